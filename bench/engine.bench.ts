@@ -1,0 +1,125 @@
+// Engine benchmarks: the hold model (event-list throughput at a steady pending-set size) and
+// M/M/1 written with callbacks and with generator processes, each beside a baseline measured in
+// the same process (a bare typed-array heap; a bare next-event loop with no event list), so
+// that ratios survive the machine's noise.
+
+import { exponential } from '../engine/distributions.js';
+import { runQueue } from '../engine/examples/queue.js';
+import { RandomStreams } from '../engine/random.js';
+import { Simulator } from '../engine/simulator.js';
+import { candidates, type CandidateQueue } from './event-list-candidates.js';
+import { medianOf, type BenchResult } from './measure.js';
+
+/** Events per hold run: enough that the pending set's warm-up is a small share. */
+const HOLD_EVENTS = 3_000_000;
+const MM1_CUSTOMERS = 1_000_000;
+
+/** The hold model through the Simulator: `pending` events, each scheduling one more. */
+export function holdSimulator(pending: number, events = HOLD_EVENTS): { events: number; wallSec: number } {
+  const sim = new Simulator();
+  const rng = new RandomStreams(1, 0).stream('hold');
+  const delay = exponential(1);
+  let left = events - pending;
+  const hold = () => {
+    if (left > 0) {
+      left--;
+      sim.schedule(delay.sample(rng), hold);
+    }
+  };
+  for (let i = 0; i < pending; i++) sim.schedule(delay.sample(rng), hold);
+  const start = performance.now();
+  sim.run();
+  return { events: sim.eventsExecuted, wallSec: (performance.now() - start) / 1000 };
+}
+
+/** The hold model on a bare candidate queue, no Simulator around it. */
+export function holdQueue(queue: CandidateQueue, pending: number, events = HOLD_EVENTS): { events: number; wallSec: number } {
+  const rng = new RandomStreams(1, 0).stream('hold');
+  const delay = exponential(1);
+  let seq = 0;
+  let now = 0;
+  let left = events - pending;
+  const hold = () => {
+    if (left > 0) {
+      left--;
+      queue.push(now + delay.sample(rng), seq++, hold);
+    }
+  };
+  for (let i = 0; i < pending; i++) queue.push(delay.sample(rng), seq++, hold);
+  let executed = 0;
+  const start = performance.now();
+  while (queue.size > 0) {
+    const fn = queue.pop()!;
+    now = queue.poppedTime;
+    executed++;
+    fn(undefined);
+  }
+  return { events: executed, wallSec: (performance.now() - start) / 1000 };
+}
+
+/**
+ * M/M/1 with no event list: the next event is the earlier of two clocks. What any engine costs
+ * is measured against this loop, which does the same random draws and the same arithmetic.
+ */
+export function mm1BareLoop(customers = MM1_CUSTOMERS): { events: number; wallSec: number } {
+  const streams = new RandomStreams(1, 0);
+  const arrivals = streams.stream('arrivals');
+  const services = streams.stream('service');
+  const interarrival = exponential(0.9);
+  const service = exponential(1);
+  let nextArrival = interarrival.sample(arrivals);
+  let nextDeparture = Infinity;
+  let inSystem = 0;
+  let generated = 1;
+  let departed = 0;
+  let waitSum = 0;
+  let busySince = 0;
+  const start = performance.now();
+  while (departed < customers) {
+    if (nextArrival < nextDeparture) {
+      const now = nextArrival;
+      if (++inSystem === 1) {
+        nextDeparture = now + service.sample(services);
+        busySince = now;
+      }
+      nextArrival = generated++ < customers ? now + interarrival.sample(arrivals) : Infinity;
+    } else {
+      const now = nextDeparture;
+      departed++;
+      waitSum += now - busySince;
+      nextDeparture = --inSystem > 0 ? now + service.sample(services) : Infinity;
+      busySince = now;
+    }
+  }
+  if (!(waitSum > 0)) throw new Error('bare loop did no work');
+  return { events: 2 * customers, wallSec: (performance.now() - start) / 1000 };
+}
+
+function mm1(style: 'callbacks' | 'processes'): { events: number; wallSec: number } {
+  const start = performance.now();
+  const result = runQueue({
+    arrivalRate: 0.9,
+    serviceRate: 1,
+    servers: 1,
+    service: 'exponential',
+    customers: MM1_CUSTOMERS,
+    seed: 1,
+    replication: 0,
+    style,
+  });
+  return { events: result.modelEvents, wallSec: (performance.now() - start) / 1000 };
+}
+
+export function engineBenchmarks(runs: number): BenchResult[] {
+  const results: BenchResult[] = [];
+  for (const pending of [1000, 100_000]) {
+    results.push(medianOf(`hold-${pending}`, runs, () => holdSimulator(pending)));
+    for (const [name, make] of Object.entries(candidates)) {
+      results.push(medianOf(`hold-${pending} queue:${name}`, runs, () => holdQueue(make(), pending)));
+    }
+  }
+  results.push(medianOf('mm1-callbacks', runs, () => mm1('callbacks')));
+  results.push(medianOf('mm1-processes', runs, () => mm1('processes')));
+  results.push(medianOf('mm1-bare-loop', runs, () => mm1BareLoop()));
+  return results;
+}

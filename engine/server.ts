@@ -1,0 +1,236 @@
+// A multi-server FIFO queue: c identical servers, an optional waiting-room limit beyond which
+// arrivals are dropped (and counted), and the statistics a queue is judged by: utilisation,
+// queue length, waits. It models node CPU (cores), CoreDNS workers, an application's workers.
+//
+// Three ways in, all FIFO through one waiting line:
+//   serve(seconds, done?, arg?)   hold a server for a known time, then call done(arg): the hot path
+//   acquire(fn, arg?) / release() hold a server until released (callback code)
+//   yield server.request()        the same from a process; evaluates to false when dropped
+// A freed server is handed to the head of the line at once, in the same event.
+
+import { CONTINUE, SUSPEND, type WaitQueue } from './process.js';
+import type { EventFn, Simulator } from './simulator.js';
+import { Counter, Tally, TimeWeighted } from './stats/index.js';
+
+/** Marks a waiting entry that holds its server until release(), rather than for a duration. */
+const UNTIL_RELEASE = -1;
+
+export interface ServerOptions {
+  /** Number of servers (cores, workers). */
+  servers: number;
+  /** Most entries that may wait; an arrival finding it full is dropped. Infinity by default. */
+  queueLimit?: number;
+}
+
+export class Server implements WaitQueue {
+  readonly servers: number;
+  readonly queueLimit: number;
+  /** Servers in use now. */
+  busy = 0;
+  /** Busy servers over time: mean / servers is utilisation. */
+  readonly busyLevel: TimeWeighted;
+  /** Entries waiting over time. */
+  readonly queueLevel: TimeWeighted;
+  /** Time from arrival to the start of service, for every entry served (zero when a server was free). */
+  readonly waits = new Tally();
+  readonly drops = new Counter();
+  readonly started = new Counter();
+
+  // The waiting line: a ring of (fn, arg, duration or UNTIL_RELEASE, arrival time).
+  private ringFns: (EventFn | null)[] = new Array(16).fill(null);
+  private ringArgs: unknown[] = new Array(16).fill(undefined);
+  private ringDurations = new Float64Array(16);
+  private ringArrivals = new Float64Array(16);
+  private head = 0;
+  private length = 0;
+
+  // Jobs in service through serve(): slots reused through a free list, so no allocation per job.
+  private jobFns: (EventFn | undefined)[] = [];
+  private jobArgs: unknown[] = [];
+  private freeJobs: number[] = [];
+  private readonly finishJob: (slot: number) => void;
+
+  constructor(
+    private readonly sim: Simulator,
+    options: ServerOptions,
+  ) {
+    if (!(Number.isInteger(options.servers) && options.servers >= 1)) {
+      throw new RangeError(`servers must be an integer ≥ 1, got ${options.servers}`);
+    }
+    const limit = options.queueLimit ?? Infinity;
+    if (!(limit >= 0)) throw new RangeError(`queueLimit must be ≥ 0, got ${limit}`);
+    this.servers = options.servers;
+    this.queueLimit = limit;
+    this.busyLevel = new TimeWeighted(sim.now, 0);
+    this.queueLevel = new TimeWeighted(sim.now, 0);
+    this.finishJob = (slot: number) => {
+      const done = this.jobFns[slot];
+      const arg = this.jobArgs[slot];
+      this.jobFns[slot] = undefined;
+      this.jobArgs[slot] = undefined;
+      this.freeJobs.push(slot);
+      this.release();
+      if (done !== undefined) done(arg);
+    };
+  }
+
+  /** Entries waiting for a server now. */
+  get queueLength(): number {
+    return this.length;
+  }
+
+  /**
+   * Holds a server for `seconds` of service, then calls done(arg). Returns false, and counts a
+   * drop, if the waiting room is full.
+   */
+  serve(seconds: number, done?: EventFn, arg?: unknown): boolean {
+    if (this.busy < this.servers) {
+      this.takeServer(0);
+      this.startJob(seconds, done, arg);
+      return true;
+    }
+    return this.enqueue(done ?? null, arg, seconds);
+  }
+
+  /** Calls fn(arg) once a server is held (at once if one is free); the holder calls release(). */
+  acquire(fn: EventFn, arg?: unknown): boolean {
+    if (this.busy < this.servers) {
+      this.takeServer(0);
+      fn(arg);
+      return true;
+    }
+    return this.enqueue(fn, arg, UNTIL_RELEASE);
+  }
+
+  /** From a process: `const granted: boolean = yield server.request()`; release() when done. */
+  request(): typeof SUSPEND | typeof CONTINUE {
+    const process = this.sim.activeProcess as { resume: EventFn; immediateValue: unknown; waitingOn: WaitQueue | null } | null;
+    if (process === null) throw new Error('server.request() is for processes; callbacks use acquire()');
+    if (this.busy < this.servers) {
+      this.takeServer(0);
+      process.immediateValue = true;
+      return CONTINUE;
+    }
+    if (!this.enqueue(process.resume, true, UNTIL_RELEASE)) {
+      process.immediateValue = false;
+      return CONTINUE;
+    }
+    process.waitingOn = this;
+    return SUSPEND;
+  }
+
+  /** Frees a server, handing it to the head of the line if anyone waits. */
+  release(): void {
+    const now = this.sim.now;
+    if (this.length === 0) {
+      if (this.busy <= 0) throw new Error('release() without a held server');
+      this.busy--;
+      this.busyLevel.update(now, this.busy);
+      return;
+    }
+    // The server passes straight to the next entry: busy stays the same.
+    const i = this.head;
+    const fn = this.ringFns[i];
+    const arg = this.ringArgs[i];
+    const duration = this.ringDurations[i];
+    this.waits.add(now - this.ringArrivals[i]);
+    this.started.add();
+    this.ringFns[i] = null;
+    this.ringArgs[i] = undefined;
+    this.head = (i + 1) & (this.ringFns.length - 1);
+    this.length--;
+    this.queueLevel.update(now, this.length);
+    if (duration === UNTIL_RELEASE) fn!(arg);
+    else this.startJob(duration, fn ?? undefined, arg);
+  }
+
+  /** Takes a waiting entry out of the line (an interrupted process). */
+  removeWaiter(resume: (value: any) => void): void {
+    const mask = this.ringFns.length - 1;
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) & mask;
+      if (this.ringFns[i] !== resume) continue;
+      // Shift the entries behind it forward by one, keeping their order.
+      for (let m = k; m < this.length - 1; m++) {
+        const to = (this.head + m) & mask;
+        const from = (to + 1) & mask;
+        this.ringFns[to] = this.ringFns[from];
+        this.ringArgs[to] = this.ringArgs[from];
+        this.ringDurations[to] = this.ringDurations[from];
+        this.ringArrivals[to] = this.ringArrivals[from];
+      }
+      const last = (this.head + this.length - 1) & mask;
+      this.ringFns[last] = null;
+      this.ringArgs[last] = undefined;
+      this.length--;
+      this.queueLevel.update(this.sim.now, this.length);
+      return;
+    }
+  }
+
+  /** Discards statistics gathered so far (end of warm-up); the current state is kept. */
+  resetStatistics(): void {
+    const now = this.sim.now;
+    this.busyLevel.reset(now);
+    this.queueLevel.reset(now);
+    this.waits.reset();
+    this.drops.reset();
+    this.started.reset();
+  }
+
+  /** Mean fraction of servers busy since the last reset. */
+  utilisation(): number {
+    return this.busyLevel.mean(this.sim.now) / this.servers;
+  }
+
+  private takeServer(wait: number): void {
+    this.busy++;
+    this.busyLevel.update(this.sim.now, this.busy);
+    this.waits.add(wait);
+    this.started.add();
+  }
+
+  private startJob(seconds: number, done: EventFn | undefined, arg: unknown): void {
+    const slot = this.freeJobs.length > 0 ? this.freeJobs.pop()! : this.jobFns.length;
+    this.jobFns[slot] = done;
+    this.jobArgs[slot] = arg;
+    this.sim.schedule(seconds, this.finishJob, slot);
+  }
+
+  private enqueue(fn: EventFn | null, arg: unknown, duration: number): boolean {
+    if (this.length >= this.queueLimit) {
+      this.drops.add();
+      return false;
+    }
+    if (this.length === this.ringFns.length) this.growRing();
+    const i = (this.head + this.length) & (this.ringFns.length - 1);
+    this.ringFns[i] = fn;
+    this.ringArgs[i] = arg;
+    this.ringDurations[i] = duration;
+    this.ringArrivals[i] = this.sim.now;
+    this.length++;
+    this.queueLevel.update(this.sim.now, this.length);
+    return true;
+  }
+
+  private growRing(): void {
+    const old = this.ringFns.length;
+    const mask = old - 1;
+    const fns: (EventFn | null)[] = new Array(old * 2).fill(null);
+    const args: unknown[] = new Array(old * 2).fill(undefined);
+    const durations = new Float64Array(old * 2);
+    const arrivals = new Float64Array(old * 2);
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) & mask;
+      fns[k] = this.ringFns[i];
+      args[k] = this.ringArgs[i];
+      durations[k] = this.ringDurations[i];
+      arrivals[k] = this.ringArrivals[i];
+    }
+    this.ringFns = fns;
+    this.ringArgs = args;
+    this.ringDurations = durations;
+    this.ringArrivals = arrivals;
+    this.head = 0;
+  }
+}
