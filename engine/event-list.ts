@@ -152,7 +152,7 @@ export class EventList {
   }
 
   private growHeap(): void {
-    const capacity = this.times.length * 2;
+    const capacity = Math.max(16, this.times.length * 2);
     const times = new Float64Array(capacity);
     const slots = new Int32Array(capacity);
     times.set(this.times);
@@ -162,7 +162,7 @@ export class EventList {
   }
 
   private growSlots(): void {
-    const capacity = this.slotGenerations.length * 2;
+    const capacity = Math.max(16, this.slotGenerations.length * 2);
     if (capacity > SLOT_LIMIT) throw new Error(`more than ${SLOT_LIMIT} pending events`);
     const generations = new Float64Array(capacity);
     generations.set(this.slotGenerations);

@@ -14,10 +14,18 @@
 
 import type { Simulator } from './simulator.js';
 
+// The two commands are objects rather than symbols so that TypeScript keeps their types when it
+// infers a generator's yield type (a yielded unique symbol widens to `symbol`).
+export interface Suspend {
+  readonly command: 'suspend';
+}
+export interface Continue {
+  readonly command: 'continue';
+}
 /** A yielded value that says: the process has registered its wake-up; suspend. */
-export const SUSPEND: unique symbol = Symbol('suspend');
+export const SUSPEND: Suspend = Object.freeze({ command: 'suspend' });
 /** A yielded value that says: go on now, with the value in `process.immediateValue`. */
-export const CONTINUE: unique symbol = Symbol('continue');
+export const CONTINUE: Continue = Object.freeze({ command: 'continue' });
 
 /** Something a waiting process can be taken out of when it is interrupted. */
 export interface WaitQueue {

@@ -17,7 +17,7 @@ export type EventTracer = (time: number, fn: EventFn, arg: unknown) => void;
 export class Simulator {
   /** The current simulated time, in seconds. */
   now = 0;
-  /** Events executed so far (cancelled ones are not counted). */
+  /** Events started so far, the running one included (cancelled ones are not counted). */
   eventsExecuted = 0;
   private readonly events = new EventList();
   /** Scheduling order; breaks ties between equal times so that they run FIFO. A float64, so it never wraps. */
@@ -75,20 +75,19 @@ export class Simulator {
   /** Runs events in (time, scheduling order) until none is left, `until` is passed, or stop(). */
   run(options: RunOptions = {}): void {
     const until = options.until ?? Infinity;
+    if (Number.isNaN(until)) throw new RangeError('run({ until }) needs a time, got NaN');
     const events = this.events;
     const tracer = this.tracer;
     this.stopped = false;
-    let executed = 0;
     while (events.size > 0 && !this.stopped) {
       if (events.peekTime() > until) break;
       const fn = events.pop();
       if (fn === null) continue; // cancelled: lazy deletion
       this.now = events.poppedTime;
-      executed++;
+      this.eventsExecuted++;
       if (tracer !== null) tracer(this.now, fn, events.poppedArg);
       fn(events.poppedArg);
     }
-    this.eventsExecuted += executed;
     if (!this.stopped && until !== Infinity && this.now < until) this.now = until;
   }
 }
