@@ -1,0 +1,69 @@
+// Quantities as users write them: durations with units ("50us", "1.5s", "2m"), sizes ("1KiB",
+// "1500B", "64kB"), rates ("10Gbit/s"), shares ("50%"). Parsed once, at load time, into SI
+// numbers (seconds, bytes, bits per second, fractions), and exposed as zod schemas so that the
+// experiment file and the profiles validate them the same way.
+
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+const SIZE_UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+const RATE_UNITS: Record<string, number> = { 'bit/s': 1, 'kbit/s': 1e3, 'Mbit/s': 1e6, 'Gbit/s': 1e9 };
+
+const NUMBER_WITH_UNIT = /^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-zµ/%]+)\s*$/;
+
+function parseWithUnits(text: string, units: Record<string, number>, what: string): number {
+  const match = NUMBER_WITH_UNIT.exec(text);
+  if (match === null || !(match[2] in units)) {
+    throw new Error(`'${text}' is not a ${what}: write a number with one of the units ${Object.keys(units).join(', ')}`);
+  }
+  return Number(match[1]) * units[match[2]];
+}
+
+/** "50us" → 5e-5 seconds. A bare number is taken as seconds. */
+export function parseDuration(value: string | number): number {
+  return typeof value === 'number' ? value : parseWithUnits(value, DURATION_UNITS, 'duration');
+}
+
+/** "1KiB" → 1024 bytes. A bare number is taken as bytes. */
+export function parseSize(value: string | number): number {
+  return typeof value === 'number' ? value : parseWithUnits(value, SIZE_UNITS, 'size');
+}
+
+/** "10Gbit/s" → 1e10 bits per second. A bare number is taken as bits per second. */
+export function parseBitRate(value: string | number): number {
+  return typeof value === 'number' ? value : parseWithUnits(value, RATE_UNITS, 'bit rate');
+}
+
+/** Wraps a parser as a zod schema that reports the parser's message as the issue. */
+function quantity(parse: (value: string | number) => number, what: string) {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    try {
+      const parsed = parse(value);
+      if (!Number.isFinite(parsed)) throw new Error(`${what} must be finite, got ${value}`);
+      return parsed;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A duration ≥ 0, in seconds once parsed. */
+export const duration = () => quantity(parseDuration, 'a duration').pipe(z.number().min(0, 'a duration must be ≥ 0'));
+/** A duration > 0, in seconds once parsed. */
+export const positiveDuration = () => quantity(parseDuration, 'a duration').pipe(z.number().positive('the duration must be > 0'));
+/** A size ≥ 0, in bytes once parsed. */
+export const size = () => quantity(parseSize, 'a size').pipe(z.number().min(0, 'a size must be ≥ 0'));
+/** A bit rate > 0, in bits per second once parsed. */
+export const bitRate = () => quantity(parseBitRate, 'a bit rate').pipe(z.number().positive('a bit rate must be > 0'));
+
+/** "50%" or a fraction in [0, 1]. */
+export const share = () =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const fraction = typeof value === 'number' ? value : /^\s*[0-9.]+\s*%\s*$/.test(value) ? Number(value.trim().slice(0, -1).trim()) / 100 : NaN;
+    if (!(fraction >= 0 && fraction <= 1)) {
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not a share: write a percentage such as "50%" or a fraction in [0, 1]` });
+      return z.NEVER;
+    }
+    return fraction;
+  });
