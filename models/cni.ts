@@ -1,0 +1,194 @@
+// The CNI data path between two pods: one-way latency by path kind (same node, across nodes,
+// across zones), encapsulation and MTU, throughput caps, CPU per packet and the cost of
+// evaluating network policy. One profile per CNI, with sources, in models/profiles/cni.yaml.
+// Leaves out: loss and retransmission, TCP slow start, contention between flows (a caller that
+// shares a node's link divides nodeBps itself), IPv6, and per-connection kernel work (the
+// conntrack and proxy models charge it).
+//
+// Defaults (10 Gbit/s NIC, MTU 1500), one-way medians (p99 = 2 × median; cross-zone adds an
+// independent 0.4 ms median / 1 ms p99 draw); CPU bounds are Ducastel's DTS/DTM:
+//
+//   profile            same   cross  | encap MTU  | single  node    | cpu/pkt | policy
+//                      node   node   |  B         | Gbit/s  Gbit/s  |  µs     |
+//   calico-bgp         40.0   84.0   |   0  1500  |  9.41   9.41    | 0.588   | 20 ns/rule
+//   calico-ipip        34.2  109.4   |  20  1480  |  9.28   9.28    | 0.580   | 20 ns/rule
+//   calico-vxlan       40.6  122.1   |  50  1450  |  9.09   9.09    | 0.568   | 20 ns/rule
+//   calico-ebpf        21.8   86.7   |  50  1450  |  9.09   9.09    | 0.432   | 100 ns
+//   flannel-vxlan      40.6  122.1   |  50  1450  |  9.09   9.09    | 0.559   | none
+//   cilium-native      21.8   48.6   |   0  1500  |  9.41   9.41    | 0.529   | 100 ns
+//   cilium-vxlan       21.8   86.7   |  50  1450  |  9.09   9.09    | 0.511   | 100 ns
+//   cilium-wireguard   21.8   63.6   |  80  1420  |  8.89   8.40    | 1.216   | 100 ns
+//   calico-wireguard   40.0   99.0   |  60  1440  |  7.90   8.10    | 1.406   | 20 ns/rule
+//   cilium-ipsec       21.8   63.6   |  77  1423  |  4.80   5.30    | 2.285   | 100 ns
+//
+// Reproduction of DaoCloud's netperf figures (µs, means; model RR = 2 one-way + 20 µs netperf
+// handling, so it matches the published RR by construction up to rounding). The model's TCP_CRR
+// = handshake (SYN out, SYN-ACK back: 2 one-way) + the RR transaction = 2 × RR − 20 µs; the close
+// is asynchronous (close() returns at once, FIN/ACK overlap the next connect). What it misses is
+// per-connection work (socket set-up, accept wake-up, conntrack insertion, TIME_WAIT): the gap.
+//
+//   path                       RR pub  RR model | CRR pub  CRR model  error   gap
+//   cilium-vxlan same node      65.62    65.6   |  198.99    111.2     -44 %    88
+//   calico-vxlan same node     104.82   104.8   |  982.92    189.6     -81 %   793 (outlier)
+//   calico-ipip same node       91.44    91.4   |  265.07    162.9     -39 %   102
+//   calico-bgp same node        103.71   103.7  |  277.75    187.4     -33 %    90
+//   cilium-vxlan cross node    201.27   201.3   |  789.32    382.5     -52 %   407
+//   (node-to-node, no CNI)     113.27     –     |  439.04    206.5     -53 %   233
+
+import { z } from 'zod';
+import { lognormalFromMedianP99, type Distribution } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import { loadProfile, type ConstantRecord } from './profiles/load.js';
+import { bitRate, duration, positiveDuration, size } from './units.js';
+
+export const cniName = z.enum([
+  'calico-bgp', 'calico-ipip', 'calico-vxlan', 'calico-ebpf', 'flannel-vxlan',
+  'cilium-native', 'cilium-vxlan', 'cilium-wireguard', 'calico-wireguard', 'cilium-ipsec',
+]);
+export type CniName = z.infer<typeof cniName>;
+
+/** Where the two pods sit relative to each other. */
+export type PathKind = 'same-node' | 'cross-node' | 'cross-zone';
+
+const commonSchema = z.object({
+  nicBitRate: bitRate(),
+  underlayMtu: size(),
+  tcpIpHeaderBytes: size(),
+  ethernetFramingBytes: size(),
+  oneWayP99OverMedian: z.number().gt(1),
+  netperfTransactionOverhead: duration(),
+  zoneOneWay: z.object({ median: positiveDuration(), p99: positiveDuration() }),
+});
+
+const profileSchema = z.object({
+  encapBytes: size(),
+  sameNodeMedian: positiveDuration(),
+  crossNodeMedian: positiveDuration(),
+  singleStreamCpuBound: bitRate(),
+  nodeCpuBound: bitRate(),
+  policyFixed: duration(),
+  policyPerRule: duration(),
+});
+
+const profileShapes = Object.fromEntries(cniName.options.map((name) => [name, profileSchema])) as Record<CniName, typeof profileSchema>;
+const cniFileSchema = z.object({ common: commonSchema, ...profileShapes });
+
+export interface CniPath {
+  readonly name: CniName;
+  /** One-way latency of a small message between two pods (the same object on every call). */
+  oneWayLatency(kind: PathKind): Distribution;
+  /** TCP segments needed for `bytes` of payload: ceil(bytes / MSS), and 1 for 0 bytes (a bare ACK or FIN). */
+  packetsFor(bytes: number): number;
+  /**
+   * Path latency + bytes ÷ single-stream throughput (DESIGN §4.7); draws the latency from `rng`.
+   * The latency, calibrated on 1 KiB messages, already holds one packet's serialisation (~1 µs at
+   * 10 Gbit/s), which this counts again: negligible against tens of µs.
+   */
+  transferSeconds(bytes: number, kind: PathKind, rng: RandomStream): number;
+  /** CPU seconds per packet on each node that handles it (derived: MSS bits ÷ single-stream CPU bound). */
+  readonly cpuPerPacketSeconds: number;
+  /** Bytes the overlay or encryption adds to each packet. */
+  readonly encapBytes: number;
+  /** Pod MTU: underlay MTU − encapBytes. */
+  readonly mtu: number;
+  /** TCP payload per full segment: mtu − IPv4/TCP headers (with timestamps). */
+  readonly mssBytes: number;
+  /** Single TCP stream throughput (payload bits/s): min(CPU bound, link goodput). */
+  readonly singleStreamBps: number;
+  /** All streams of one node together (payload bits/s): min(CPU bound, link goodput). */
+  readonly nodeBps: number;
+  /** Network-policy evaluation on a connection's first packet; 0 when no rule applies. */
+  policyCostSeconds(rules: number): number;
+  /** netperf's own per-transaction handling, for validation against DaoCloud's TCP_RR only. */
+  readonly netperfOverheadSeconds: number;
+  /** The profile constants this path uses (common.* and <name>.*), with sources, for reports. */
+  readonly constants: ConstantRecord[];
+}
+
+/** The sum of two independent draws (a cross-zone path: the cross-node path plus the zone hop). */
+class SumOfTwo implements Distribution {
+  readonly mean: number;
+  constructor(private readonly first: Distribution, private readonly second: Distribution) {
+    this.mean = first.mean + second.mean;
+  }
+  sample(rng: RandomStream): number { return this.first.sample(rng) + this.second.sample(rng); }
+  describe(): string { return `${this.first.describe()} + ${this.second.describe()}`; }
+}
+
+class Cni implements CniPath {
+  readonly cpuPerPacketSeconds: number;
+  readonly encapBytes: number;
+  readonly mtu: number;
+  readonly mssBytes: number;
+  readonly singleStreamBps: number;
+  readonly nodeBps: number;
+  readonly netperfOverheadSeconds: number;
+  private readonly sameNode: Distribution;
+  private readonly crossNode: Distribution;
+  private readonly crossZone: Distribution;
+  private readonly policyFixedSeconds: number;
+  private readonly policyPerRuleSeconds: number;
+
+  constructor(
+    readonly name: CniName,
+    common: z.output<typeof commonSchema>,
+    profile: z.output<typeof profileSchema>,
+    readonly constants: ConstantRecord[],
+  ) {
+    this.encapBytes = profile.encapBytes;
+    this.mtu = common.underlayMtu - profile.encapBytes;
+    this.mssBytes = this.mtu - common.tcpIpHeaderBytes;
+    if (!(this.mssBytes >= 1)) {
+      throw new RangeError(`cni ${name}: MTU ${this.mtu} B leaves no room for ${common.tcpIpHeaderBytes} B of headers`);
+    }
+    // Encapsulated or not, each frame fills the underlay MTU on the wire; the payload is the MSS.
+    const linkGoodputBps = (common.nicBitRate * this.mssBytes) / (common.underlayMtu + common.ethernetFramingBytes);
+    this.singleStreamBps = Math.min(profile.singleStreamCpuBound, linkGoodputBps);
+    this.nodeBps = Math.min(profile.nodeCpuBound, linkGoodputBps);
+    // A single stream is CPU-bound on its busiest core: a full segment's bits at that rate.
+    this.cpuPerPacketSeconds = (this.mssBytes * 8) / profile.singleStreamCpuBound;
+    this.netperfOverheadSeconds = common.netperfTransactionOverhead;
+
+    const ratio = common.oneWayP99OverMedian;
+    this.sameNode = lognormalFromMedianP99(profile.sameNodeMedian, profile.sameNodeMedian * ratio);
+    this.crossNode = lognormalFromMedianP99(profile.crossNodeMedian, profile.crossNodeMedian * ratio);
+    this.crossZone = new SumOfTwo(this.crossNode, lognormalFromMedianP99(common.zoneOneWay.median, common.zoneOneWay.p99));
+    this.policyFixedSeconds = profile.policyFixed;
+    this.policyPerRuleSeconds = profile.policyPerRule;
+  }
+
+  oneWayLatency(kind: PathKind): Distribution {
+    switch (kind) {
+      case 'same-node': return this.sameNode;
+      case 'cross-node': return this.crossNode;
+      case 'cross-zone': return this.crossZone;
+    }
+  }
+
+  packetsFor(bytes: number): number {
+    if (!(bytes >= 0)) throw new RangeError(`cni ${this.name}: bytes must be >= 0, got ${bytes}`);
+    return Math.max(1, Math.ceil(bytes / this.mssBytes));
+  }
+
+  transferSeconds(bytes: number, kind: PathKind, rng: RandomStream): number {
+    return this.oneWayLatency(kind).sample(rng) + (bytes * 8) / this.singleStreamBps;
+  }
+
+  policyCostSeconds(rules: number): number {
+    if (!(Number.isInteger(rules) && rules >= 0)) {
+      throw new RangeError(`cni ${this.name}: rules must be an integer >= 0, got ${rules}`);
+    }
+    return rules === 0 ? 0 : this.policyFixedSeconds + this.policyPerRuleSeconds * rules;
+  }
+}
+
+/**
+ * The data path of CNI `name`. `overrides` is a partial tree of cni.yaml, e.g.
+ * `{ common: { nicBitRate: '25Gbit/s' }, 'calico-bgp': { crossNodeMedian: '60us' } }`.
+ */
+export function loadCni(name: CniName, overrides?: unknown): CniPath {
+  const checked = cniName.parse(name);
+  const loaded = loadProfile('cni', cniFileSchema, overrides);
+  const used = loaded.constants.filter((c) => c.path.startsWith('common.') || c.path.startsWith(`${checked}.`));
+  return new Cni(checked, loaded.values.common, loaded.values[checked], used);
+}
