@@ -1,0 +1,82 @@
+// The service proxy's entry points: the experiment's `proxy:` settings, the profile of calibrated
+// constants (models/profiles/proxy.yaml), and a factory from mode name to ProxyMode.
+
+import { z } from 'zod';
+import { lognormal, type Distribution } from '../../engine/distributions.js';
+import { loadProfile, type LoadedProfile } from '../profiles/load.js';
+import { duration, positiveDuration } from '../units.js';
+import { EbpfMode, ebpfConstants } from './ebpf.js';
+import { IptablesMode, iptablesConstants } from './iptables.js';
+import { IpvsMode, ipvsConstants } from './ipvs.js';
+import { NftablesMode, nftablesConstants } from './nftables.js';
+import type { ProxyMode, ProxyModeName } from './proxy-mode.js';
+
+export { IptablesMode } from './iptables.js';
+export { IpvsMode } from './ipvs.js';
+export { NftablesMode } from './nftables.js';
+export { EbpfMode } from './ebpf.js';
+export * from './proxy-mode.js';
+export { ProxySyncLoop, type ProxySyncLoopOptions } from './sync-loop.js';
+
+export const proxyModeNames = ['iptables', 'ipvs', 'nftables', 'ebpf'] as const satisfies readonly ProxyModeName[];
+
+/** The experiment's `proxy:` key; kube-proxy's defaults (pkg/proxy/apis/config/v1alpha1/defaults.go). */
+export const proxySettings = z
+  .object({
+    mode: z.enum(proxyModeNames).default('iptables'),
+    minSyncPeriod: duration().default(1),
+    syncPeriod: positiveDuration().default(30),
+    /** MinimizeIPTablesRestore (iptables, v1.28+) and the nftables equivalent: partial syncs between full ones. */
+    partialSync: z.boolean().default(true),
+  })
+  .strict();
+export type ProxySettings = z.output<typeof proxySettings>;
+
+/** The shape of models/profiles/proxy.yaml once loaded. */
+export const proxyProfile = z.object({
+  iptables: iptablesConstants,
+  ipvs: ipvsConstants,
+  nftables: nftablesConstants,
+  ebpf: ebpfConstants,
+  syncLoop: z.object({
+    /** From an endpoint change to its arrival at a node's proxy (EndpointSlice controller, watch). */
+    propagationDelay: duration(),
+  }),
+  testbeds: z.object({
+    kep3866: z.object({
+      /** First-packet RTT of the test bed without proxy dispatch: shift + lognormal(median, sigma). */
+      baseRtt: z.object({ shift: duration(), median: positiveDuration(), sigma: z.number().min(0) }),
+      endpointsPerService: z.number().int().min(1),
+    }),
+  }),
+});
+export type ProxyProfile = z.output<typeof proxyProfile>;
+
+/** Loads proxy.yaml with an experiment's overrides (a partial tree of values). */
+export function loadProxyProfile(overrides?: unknown): LoadedProfile<ProxyProfile> {
+  return loadProfile('proxy', proxyProfile, overrides);
+}
+
+export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile): ProxyMode {
+  switch (mode) {
+    case 'iptables':
+      return new IptablesMode(profile.iptables);
+    case 'ipvs':
+      return new IpvsMode(profile.ipvs);
+    case 'nftables':
+      return new NftablesMode(profile.nftables);
+    case 'ebpf':
+      return new EbpfMode(profile.ebpf);
+  }
+}
+
+/** The KEP-3866 test bed's RTT without dispatch (calibration and validation only). */
+export function kep3866BaseRtt(profile: ProxyProfile): Distribution {
+  const { shift, median, sigma } = profile.testbeds.kep3866.baseRtt;
+  const body = lognormal(Math.log(median), sigma);
+  return {
+    mean: shift + body.mean,
+    sample: (rng) => shift + body.sample(rng),
+    describe: () => `${shift} + lognormal(median=${median}, sigma=${sigma})`,
+  };
+}

@@ -1,0 +1,97 @@
+// kube-proxy in iptables mode: a first packet walks KUBE-SERVICES rule by rule until its
+// service's rule matches, then the service's KUBE-SVC chain (one `statistic --mode random` rule
+// per endpoint) and the endpoint's KUBE-SEP chain (masquerade mark, DNAT). A sync restores the
+// NAT table with iptables-restore: all of it (full), or KUBE-SERVICES plus the changed services'
+// chains (partial, MinimizeIPTablesRestore, KEP-3453). Leaves out the filter table's rules,
+// KUBE-EXT/KUBE-FW chains (LoadBalancer, externalIPs) and session affinity.
+
+import { z } from 'zod';
+import { lognormal, type Distribution } from '../../engine/distributions.js';
+import type { RandomStream } from '../../engine/random.js';
+import { duration } from '../units.js';
+import { checkRuleSetSize, type ProxyMode, type RuleSetSize, type SyncKind } from './proxy-mode.js';
+
+export const iptablesConstants = z.object({
+  dispatch: z.object({
+    /** Seconds per first packet besides the rules walked: conntrack entry, DNAT set-up. */
+    fixed: duration(),
+    /** Rules walked outside KUBE-SERVICES and the endpoint list: PREROUTING jump, KUBE-SVC masquerade rule, KUBE-SEP's two, POSTROUTING's two. */
+    fixedRules: z.number().int().min(0),
+    /** Median seconds per rule traversed. */
+    perRule: duration(),
+    /** σ of the lognormal factor on the per-rule cost, drawn per packet (cache state). */
+    perRuleSpreadSigma: z.number().min(0),
+  }),
+  establishedPacket: duration(),
+  sync: z.object({
+    natRulesPerService: z.number().min(0),
+    natRulesPerEndpoint: z.number().min(0),
+    fixed: duration(),
+    /** iptables-restore seconds per NAT rule written. */
+    restorePerRule: duration(),
+    /** Rule generation in kube-proxy, for every rule on every sync (partial syncs compute and discard the unchanged ones). */
+    generatePerRule: duration(),
+    /** The rest of a full SyncProxyRules per rule: iptables-save for stale-chain cleanup and the like. */
+    fullSyncExtraPerRule: duration(),
+  }),
+});
+export type IptablesConstants = z.output<typeof iptablesConstants>;
+
+export class IptablesMode implements ProxyMode {
+  readonly name = 'iptables';
+  readonly endpointPolicy = 'random';
+  readonly usesNetfilterConntrack = true;
+  readonly translatesAtConnect = false;
+  readonly establishedPacketCost: number;
+  private readonly spread: Distribution | null;
+
+  constructor(private readonly constants: IptablesConstants) {
+    this.establishedPacketCost = constants.establishedPacket;
+    const sigma = constants.dispatch.perRuleSpreadSigma;
+    this.spread = sigma > 0 ? lognormal(0, sigma) : null;
+  }
+
+  /** Rules a first packet traverses: its service's position, the endpoint rules before its endpoint, the fixed chain rules. */
+  rulesWalked(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean): number {
+    // KUBE-SERVICES ends with the jump to KUBE-NODEPORTS, so a NodePort walks the whole chain first.
+    const servicesChain = nodePort ? serviceCount + 1 : 0;
+    return servicesChain + servicePosition + 1 + endpointIndex + 1 + this.constants.dispatch.fixedRules;
+  }
+
+  dispatchCost(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean, rng: RandomStream): number {
+    const { fixed, perRule } = this.constants.dispatch;
+    const factor = this.spread === null ? 1 : this.spread.sample(rng);
+    return fixed + perRule * factor * this.rulesWalked(servicePosition, serviceCount, endpointIndex, nodePort);
+  }
+
+  /** NAT rules kube-proxy owns for a cluster of this size (the restore input of a full sync). */
+  natRules(cluster: RuleSetSize): number {
+    const { natRulesPerService, natRulesPerEndpoint } = this.constants.sync;
+    return natRulesPerService * cluster.services + natRulesPerEndpoint * cluster.endpoints;
+  }
+
+  /** Rules a partial sync writes: all of KUBE-SERVICES, and the changed services' chains whole. */
+  partialRules(cluster: RuleSetSize, changed: RuleSetSize): number {
+    const { natRulesPerService, natRulesPerEndpoint } = this.constants.sync;
+    const servicesChain = cluster.services + 1;
+    const changedServices = Math.min(changed.services, cluster.services);
+    const endpointsPerService = cluster.services > 0 ? cluster.endpoints / cluster.services : 0;
+    const perChangedService = natRulesPerService - 1 + natRulesPerEndpoint * endpointsPerService;
+    return servicesChain + changedServices * perChangedService;
+  }
+
+  /** iptables-restore alone, for `rules` NAT rules. */
+  restoreDuration(rules: number): number {
+    return this.constants.sync.fixed + this.constants.sync.restorePerRule * rules;
+  }
+
+  syncDuration(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
+    checkRuleSetSize('cluster', cluster);
+    checkRuleSetSize('changed', changed);
+    const { generatePerRule, fullSyncExtraPerRule } = this.constants.sync;
+    const all = this.natRules(cluster);
+    const generate = generatePerRule * all;
+    if (kind === 'full') return this.restoreDuration(all) + generate + fullSyncExtraPerRule * all;
+    return this.restoreDuration(this.partialRules(cluster, changed)) + generate;
+  }
+}
