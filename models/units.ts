@@ -5,7 +5,8 @@
 
 import { z } from 'zod';
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+// Sub-unit scales are divisors so that "50us" parses to the float nearest 5e-5 (50 × 1e-6 does not).
+const DURATION_UNITS: Record<string, number> = { ns: -1e9, us: -1e6, µs: -1e6, ms: -1e3, s: 1, m: 60, h: 3600 };
 const SIZE_UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 const RATE_UNITS: Record<string, number> = { 'bit/s': 1, 'kbit/s': 1e3, 'Mbit/s': 1e6, 'Gbit/s': 1e9 };
 
@@ -16,7 +17,8 @@ function parseWithUnits(text: string, units: Record<string, number>, what: strin
   if (match === null || !(match[2] in units)) {
     throw new Error(`'${text}' is not a ${what}: write a number with one of the units ${Object.keys(units).join(', ')}`);
   }
-  return Number(match[1]) * units[match[2]];
+  const scale = units[match[2]];
+  return scale < 0 ? Number(match[1]) / -scale : Number(match[1]) * scale;
 }
 
 /** "50us" → 5e-5 seconds. A bare number is taken as seconds. */

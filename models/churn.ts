@@ -1,0 +1,40 @@
+// Endpoint churn as rolling updates make it: at Poisson times an endpoint of a random Service is
+// removed (its pod begins terminating), and its replacement becomes ready `podStartDelay` later.
+// Each change reaches every detailed node's proxy, which programs it at its next sync.
+
+import { exponential } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import type { Simulator } from '../engine/simulator.js';
+import type { ChurnSettings, Cluster } from './cluster.js';
+import type { DetailedNode } from './network.js';
+
+export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream): void {
+  if (!(settings.endpointChangesPerSecond > 0)) return;
+  const gap = exponential(settings.endpointChangesPerSecond);
+  const notify = (service: number) => {
+    for (const node of nodes) node.proxy.notifyChange(sim.now, service);
+  };
+  const add = (service: number) => {
+    cluster.addEndpoint(service, sim.now);
+    notify(service);
+  };
+  const remove = () => {
+    const service = Math.floor(rng.next() * cluster.services);
+    const list = cluster.endpoints[service];
+    let ready = 0;
+    for (const endpoint of list) if (endpoint.removedAt === Infinity) ready++;
+    if (ready > 0) {
+      let k = Math.floor(rng.next() * ready);
+      const index = list.findIndex((endpoint) => endpoint.removedAt === Infinity && k-- === 0);
+      cluster.removeEndpoint(service, index, sim.now);
+      notify(service);
+      sim.schedule(settings.podStartDelay, add, service);
+      // Endpoints every node has unprogrammed, and whose pods have stopped, can be forgotten.
+      let horizon = sim.now - settings.terminationGrace;
+      for (const node of nodes) horizon = Math.min(horizon, node.proxy.programmedAsOf);
+      cluster.forgetRemovedBefore(service, horizon);
+    }
+    sim.schedule(gap.sample(rng), remove);
+  };
+  sim.schedule(gap.sample(rng), remove);
+}

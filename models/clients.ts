@@ -1,0 +1,147 @@
+// Client pods on the detailed nodes, and the load that clients elsewhere put on them.
+//
+// Open loop: Poisson arrivals are generated per (node, workload) as one stream whose rate is the
+// sum of its clients' rates (superposed Poisson processes are Poisson), each arrival going to a
+// client pod drawn uniformly; constant and on/off arrivals keep a timer per client pod. Closed
+// loop: each client pod keeps `concurrency` requests going, each followed by its think time.
+
+import { exponential, exponentialMean } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import type { Simulator } from '../engine/simulator.js';
+import { clientsOnNode, type Cluster } from './cluster.js';
+import { Request, type DetailedNode, type Network, type WorkloadModel } from './network.js';
+import type { WorkloadSettings } from './workload.js';
+
+export interface ClientStreams {
+  arrivals: RandomStream;
+  targets: RandomStream;
+}
+
+/** Offered request rates of a workload: cluster-wide and from the detailed nodes' clients. */
+export function offeredRates(settings: WorkloadSettings, cluster: Cluster): { total: number; detailed: number } {
+  const perClient = settings.closedLoop === undefined ? settings.ratePerClient : 0;
+  let total = 0;
+  let detailed = 0;
+  for (let n = 0; n < cluster.nodes; n++) {
+    const clients = clientsOnNode(settings.clients, n, cluster.nodes, cluster.podsPerNode);
+    total += clients * perClient;
+    if (n < cluster.detailedNodes) detailed += clients * perClient;
+  }
+  return { total, detailed };
+}
+
+/** Client pods of a workload on detailed node `node`: global pod indices. */
+function clientPods(settings: WorkloadSettings, cluster: Cluster, node: number): number[] {
+  const count = clientsOnNode(settings.clients, node, cluster.nodes, cluster.podsPerNode);
+  const pods: number[] = [];
+  for (let j = 0; j < count; j++) pods.push(j * cluster.nodes + node);
+  return pods;
+}
+
+export function startClients(
+  sim: Simulator,
+  network: Network,
+  nodes: DetailedNode[],
+  workload: WorkloadModel,
+  settings: WorkloadSettings,
+  streams: ClientStreams,
+): void {
+  const cluster = network.cluster;
+  const newRequest = (node: DetailedNode, pod: number): Request => {
+    const request = new Request();
+    request.node = node;
+    request.workload = workload;
+    request.clientPod = pod;
+    request.service = workload.pickService(streams.targets);
+    return request;
+  };
+
+  for (const node of nodes) {
+    const pods = clientPods(settings, cluster, node.index);
+    if (pods.length === 0) continue;
+
+    if (settings.closedLoop !== undefined) {
+      const think = settings.closedLoop.thinkTime;
+      const next = (done: Request) => {
+        const again = () => {
+          const request = newRequest(node, done.clientPod);
+          request.onDone = next;
+          network.start(request);
+        };
+        if (think > 0) sim.schedule(think, again);
+        else sim.schedule(0, again);
+      };
+      for (const pod of pods) {
+        for (let c = 0; c < settings.closedLoop.concurrency; c++) {
+          const request = newRequest(node, pod);
+          request.onDone = next;
+          sim.schedule(0, () => network.start(request));
+        }
+      }
+      continue;
+    }
+
+    const rate = settings.ratePerClient;
+    const arrival = settings.arrival;
+    if (arrival === 'poisson') {
+      const gap = exponential(rate * pods.length);
+      const arrive = () => {
+        const pod = pods[Math.floor(streams.arrivals.next() * pods.length)];
+        network.start(newRequest(node, pod));
+        sim.schedule(gap.sample(streams.arrivals), arrive);
+      };
+      sim.schedule(gap.sample(streams.arrivals), arrive);
+    } else if (arrival === 'constant') {
+      const period = 1 / rate;
+      for (const pod of pods) {
+        const tick = () => {
+          network.start(newRequest(node, pod));
+          sim.schedule(period, tick);
+        };
+        sim.schedule(streams.arrivals.next() * period, tick);
+      }
+    } else {
+      // On/off: exponential on and off periods with the given means; Poisson during "on" at the
+      // rate that keeps the long-run mean at ratePerClient.
+      const { on, off } = arrival.onOff;
+      const onPeriod = exponentialMean(on);
+      const offPeriod = exponentialMean(off);
+      const burst = exponential((rate * (on + off)) / on);
+      for (const pod of pods) {
+        let onUntil = 0;
+        const arrive = () => {
+          if (sim.now >= onUntil) {
+            sim.schedule(offPeriod.sample(streams.arrivals), startOn);
+            return;
+          }
+          network.start(newRequest(node, pod));
+          sim.schedule(burst.sample(streams.arrivals), arrive);
+        };
+        const startOn = () => {
+          onUntil = sim.now + onPeriod.sample(streams.arrivals);
+          sim.schedule(burst.sample(streams.arrivals), arrive);
+        };
+        // Start in "on" or "off" in proportion to their means (the stationary state).
+        if (streams.arrivals.next() < on / (on + off)) startOn();
+        else sim.schedule(offPeriod.sample(streams.arrivals), startOn);
+      }
+    }
+  }
+}
+
+/**
+ * Requests that clients on non-detailed nodes send to the detailed nodes' pods, as one Poisson
+ * stream of rate `rate` (server side only: conntrack on the server node, CPU, workers).
+ */
+export function startBackgroundLoad(sim: Simulator, network: Network, workload: WorkloadModel, rate: number, streams: ClientStreams): void {
+  if (!(rate > 0)) return;
+  const gap = exponential(rate);
+  const arrive = () => {
+    const request = new Request();
+    request.workload = workload;
+    request.service = workload.pickService(streams.targets);
+    network.startBackground(request);
+    sim.schedule(gap.sample(streams.arrivals), arrive);
+  };
+  sim.schedule(gap.sample(streams.arrivals), arrive);
+}

@@ -1,0 +1,179 @@
+// The cluster: nodes, pods placed by spread, Services and their endpoints, and endpoint churn
+// (rolling updates). Leaves out scheduling constraints (affinity, taints) and pod resources:
+// every node is alike, which is what lets a point simulate a few nodes in detail.
+//
+// Placement. Pod p (global index) runs on node p mod N, as local pod ⌊p / N⌋: spread, so that
+// consecutive endpoints of a Service land on different nodes. Endpoint k of the cluster (counting
+// over Services in order) is backed by pod k mod (N × podsPerNode): a pod may back several
+// Services, as in clusters with more endpoints than pods.
+//
+// Detailed nodes. Nodes 0 … D−1 are simulated in full (their clients, conntrack, proxy, CPU,
+// server pods). When clients are spread evenly (the detailed nodes hold their share of them), a
+// server pod on another node n is stood in for by the pod with the same local index on detailed
+// node n mod D (its "mirror"): the detailed clients' requests then load the detailed nodes'
+// pods exactly as much as the whole cluster's clients load any node's pods, and only load from
+// clients elsewhere that this leaves out needs adding (clients.ts). When clients are concentrated
+// on the detailed nodes (a handful of load generators), mirroring would overload them, so
+// requests go to their real pods and the nodes those run on are simulated as servers only.
+
+import { z } from 'zod';
+import type { RandomStream } from '../engine/random.js';
+import { duration } from './units.js';
+
+export const clusterSettings = z
+  .object({
+    nodes: z.number().int().min(1).prefault(100),
+    coresPerNode: z.number().int().min(1).prefault(8),
+    podsPerNode: z.number().int().min(1).prefault(30),
+    namespaces: z.number().int().min(1).prefault(10),
+    services: z.number().int().min(1).prefault(1000),
+    /** Endpoints (ready pods) per Service: a number, or uniform over an inclusive range. */
+    endpointsPerService: z
+      .union([z.number().int().min(1), z.object({ uniform: z.tuple([z.number().int().min(1), z.number().int().min(1)]) }).strict()])
+      .prefault(5),
+    /** ClusterIP dispatch walks half of KUBE-SERVICES on average; NodePort's rule sits at its end. */
+    serviceType: z.enum(['ClusterIP', 'NodePort']).prefault('ClusterIP'),
+    /** Kernel version "major.minor": decides nftables support and conntrack fixes. */
+    kernel: z.string().regex(/^\d+\.\d+$/, 'kernel is "major.minor", e.g. "6.1"').prefault('6.1'),
+    cni: z.string().prefault('calico-bgp'),
+    zones: z.number().int().min(1).prefault(1),
+    /** Nodes simulated in full; the others are represented by the load they put on shared parts. */
+    detailedNodes: z.union([z.number().int().min(1), z.literal('all')]).prefault(16),
+  })
+  .strict();
+export type ClusterSettings = z.output<typeof clusterSettings>;
+
+export const churnSettings = z
+  .object({
+    /** Endpoint removals per second across the cluster (each followed by its replacement). */
+    endpointChangesPerSecond: z.number().min(0).prefault(0),
+    /** From an endpoint's removal to its replacement becoming ready. */
+    podStartDelay: duration().prefault('5s'),
+    /**
+     * How long a removed endpoint's pod still accepts connections (preStop hook or graceful
+     * shutdown). 0: the pod stops at once, the case that turns slow programming into errors.
+     */
+    terminationGrace: duration().prefault('0s'),
+  })
+  .strict();
+export type ChurnSettings = z.output<typeof churnSettings>;
+
+/** One endpoint of a Service: the pod behind it and when it was added to and removed from the EndpointSlice. */
+export interface Endpoint {
+  pod: number;
+  addedAt: number;
+  removedAt: number;
+}
+
+export type NodeKind = 'same-node' | 'cross-node' | 'cross-zone';
+
+export class Cluster {
+  readonly nodes: number;
+  readonly detailedNodes: number;
+  readonly podsPerNode: number;
+  readonly totalPods: number;
+  readonly zones: number;
+  /** Whether server pods on non-detailed nodes are stood in for by mirrors (see the header). */
+  mirror = true;
+  /** Endpoints of each Service, removed ones kept until no node can still program them. */
+  readonly endpoints: Endpoint[][];
+  /** Endpoints that are ready now, across the cluster. */
+  readyEndpoints = 0;
+  /** Endpoints including removed ones not yet forgotten (what proxies may still hold). */
+  private nextEndpoint = 0;
+
+  constructor(
+    readonly settings: ClusterSettings,
+    rng: RandomStream,
+  ) {
+    this.nodes = settings.nodes;
+    this.detailedNodes = settings.detailedNodes === 'all' ? settings.nodes : Math.min(settings.detailedNodes, settings.nodes);
+    this.podsPerNode = settings.podsPerNode;
+    this.totalPods = settings.nodes * settings.podsPerNode;
+    this.zones = settings.zones;
+    const spec = settings.endpointsPerService;
+    this.endpoints = [];
+    for (let s = 0; s < settings.services; s++) {
+      const count = typeof spec === 'number' ? spec : spec.uniform[0] + Math.floor(rng.next() * (spec.uniform[1] - spec.uniform[0] + 1));
+      const list: Endpoint[] = [];
+      for (let k = 0; k < count; k++) list.push({ pod: this.nextPod(), addedAt: -Infinity, removedAt: Infinity });
+      this.endpoints.push(list);
+      this.readyEndpoints += count;
+    }
+  }
+
+  get services(): number {
+    return this.endpoints.length;
+  }
+
+  /** The pod that backs the next endpoint created (spread over nodes, then over local slots). */
+  nextPod(): number {
+    return this.nextEndpoint++ % this.totalPods;
+  }
+
+  nodeOf(pod: number): number {
+    return pod % this.nodes;
+  }
+
+  zoneOf(node: number): number {
+    return node % this.zones;
+  }
+
+  /** Path between two nodes, as the CNI profile distinguishes them. */
+  pathKind(fromNode: number, toNode: number): NodeKind {
+    if (fromNode === toNode) return 'same-node';
+    return this.zoneOf(fromNode) === this.zoneOf(toNode) ? 'cross-node' : 'cross-zone';
+  }
+
+  /**
+   * The simulated pod that serves requests for `pod`: with mirroring, the pod with the same local
+   * index on detailed node (node mod D), an index in [0, D × podsPerNode); without, the pod itself.
+   */
+  servingPod(pod: number): number {
+    if (!this.mirror) return pod;
+    const node = pod % this.nodes;
+    const local = (pod - node) / this.nodes;
+    return (node % this.detailedNodes) * this.podsPerNode + local;
+  }
+
+  /** Node on which `servingPod()`'s pod runs. */
+  servingNode(pod: number): number {
+    return this.mirror ? (pod % this.nodes) % this.detailedNodes : pod % this.nodes;
+  }
+
+  /** Index in KUBE-SERVICES is Service order; ClusterIP dispatch draws a position, see the proxies. */
+  serviceName(index: number): string {
+    return `svc-${index}`;
+  }
+
+  /** Removes endpoint `k` of Service `s` now; its replacement will be added by addEndpoint(). */
+  removeEndpoint(s: number, k: number, now: number): Endpoint {
+    const endpoint = this.endpoints[s][k];
+    endpoint.removedAt = now;
+    this.readyEndpoints--;
+    return endpoint;
+  }
+
+  /** Adds a new endpoint (a replacement pod) to Service `s` now. */
+  addEndpoint(s: number, now: number): Endpoint {
+    const endpoint: Endpoint = { pod: this.nextPod(), addedAt: now, removedAt: Infinity };
+    this.endpoints[s].push(endpoint);
+    this.readyEndpoints++;
+    return endpoint;
+  }
+
+  /** Drops endpoints removed before `horizon` (no proxy can still have them programmed). */
+  forgetRemovedBefore(s: number, horizon: number): void {
+    const list = this.endpoints[s];
+    let kept = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].removedAt >= horizon) list[kept++] = list[i];
+    list.length = kept;
+  }
+}
+
+/** Number of whole pods that make up `share` of a node's pods, or a count spread over nodes. */
+export function clientsOnNode(clients: number | { share: number }, node: number, nodes: number, podsPerNode: number): number {
+  if (typeof clients !== 'number') return Math.round(clients.share * podsPerNode);
+  const base = Math.floor(clients / nodes);
+  return base + (node < clients - base * nodes ? 1 : 0);
+}

@@ -1,0 +1,502 @@
+// The simulated network: detailed nodes (CPU, conntrack, proxy), server pods, keep-alive
+// pools, and the life of each request from its client's first CPU cycle to its outcome.
+//
+// A request (new connection):
+//   client CPU (app work, proxy dispatch, handshake packets) → SYN: conntrack on the client node
+//   → one-way latency → conntrack on the server node (traffic from another node) → SYN-ACK back
+//   (connect_duration) → request bytes → server workers (service time) → server CPU → response
+//   bytes → outcome; the connection closes (entries go to TIME_WAIT) or returns to its pool.
+// A dropped SYN is retransmitted after 1 s, 2 s, 4 s … (Linux initial RTO, doubling) until
+// tcp_syn_retries is spent or the deadline passes. Every request ends in exactly one outcome.
+//
+// Leaves out: TCP congestion control and loss other than conntrack drops; HTTP/2 multiplexing.
+
+import type { Distribution } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import { Server } from '../engine/server.js';
+import type { Simulator } from '../engine/simulator.js';
+import { Counter, Histogram } from '../engine/stats/index.js';
+import type { Cluster, Endpoint, NodeKind } from './cluster.js';
+import type { DataPath, FlowTableLike, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+
+export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** TCP constants of the client's kernel, from the kernel profile. */
+export interface TcpConstants {
+  initialRtoSeconds: number;
+  synRetries: number;
+}
+
+export interface DetailedNode {
+  readonly index: number;
+  readonly cpu: Server;
+  /** The table pod flows are tracked in: netfilter conntrack, or the BPF CT map under eBPF. */
+  readonly flows: FlowTableLike;
+  /** netfilter conntrack, also under eBPF (where pod-to-service flows bypass it). */
+  readonly netfilter: FlowTableLike;
+  readonly proxy: ProxyControlPlane;
+  /** IPVS round-robin position per Service on this node. */
+  readonly roundRobin: Uint32Array;
+  dispatchCpuSeconds: number;
+  packetCpuSeconds: number;
+}
+
+/** What a workload does, resolved from its settings. */
+export interface WorkloadModel {
+  readonly name: string;
+  readonly index: number;
+  /** Picks the Service a request calls. */
+  pickService(rng: RandomStream): number;
+  readonly keepAlive: { maxRequests: number; idleSeconds: number } | null;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly clientCpuSeconds: number;
+  readonly serverCpuSeconds: number;
+  readonly workers: number;
+  readonly serviceTime: Distribution;
+  readonly deadlineSeconds: number;
+  /** Closed loop: the request's end starts the client's next one. */
+  readonly closedLoop: boolean;
+}
+
+interface Connection {
+  endpoint: Endpoint;
+  servingPod: number;
+  servingNode: number;
+  kind: NodeKind;
+  serverFlows: FlowTableLike | null;
+  clientFlows: FlowTableLike;
+  requests: number;
+  idleHandle: number;
+  poolKey: number;
+}
+
+/** One request in flight. Plain fields, one object per request. */
+export class Request {
+  node!: DetailedNode;
+  workload!: WorkloadModel;
+  clientPod = 0;
+  service = 0;
+  startedAt = 0;
+  connectStartedAt = 0;
+  dispatchSeconds = 0;
+  lastSynAt = 0;
+  synAttempts = 0;
+  clientEntry = false;
+  serverEntry = false;
+  endpoint: Endpoint | null = null;
+  servingPod = 0;
+  servingNode = 0;
+  kind: NodeKind = 'same-node';
+  connection: Connection | null = null;
+  /** Server-side only: load that clients on other nodes put on a detailed node's pods. */
+  background = false;
+  finished = false;
+  deadlineHandle = -1;
+  /** Closed loop: called with the request once its outcome is known. */
+  onDone: ((request: Request) => void) | null = null;
+}
+
+export interface NetworkMetrics {
+  readonly requestDuration: Histogram;
+  readonly connectDuration: Histogram;
+  readonly outcomes: Record<Outcome, Counter>;
+  readonly removedEndpointRequests: Counter;
+  readonly backgroundRequests: Counter;
+}
+
+export interface NetworkStreams {
+  dispatch: RandomStream;
+  latency: RandomStream;
+  service: RandomStream;
+}
+
+export class Network {
+  readonly metrics: NetworkMetrics = {
+    requestDuration: new Histogram(),
+    connectDuration: new Histogram(),
+    outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter() },
+    removedEndpointRequests: new Counter(),
+    backgroundRequests: new Counter(),
+  };
+  /** Nodes that only serve (clients concentrated elsewhere, see cluster.ts), created on first use. */
+  private readonly serverOnlyNodes = new Map<number, DetailedNode>();
+  /** Worker pools of the simulated server pods, by serving-pod index, created on first use. */
+  private readonly workers = new Map<number, Server>();
+  /** Idle keep-alive connections by (client pod, Service). */
+  private readonly pools = new Map<number, Connection[]>();
+  private readonly nodePort: boolean;
+  private readonly meshLatency: Distribution | null;
+
+  constructor(
+    private readonly sim: Simulator,
+    readonly cluster: Cluster,
+    readonly nodes: DetailedNode[],
+    private readonly proxy: ProxyDataPlane,
+    private readonly path: DataPath,
+    private readonly mesh: MeshHop | null,
+    private readonly tcp: TcpConstants,
+    private readonly terminationGraceSeconds: number,
+    private readonly streams: NetworkStreams,
+    private readonly makeServerOnlyNode: (index: number) => DetailedNode,
+  ) {
+    this.nodePort = cluster.settings.serviceType === 'NodePort';
+    this.meshLatency = mesh === null ? null : mesh.addedLatency();
+  }
+
+  // ---- starting requests ------------------------------------------------------------------
+
+  /** A client pod on a detailed node starts a request now. */
+  start(request: Request): void {
+    const now = this.sim.now;
+    request.startedAt = now;
+    if (request.workload.closedLoop) {
+      request.deadlineHandle = this.sim.schedule(request.workload.deadlineSeconds, this.onDeadline, request);
+    }
+    if (request.workload.keepAlive !== null && this.reuseConnection(request)) return;
+    this.openConnection(request);
+  }
+
+  /** A request from a client on a non-detailed node reaches a detailed node's pod (server side only). */
+  startBackground(request: Request): void {
+    const now = this.sim.now;
+    request.background = true;
+    request.startedAt = now;
+    const endpoint = this.pickReadyEndpoint(request.service);
+    if (endpoint === null) return;
+    this.metrics.backgroundRequests.add();
+    this.bindEndpoint(request, endpoint, -1);
+    request.kind = 'cross-node';
+    const serverFlows = this.serverNode(request.servingNode).flows;
+    if (!serverFlows.tcpOpen(now)) return; // its client retransmits on its own node, out of view
+    serverFlows.tcpEstablished(now);
+    request.serverEntry = true;
+    this.requestArrives(request);
+  }
+
+  private reuseConnection(request: Request): boolean {
+    const key = request.clientPod * this.cluster.services + request.service;
+    const pool = this.pools.get(key);
+    while (pool !== undefined && pool.length > 0) {
+      const connection = pool.pop()!;
+      this.sim.cancel(connection.idleHandle);
+      if (this.podGone(connection.endpoint, this.sim.now)) {
+        // The server pod went away while the connection idled: the client sees it reset.
+        this.closeConnection(connection);
+        continue;
+      }
+      request.connection = connection;
+      request.endpoint = connection.endpoint;
+      request.servingPod = connection.servingPod;
+      request.servingNode = connection.servingNode;
+      request.kind = connection.kind;
+      const packets = this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes);
+      const cpu = request.workload.clientCpuSeconds + this.sidecarCpu() + this.packetCpu(request.node, packets);
+      request.node.cpu.serve(cpu, this.sendRequest, request);
+      return true;
+    }
+    return false;
+  }
+
+  private openConnection(request: Request): void {
+    const node = request.node;
+    const choice = this.pickProgrammedEndpoint(node, request.service);
+    if (choice === null) {
+      // No endpoints in this node's rules: kube-proxy's REJECT rule answers at once.
+      this.finish(request, 'refused');
+      return;
+    }
+    this.bindEndpoint(request, choice.endpoint, node.index);
+    if (choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
+    const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
+    const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
+    node.dispatchCpuSeconds += dispatch;
+    request.dispatchSeconds = dispatch;
+    // Handshake (3), data, and close (4) packets.
+    const packets = 3 + this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes) + 4;
+    // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
+    const cpu = request.workload.clientCpuSeconds + this.sidecarCpu() + this.packetCpu(node, packets) + dispatch;
+    node.cpu.serve(cpu, this.sendSyn, request);
+  }
+
+  // ---- connection set-up --------------------------------------------------------------------
+
+  private readonly sendSyn = (request: Request): void => {
+    const now = this.sim.now;
+    if (request.finished) {
+      // A closed-loop client gave up at its deadline and closed the socket.
+      this.releaseEntries(request, true);
+      return;
+    }
+    // connect_duration counts from the SYN's dispatch through the proxy's rules.
+    if (request.synAttempts === 0) request.connectStartedAt = now - request.dispatchSeconds;
+    request.synAttempts++;
+    request.lastSynAt = now;
+    if (!request.clientEntry) {
+      if (!request.node.flows.tcpOpen(now)) {
+        this.retransmitLater(request);
+        return;
+      }
+      request.clientEntry = true;
+    }
+    this.sim.schedule(this.oneWay(request.kind), this.synArrives, request);
+  };
+
+  private readonly synArrives = (request: Request): void => {
+    const now = this.sim.now;
+    if (this.podGone(request.endpoint!, now)) {
+      // The pod has stopped: its node answers with a reset, one way back.
+      this.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
+      return;
+    }
+    if (request.kind !== 'same-node' && !request.serverEntry) {
+      if (!this.serverNode(request.servingNode).flows.tcpOpen(now)) {
+        this.retransmitLater(request);
+        return;
+      }
+      request.serverEntry = true;
+    }
+    this.sim.schedule(this.oneWay(request.kind), this.synAckArrives, request);
+  };
+
+  private readonly refusedArrives = (request: Request): void => {
+    if (request.clientEntry) request.node.flows.tcpRefused(this.sim.now);
+    if (request.serverEntry) this.serverNode(request.servingNode).flows.tcpRefused(this.sim.now);
+    request.clientEntry = false;
+    request.serverEntry = false;
+    this.finish(request, 'refused');
+  };
+
+  private readonly synAckArrives = (request: Request): void => {
+    const now = this.sim.now;
+    request.node.flows.tcpEstablished(now);
+    const serverFlows = request.serverEntry ? this.serverNode(request.servingNode).flows : null;
+    if (serverFlows !== null) serverFlows.tcpEstablished(now);
+    if (request.finished) {
+      // The client gave up during the handshake and closes the new connection.
+      request.node.flows.tcpClose(now);
+      if (serverFlows !== null) serverFlows.tcpClose(now);
+      return;
+    }
+    this.metrics.connectDuration.add(now - request.connectStartedAt);
+    request.connection = {
+      endpoint: request.endpoint!,
+      servingPod: request.servingPod,
+      servingNode: request.servingNode,
+      kind: request.kind,
+      serverFlows,
+      clientFlows: request.node.flows,
+      requests: 0,
+      idleHandle: -1,
+      poolKey: request.clientPod * this.cluster.services + request.service,
+    };
+    this.sendRequest(request);
+  };
+
+  /** The SYN was dropped: retransmit after the doubling RTO, or give up. */
+  private retransmitLater(request: Request): void {
+    const rto = this.tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
+    if (request.synAttempts > this.tcp.synRetries) {
+      // The last retransmission's timer expires unanswered: connect() fails with ETIMEDOUT.
+      this.sim.schedule(rto, this.connectTimedOut, request);
+      return;
+    }
+    const retryAt = request.lastSynAt + rto;
+    if (!request.workload.closedLoop && retryAt > request.startedAt + request.workload.deadlineSeconds) {
+      // The client gives up before its next retransmission.
+      this.sim.at(Math.max(this.sim.now, request.startedAt + request.workload.deadlineSeconds), this.connectGaveUp, request);
+      return;
+    }
+    this.sim.at(retryAt, this.sendSyn, request);
+  }
+
+  private readonly connectTimedOut = (request: Request): void => {
+    this.releaseEntries(request, true);
+    this.finish(request, 'timeout');
+  };
+
+  private readonly connectGaveUp = (request: Request): void => {
+    this.releaseEntries(request, true);
+    this.finish(request, 'deadline_exceeded');
+  };
+
+  // ---- the request proper -----------------------------------------------------------------
+
+  private readonly sendRequest = (request: Request): void => {
+    const delay = this.path.transferSeconds(request.workload.requestBytes, request.kind, this.streams.latency) + this.halfMeshLatency();
+    this.sim.schedule(delay, this.requestArrives, request);
+  };
+
+  private readonly requestArrives = (request: Request): void => {
+    let workers = this.workers.get(request.servingPod);
+    if (workers === undefined) {
+      workers = new Server(this.sim, { servers: request.workload.workers });
+      this.workers.set(request.servingPod, workers);
+    }
+    workers.serve(request.workload.serviceTime.sample(this.streams.service), this.workDone, request);
+  };
+
+  private readonly workDone = (request: Request): void => {
+    const packets = this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes);
+    const node = this.serverNode(request.servingNode);
+    const cpu = request.workload.serverCpuSeconds + this.sidecarCpu() + this.packetCpu(node, packets);
+    node.cpu.serve(cpu, this.serverCpuDone, request);
+  };
+
+  private readonly serverCpuDone = (request: Request): void => {
+    if (request.background) {
+      // The response leaves for a node out of view; its connection closes there.
+      this.serverNode(request.servingNode).flows.tcpClose(this.sim.now);
+      return;
+    }
+    const delay = this.path.transferSeconds(request.workload.responseBytes, request.kind, this.streams.latency) + this.halfMeshLatency();
+    this.sim.schedule(delay, this.responseArrives, request);
+  };
+
+  private readonly responseArrives = (request: Request): void => {
+    const connection = request.connection!;
+    connection.requests++;
+    const keepAlive = request.workload.keepAlive;
+    if (keepAlive === null || connection.requests >= keepAlive.maxRequests) {
+      this.closeConnection(connection);
+    } else {
+      connection.idleHandle = this.sim.schedule(keepAlive.idleSeconds, this.idleExpired, connection);
+      let pool = this.pools.get(connection.poolKey);
+      if (pool === undefined) this.pools.set(connection.poolKey, (pool = []));
+      pool.push(connection);
+    }
+    if (request.finished) return; // a closed-loop client already gave up at its deadline
+    const elapsed = this.sim.now - request.startedAt;
+    if (elapsed > request.workload.deadlineSeconds) {
+      this.finish(request, 'deadline_exceeded');
+      return;
+    }
+    this.metrics.requestDuration.add(elapsed);
+    this.finish(request, 'ok');
+  };
+
+  private readonly idleExpired = (connection: Connection): void => {
+    const pool = this.pools.get(connection.poolKey)!;
+    pool.splice(pool.indexOf(connection), 1);
+    this.closeConnection(connection);
+  };
+
+  private readonly onDeadline = (request: Request): void => {
+    request.deadlineHandle = -1;
+    if (!request.finished) this.finish(request, 'deadline_exceeded');
+  };
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private finish(request: Request, outcome: Outcome): void {
+    if (request.finished) return;
+    request.finished = true;
+    if (request.deadlineHandle >= 0) this.sim.cancel(request.deadlineHandle);
+    this.metrics.outcomes[outcome].add();
+    if (request.onDone !== null) request.onDone(request);
+  }
+
+  private closeConnection(connection: Connection): void {
+    const now = this.sim.now;
+    connection.clientFlows.tcpClose(now);
+    if (connection.serverFlows !== null) connection.serverFlows.tcpClose(now);
+  }
+
+  /** Frees the conntrack entries of a connection that never got established. */
+  private releaseEntries(request: Request, abandoned: boolean): void {
+    const now = this.sim.now;
+    if (request.clientEntry && abandoned) request.node.flows.tcpAbandon(now, request.lastSynAt);
+    if (request.serverEntry && abandoned) this.serverNode(request.servingNode).flows.tcpAbandon(now, request.lastSynAt);
+    request.clientEntry = false;
+    request.serverEntry = false;
+  }
+
+  private bindEndpoint(request: Request, endpoint: Endpoint, clientNode: number): void {
+    request.endpoint = endpoint;
+    request.servingPod = this.cluster.servingPod(endpoint.pod);
+    request.servingNode = this.cluster.servingNode(endpoint.pod);
+    if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(endpoint.pod));
+  }
+
+  /** Whether the pod behind a removed endpoint has stopped accepting connections by `now`. */
+  private podGone(endpoint: Endpoint, now: number): boolean {
+    return endpoint.removedAt + this.terminationGraceSeconds <= now;
+  }
+
+  /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
+  private pickProgrammedEndpoint(node: DetailedNode, service: number): { endpoint: Endpoint; index: number } | null {
+    const asOf = node.proxy.programmedAsOf;
+    const list = this.cluster.endpoints[service];
+    let visible = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) visible++;
+    if (visible === 0) return null;
+    let k: number;
+    if (this.proxy.endpointPolicy === 'round-robin') {
+      k = node.roundRobin[service]++ % visible;
+    } else {
+      k = Math.floor(this.streams.dispatch.next() * visible);
+    }
+    for (let i = 0, seen = 0; i < list.length; i++) {
+      const endpoint = list[i];
+      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return { endpoint, index: k };
+    }
+    throw new Error('unreachable: endpoint index out of range');
+  }
+
+  /** An endpoint ready now (the cluster's truth), uniformly: how other nodes' proxies see it, up to their lag. */
+  private pickReadyEndpoint(service: number): Endpoint | null {
+    const list = this.cluster.endpoints[service];
+    let ready = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity) ready++;
+    if (ready === 0) return null;
+    let k = Math.floor(this.streams.dispatch.next() * ready);
+    for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity && k-- === 0) return list[i];
+    return null;
+  }
+
+  private oneWay(kind: NodeKind): number {
+    return this.path.oneWayLatency(kind).sample(this.streams.latency);
+  }
+
+  private halfMeshLatency(): number {
+    return this.meshLatency === null ? 0 : this.meshLatency.sample(this.streams.latency) / 2;
+  }
+
+  private sidecarCpu(): number {
+    return this.mesh === null ? 0 : this.mesh.cpuPerRequestSeconds;
+  }
+
+  /** Kernel CPU for `packets` packets on `node` (data path plus conntrack lookup and NAT). */
+  private packetCpu(node: DetailedNode, packets: number): number {
+    const seconds = packets * (this.path.cpuPerPacketSeconds + this.proxy.establishedPacketCost);
+    node.packetCpuSeconds += seconds;
+    return seconds;
+  }
+
+  /** The node serving a pod: a detailed node, or one simulated as a server only. */
+  serverNode(index: number): DetailedNode {
+    if (index < this.nodes.length) return this.nodes[index];
+    let node = this.serverOnlyNodes.get(index);
+    if (node === undefined) {
+      node = this.makeServerOnlyNode(index);
+      this.serverOnlyNodes.set(index, node);
+    }
+    return node;
+  }
+
+  /** Worker pools created so far (for statistics). */
+  workerPools(): Server[] {
+    return [...this.workers.values()];
+  }
+
+  resetStatistics(): void {
+    const m = this.metrics;
+    m.requestDuration.reset();
+    m.connectDuration.reset();
+    for (const counter of Object.values(m.outcomes)) counter.reset();
+    m.removedEndpointRequests.reset();
+    m.backgroundRequests.reset();
+    for (const w of this.workerPools()) w.resetStatistics();
+  }
+}

@@ -1,0 +1,63 @@
+// What the request path needs from each mechanism, as small structural interfaces. The
+// implementations live in conntrack/, proxy/, cni.ts and mesh.ts; wiring.ts builds them from
+// the settings and profiles.
+
+import type { Distribution } from '../engine/distributions.js';
+import type { RandomStream } from '../engine/random.js';
+import type { Counter, Histogram, TimeWeighted } from '../engine/stats/index.js';
+import type { NodeKind } from './cluster.js';
+
+/** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map). */
+export interface FlowTableLike {
+  readonly limit: number;
+  tcpOpen(now: number): boolean;
+  tcpEstablished(now: number): void;
+  tcpClose(now: number): void;
+  /** A SYN answered by a reset: the half-open entry lingers for the close timeout. */
+  tcpRefused(now: number): void;
+  tcpAbandon(now: number, lastPacketAt: number): void;
+  entries(now: number): number;
+  memoryBytes(now: number): number;
+  readonly occupancy: TimeWeighted;
+  readonly drops: Counter;
+  resetStatistics(now: number): void;
+}
+
+/** The service proxy's data plane on a node. */
+export interface ProxyDataPlane {
+  /** CPU seconds to dispatch a connection's first packet (softirq on the client's node). */
+  dispatchCost(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean, rng: RandomStream): number;
+  /** CPU seconds per packet of an established connection (conntrack lookup, NAT). */
+  readonly establishedPacketCost: number;
+  /** False for eBPF socket LB: pod-to-service flows make no netfilter conntrack entry. */
+  readonly usesNetfilterConntrack: boolean;
+  readonly endpointPolicy: 'random' | 'round-robin';
+}
+
+/** The service proxy's control plane on a node (kube-proxy's sync loop). */
+export interface ProxyControlPlane {
+  /** Endpoint changes made at or before this time are in the node's rules. */
+  readonly programmedAsOf: number;
+  notifyChange(changeTime: number, service: number): void;
+  readonly syncDurations: Histogram;
+  readonly programmingLatency: Histogram;
+  /** CPU seconds spent syncing since the last reset. */
+  readonly cpuSeconds: number;
+  resetStatistics(): void;
+}
+
+/** The CNI data path between two pods. */
+export interface DataPath {
+  oneWayLatency(kind: NodeKind): Distribution;
+  transferSeconds(bytes: number, kind: NodeKind, rng: RandomStream): number;
+  packetsFor(bytes: number): number;
+  readonly cpuPerPacketSeconds: number;
+}
+
+/** A service mesh's sidecars on one hop. */
+export interface MeshHop {
+  /** Latency the two sidecars of one hop add, together. */
+  addedLatency(): Distribution;
+  /** CPU seconds per request in each sidecar. */
+  readonly cpuPerRequestSeconds: number;
+}

@@ -1,0 +1,60 @@
+// The settings of one simulation point: each model's own schema under its key (DESIGN §6), plus
+// the measured window and profile overrides. The experiment file (runner/) wraps this `spec`.
+// Checks that span models (nftables needs kernel 5.13; a named target must exist) live here.
+
+import { z } from 'zod';
+import { churnSettings, clusterSettings } from './cluster.js';
+import { cniName } from './cni.js';
+import { conntrackSettings } from './conntrack/index.js';
+import { compareKernel } from './kernel.js';
+import { meshName } from './mesh.js';
+import { proxySettings } from './proxy/index.js';
+import { duration, positiveDuration } from './units.js';
+import { workloadsSettings } from './workload.js';
+
+/** Overrides of profile constants, as partial trees of each profile file's values. */
+const profileOverrides = z
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown() })
+  .partial()
+  .strict();
+
+export const networkSettings = z
+  .object({
+    /** Simulated time before measuring; its statistics are discarded. */
+    warmup: duration().prefault('10s'),
+    /** The measured window. */
+    duration: positiveDuration().prefault('60s'),
+    cluster: clusterSettings.extend({ cni: cniName.prefault('calico-bgp') }).prefault({}),
+    proxy: proxySettings.prefault({}),
+    conntrack: conntrackSettings.prefault({}),
+    mesh: meshName.prefault('none'),
+    churn: churnSettings.prefault({}),
+    workload: workloadsSettings,
+    profiles: profileOverrides.prefault({}),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.proxy.mode === 'nftables' && compareKernel(spec.cluster.kernel, '5.13') < 0) {
+      ctx.addIssue({ code: 'custom', path: ['proxy', 'mode'], message: `nftables mode needs kernel 5.13 or later; cluster.kernel is ${spec.cluster.kernel}` });
+    }
+    if (typeof spec.cluster.detailedNodes === 'number' && spec.cluster.detailedNodes > spec.cluster.nodes) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'detailedNodes'], message: `detailedNodes (${spec.cluster.detailedNodes}) exceeds nodes (${spec.cluster.nodes})` });
+    }
+    const range = spec.cluster.endpointsPerService;
+    if (typeof range !== 'number' && range.uniform[0] > range.uniform[1]) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'endpointsPerService', 'uniform'], message: 'the range is [min, max] with min ≤ max' });
+    }
+    spec.workload.forEach((w, i) => {
+      if (typeof w.target === 'string' && w.target !== 'uniform') {
+        const index = Number(w.target.slice('svc-'.length));
+        if (index >= spec.cluster.services) {
+          ctx.addIssue({ code: 'custom', path: ['workload', i, 'target'], message: `no Service ${w.target}: the cluster has svc-0 … svc-${spec.cluster.services - 1}` });
+        }
+      }
+      if (typeof w.clients === 'number' && w.clients > spec.cluster.nodes * spec.cluster.podsPerNode) {
+        ctx.addIssue({ code: 'custom', path: ['workload', i, 'clients'], message: `${w.clients} client pods exceed the cluster's ${spec.cluster.nodes * spec.cluster.podsPerNode} pods` });
+      }
+    });
+  });
+export type NetworkSettings = z.output<typeof networkSettings>;
+export type NetworkSettingsInput = z.input<typeof networkSettings>;

@@ -1,0 +1,164 @@
+// One point of an experiment: build the cluster and its network on a fresh Simulator, run the
+// warm-up, discard its statistics, run the measured window, and return the metrics.
+// `simulate(settings, seed, replication)` is a pure function of its arguments.
+
+import { zipf, type Distribution } from '../engine/distributions.js';
+import { RandomStreams } from '../engine/random.js';
+import { Simulator } from '../engine/simulator.js';
+import { offeredRates, startBackgroundLoad, startClients } from './clients.js';
+import { startChurn } from './churn.js';
+import { Cluster } from './cluster.js';
+import { clientsOnNode } from './cluster.js';
+import { mean, putCounter, putDistribution, putGauge, sumCounters, type Metrics } from './metrics.js';
+import { Network, OUTCOMES, type WorkloadModel } from './network.js';
+import type { ConstantRecord } from './profiles/load.js';
+import { networkSettings, type NetworkSettings } from './settings.js';
+import { buildParts } from './wiring.js';
+import { toDistribution, type WorkloadSettings } from './workload.js';
+import { Histogram } from '../engine/stats/index.js';
+
+export { networkSettings, type NetworkSettings };
+
+export interface SimulationResult {
+  metrics: Metrics;
+  /** Every profile constant the point used, with its source (for the report's assumptions). */
+  constants: ConstantRecord[];
+  /** Events the simulator executed: the benchmarks' unit. */
+  events: number;
+}
+
+function workloadModel(settings: WorkloadSettings, index: number, services: number): WorkloadModel {
+  let pick: (rng: { next(): number }) => number;
+  const target = settings.target;
+  if (target === 'uniform') {
+    pick = (rng) => Math.floor(rng.next() * services);
+  } else if (typeof target === 'string') {
+    const fixed = Number(target.slice('svc-'.length));
+    pick = () => fixed;
+  } else {
+    const popularity: Distribution = zipf(services, target.zipf);
+    pick = (rng) => popularity.sample(rng);
+  }
+  return {
+    name: settings.name,
+    index,
+    pickService: pick,
+    keepAlive: settings.connection === 'new' ? null : { maxRequests: settings.connection.keepAlive.maxRequests, idleSeconds: settings.connection.keepAlive.idle },
+    requestBytes: settings.requestSize,
+    responseBytes: settings.responseSize,
+    clientCpuSeconds: settings.cpuPerRequest.client,
+    serverCpuSeconds: settings.cpuPerRequest.server,
+    workers: settings.server.workers,
+    serviceTime: toDistribution(settings.server.serviceTime),
+    deadlineSeconds: settings.deadline,
+    closedLoop: settings.closedLoop !== undefined,
+  };
+}
+
+/** Whether every workload's detailed clients hold no more than their share (see cluster.ts). */
+function clientsAreSpread(workloads: WorkloadSettings[], cluster: Cluster): boolean {
+  for (const w of workloads) {
+    let total = 0;
+    let detailed = 0;
+    for (let n = 0; n < cluster.nodes; n++) {
+      const c = clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
+      total += c;
+      if (n < cluster.detailedNodes) detailed += c;
+    }
+    if (detailed * cluster.nodes > total * cluster.detailedNodes * (1 + 1e-9)) return false;
+  }
+  return true;
+}
+
+export function simulate(input: NetworkSettings, seed: number, replication = 0): SimulationResult {
+  const settings = input;
+  const sim = new Simulator();
+  const streams = new RandomStreams(seed, replication);
+  const cluster = new Cluster(settings.cluster, streams.stream('cluster'));
+  cluster.mirror = clientsAreSpread(settings.workload, cluster);
+  const parts = buildParts(sim, settings, cluster, streams);
+  const network = new Network(
+    sim,
+    cluster,
+    parts.nodes,
+    parts.proxy,
+    parts.path,
+    parts.mesh,
+    parts.tcp,
+    settings.churn.terminationGrace,
+    { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service') },
+    parts.makeServerOnlyNode,
+  );
+
+  let clientPodsAll = 0;
+  let clientPodsDetailed = 0;
+  settings.workload.forEach((w, i) => {
+    const model = workloadModel(w, i, cluster.services);
+    const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
+    startClients(sim, network, parts.nodes, model, w, clientStreams);
+    if (cluster.mirror && cluster.detailedNodes < cluster.nodes) {
+      // Mirrors already carry the detailed clients' share; add what uneven rounding leaves out.
+      const rates = offeredRates(w, cluster);
+      const missing = (rates.total * cluster.detailedNodes - rates.detailed * cluster.nodes) / cluster.nodes;
+      startBackgroundLoad(sim, network, model, missing, { arrivals: streams.stream(`background/${w.name}/${i}`), targets: clientStreams.targets });
+    }
+    for (let n = 0; n < cluster.nodes; n++) {
+      const c = clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
+      clientPodsAll += c;
+      if (n < cluster.detailedNodes) clientPodsDetailed += c;
+    }
+  });
+  startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'));
+
+  const warmup = settings.warmup;
+  const end = warmup + settings.duration;
+  if (warmup > 0) {
+    sim.run({ until: warmup });
+    network.resetStatistics();
+    for (const node of parts.nodes) parts.resetNode(node, sim.now);
+  }
+  sim.run({ until: end });
+
+  const window = settings.duration;
+  const scale = clientPodsDetailed > 0 ? clientPodsAll / clientPodsDetailed : 0;
+  const metrics: Metrics = {};
+  const m = network.metrics;
+  putDistribution(metrics, 'request_duration_seconds', m.requestDuration);
+  putDistribution(metrics, 'connect_duration_seconds', m.connectDuration);
+  for (const outcome of OUTCOMES) putCounter(metrics, `request_outcomes_total{outcome=${outcome}}`, m.outcomes[outcome].total, window, scale);
+  metrics['requests_per_second.mean'] = (m.outcomes.ok.total * scale) / window;
+  putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
+
+  const nodes = parts.nodes;
+  putGauge(metrics, 'node_nf_conntrack_entries', mean(nodes.map((n) => n.netfilter.occupancy.mean(end))), Math.max(...nodes.map((n) => n.netfilter.occupancy.max)));
+  putGauge(metrics, 'node_nf_conntrack_entries_limit', nodes[0].netfilter.limit, nodes[0].netfilter.limit);
+  putCounter(metrics, 'conntrack_drops_total', sumCounters(nodes.map((n) => n.netfilter.drops)) / nodes.length, window);
+  putGauge(metrics, 'conntrack_memory_bytes', mean(nodes.map((n) => n.netfilter.memoryBytes(end))), Math.max(...nodes.map((n) => n.netfilter.occupancy.max)) * parts.netfilterBytesPerEntry);
+  if (nodes[0].flows !== nodes[0].netfilter) {
+    putGauge(metrics, 'cilium_bpf_ct_entries', mean(nodes.map((n) => n.flows.occupancy.mean(end))), Math.max(...nodes.map((n) => n.flows.occupancy.max)));
+    putCounter(metrics, 'cilium_bpf_ct_drops_total', sumCounters(nodes.map((n) => n.flows.drops)) / nodes.length, window);
+  }
+
+  const syncs = new Histogram();
+  const programming = new Histogram();
+  for (const node of nodes) {
+    syncs.merge(node.proxy.syncDurations);
+    programming.merge(node.proxy.programmingLatency);
+  }
+  putDistribution(metrics, 'kubeproxy_sync_proxy_rules_duration_seconds', syncs);
+  putDistribution(metrics, 'kubeproxy_network_programming_duration_seconds', programming);
+  const cores = (seconds: number[]) => mean(seconds) / window;
+  putGauge(
+    metrics,
+    'proxy_cpu_cores',
+    cores(nodes.map((n) => n.proxy.cpuSeconds + n.dispatchCpuSeconds)),
+    Math.max(...nodes.map((n) => (n.proxy.cpuSeconds + n.dispatchCpuSeconds) / window)),
+  );
+  putGauge(metrics, 'datapath_cpu_cores', cores(nodes.map((n) => n.packetCpuSeconds)), Math.max(...nodes.map((n) => n.packetCpuSeconds / window)));
+  const utilisation = nodes.map((n) => n.cpu.utilisation());
+  putGauge(metrics, 'node_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  const pools = network.workerPools();
+  putGauge(metrics, 'server_worker_utilization', mean(pools.map((p) => p.utilisation())), pools.length > 0 ? Math.max(...pools.map((p) => p.utilisation())) : NaN);
+
+  return { metrics, constants: parts.constants, events: sim.eventsExecuted };
+}

@@ -1,0 +1,125 @@
+// Builds each mechanism of a point from its settings and profile: the proxy mode and one sync
+// loop per detailed node, the nodes' CPUs and flow tables, the CNI path, the mesh, the kernel's
+// TCP timers; and collects every profile constant used, for the report.
+
+import type { RandomStreams } from '../engine/random.js';
+import { Server } from '../engine/server.js';
+import type { Simulator } from '../engine/simulator.js';
+import { Histogram } from '../engine/stats/index.js';
+import type { Cluster } from './cluster.js';
+import { loadCni } from './cni.js';
+import { createFlowTable, loadConntrackProfile, type FlowTable } from './conntrack/index.js';
+import { loadKernel } from './kernel.js';
+import { loadMesh } from './mesh.js';
+import type { DetailedNode, TcpConstants } from './network.js';
+import type { DataPath, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+import type { ConstantRecord } from './profiles/load.js';
+import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import type { NetworkSettings } from './settings.js';
+
+export interface Parts {
+  nodes: DetailedNode[];
+  proxy: ProxyDataPlane;
+  path: DataPath;
+  mesh: MeshHop | null;
+  tcp: TcpConstants;
+  constants: ConstantRecord[];
+  netfilterBytesPerEntry: number;
+  makeServerOnlyNode: (index: number) => DetailedNode;
+  resetNode: (node: DetailedNode, now: number) => void;
+}
+
+/** A node simulated as a server only runs no proxy sync loop of interest: its rules never lag. */
+const notSimulatedProxy: ProxyControlPlane = {
+  programmedAsOf: Infinity,
+  notifyChange: () => {},
+  syncDurations: new Histogram(),
+  programmingLatency: new Histogram(),
+  cpuSeconds: 0,
+  resetStatistics: () => {},
+};
+
+export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: Cluster, streams: RandomStreams): Parts {
+  const overrides = settings.profiles;
+  const proxyProfile = loadProxyProfile(overrides.proxy);
+  const conntrackProfile = loadConntrackProfile(overrides.conntrack);
+  const kernel = loadKernel(overrides.kernel);
+  const path = loadCni(settings.cluster.cni, overrides.cni);
+  const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
+  const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
+  const cores = settings.cluster.coresPerNode;
+  // Cilium applies each service change as it comes, with no minimum interval between updates.
+  const loopSettings = settings.proxy.mode === 'ebpf' ? { ...settings.proxy, minSyncPeriod: 0 } : settings.proxy;
+
+  const flowTables = (index: number) => {
+    const netfilter = createFlowTable('netfilter', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`conntrack/${index}`), now: sim.now });
+    const flows: FlowTable = mode.usesNetfilterConntrack
+      ? netfilter
+      : createFlowTable('bpf', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`bpf-ct/${index}`), now: sim.now });
+    return { netfilter, flows };
+  };
+
+  const nodes: DetailedNode[] = [];
+  for (let index = 0; index < cluster.detailedNodes; index++) {
+    const cpu = new Server(sim, { servers: cores });
+    const proxy = new ProxySyncLoop({
+      sim,
+      mode,
+      settings: loopSettings,
+      cluster: () => ({ services: cluster.services, endpoints: cluster.readyEndpoints }),
+      cpu,
+      propagationDelaySeconds: proxyProfile.values.syncLoop.propagationDelay,
+    });
+    proxy.start();
+    nodes.push({
+      index,
+      cpu,
+      ...flowTables(index),
+      proxy,
+      roundRobin: new Uint32Array(mode.endpointPolicy === 'round-robin' ? cluster.services : 0),
+      dispatchCpuSeconds: 0,
+      packetCpuSeconds: 0,
+    });
+  }
+
+  const resetNode = (node: DetailedNode, now: number) => {
+    node.cpu.resetStatistics();
+    node.netfilter.resetStatistics(now);
+    if (node.flows !== node.netfilter) node.flows.resetStatistics(now);
+    node.proxy.resetStatistics();
+    node.dispatchCpuSeconds = 0;
+    node.packetCpuSeconds = 0;
+  };
+
+  const makeServerOnlyNode = (index: number): DetailedNode => ({
+    index,
+    cpu: new Server(sim, { servers: cores }),
+    ...flowTables(index),
+    proxy: notSimulatedProxy,
+    roundRobin: new Uint32Array(0),
+    dispatchCpuSeconds: 0,
+    packetCpuSeconds: 0,
+  });
+
+  return {
+    nodes,
+    proxy: mode,
+    path,
+    mesh,
+    tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries },
+    constants: [
+      ...prefixed('proxy', proxyProfile.constants),
+      ...prefixed('conntrack', conntrackProfile.constants),
+      ...prefixed('kernel', kernel.constants),
+      ...prefixed('cni', path.constants),
+      ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
+    ],
+    netfilterBytesPerEntry: conntrackProfile.values.netfilter.bytesPerEntry,
+    makeServerOnlyNode,
+    resetNode,
+  };
+}
+
+function prefixed(profile: string, records: ConstantRecord[]): ConstantRecord[] {
+  return records.map((r) => ({ ...r, path: `${profile}.${r.path}` }));
+}

@@ -1,0 +1,87 @@
+// What client pods do: whom they call, how often, over which connections, and what each
+// request costs the client, the network and the server. Settings only; the request's life is in
+// requests.ts.
+
+import { z } from 'zod';
+import {
+  deterministic,
+  exponentialMean,
+  lognormalFromMedianP99,
+  uniform,
+  type Distribution,
+} from '../engine/distributions.js';
+import { duration, positiveDuration, share, size } from './units.js';
+
+/** A duration distribution as users write it: a duration, or { exponential | lognormal | uniform }. */
+export const durationDistribution = () =>
+  z.union([
+    duration().transform((seconds) => ({ kind: 'deterministic' as const, seconds })),
+    z.object({ exponential: z.object({ mean: positiveDuration() }).strict() }).strict(),
+    z.object({ lognormal: z.object({ median: positiveDuration(), p99: positiveDuration() }).strict() }).strict(),
+    z.object({ uniform: z.object({ min: duration(), max: positiveDuration() }).strict() }).strict(),
+  ]);
+export type DurationDistributionSetting = z.output<ReturnType<typeof durationDistribution>>;
+
+export function toDistribution(setting: DurationDistributionSetting): Distribution {
+  if ('kind' in setting) return deterministic(setting.seconds);
+  if ('exponential' in setting) return exponentialMean(setting.exponential.mean);
+  if ('lognormal' in setting) return lognormalFromMedianP99(setting.lognormal.median, setting.lognormal.p99);
+  return uniform(setting.uniform.min, setting.uniform.max);
+}
+
+const target = z.union([
+  z.literal('uniform'),
+  z.string().regex(/^svc-\d+$/, 'a target is "uniform", { zipf: s }, or a Service name such as "svc-0"'),
+  z.object({ zipf: z.number().min(0) }).strict(),
+]);
+
+const connection = z.union([
+  z.literal('new'),
+  z
+    .object({
+      keepAlive: z
+        .object({
+          maxRequests: z.number().int().min(1).prefault(100),
+          idle: positiveDuration().prefault('60s'),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+
+const arrival = z.union([
+  z.enum(['poisson', 'constant']),
+  z.object({ onOff: z.object({ on: positiveDuration(), off: positiveDuration() }).strict() }).strict(),
+]);
+
+export const workloadSettings = z
+  .object({
+    name: z.string().min(1).prefault('web'),
+    /** Client pods: a share of each node's pods ("50%") or a count spread over the nodes. */
+    clients: z
+      .union([z.number().int().min(1), share().transform((fraction) => ({ share: fraction }))])
+      .prefault('50%'),
+    /** Open loop: requests per second per client pod. */
+    ratePerClient: z.number().positive().prefault(10),
+    arrival: arrival.prefault('poisson'),
+    /** Closed loop instead of ratePerClient: each client pod keeps `concurrency` requests going. */
+    closedLoop: z.object({ concurrency: z.number().int().min(1), thinkTime: duration().prefault('0s') }).strict().optional(),
+    target: target.prefault('uniform'),
+    connection: connection.prefault('new'),
+    requestSize: size().prefault('1KiB'),
+    responseSize: size().prefault('1KiB'),
+    cpuPerRequest: z.object({ client: duration().prefault('50us'), server: duration().prefault('100us') }).strict().prefault({ client: '50us', server: '100us' }),
+    server: z
+      .object({
+        workers: z.number().int().min(1).prefault(64),
+        serviceTime: durationDistribution().prefault('1ms'),
+      })
+      .strict()
+      .prefault({ workers: 64, serviceTime: '1ms' }),
+    /** The client gives up on a request after this long (connect retries included). */
+    deadline: positiveDuration().prefault('30s'),
+  })
+  .strict();
+export type WorkloadSettings = z.output<typeof workloadSettings>;
+
+export const workloadsSettings = z.array(workloadSettings).min(1).prefault([{}]);
