@@ -15,13 +15,15 @@ function pointSettings(nodes: number, detailedNodes: number | 'all') {
   });
 }
 
-export function pointBenchmarks(runs: number): BenchResult[] {
+/** Runs the point benchmarks whose name `wanted` accepts (peak memory is the process's so far). */
+export function pointBenchmarks(runs: number, wanted: (name: string) => boolean = () => true): BenchResult[] {
   const results: BenchResult[] = [];
   const cases: [string, number, number | 'all'][] = [
     ['point-100-nodes', 100, 'all'],
     ['point-5000-nodes', 5000, 16],
   ];
   for (const [name, nodes, detailed] of cases) {
+    if (!wanted(name)) continue;
     const settings = pointSettings(nodes, detailed);
     const result = medianOf(name, runs, () => {
       const start = performance.now();

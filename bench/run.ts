@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { engineBenchmarks } from './engine.bench.js';
 import { peakRssMiB, type BenchResult } from './measure.js';
+import { pointBenchmarks } from './points.bench.js';
 import { benchRandom } from './random.bench.js';
 
 const { values } = parseArgs({
@@ -23,6 +24,7 @@ const wanted = (name: string) => values.only === undefined || name.includes(valu
 
 const suites: { prefix: string; run: () => Promise<BenchResult[]> | BenchResult[] }[] = [
   { prefix: 'hold mm1', run: () => engineBenchmarks(runs) },
+  { prefix: 'point', run: () => pointBenchmarks(Math.min(runs, 3), wanted) },
   {
     prefix: 'random',
     run: async () =>

@@ -79,6 +79,8 @@ export class Cluster {
   readonly endpoints: Endpoint[][];
   /** Endpoints that are ready now, across the cluster. */
   readyEndpoints = 0;
+  /** Whether each Service's endpoints have ever changed: unchanged ones need no visibility check. */
+  readonly churned: Uint8Array;
   /** Endpoints including removed ones not yet forgotten (what proxies may still hold). */
   private nextEndpoint = 0;
 
@@ -92,6 +94,7 @@ export class Cluster {
     this.totalPods = settings.nodes * settings.podsPerNode;
     this.zones = settings.zones;
     const spec = settings.endpointsPerService;
+    this.churned = new Uint8Array(settings.services);
     this.endpoints = [];
     for (let s = 0; s < settings.services; s++) {
       const count = typeof spec === 'number' ? spec : spec.uniform[0] + Math.floor(rng.next() * (spec.uniform[1] - spec.uniform[0] + 1));
@@ -150,6 +153,7 @@ export class Cluster {
   removeEndpoint(s: number, k: number, now: number): Endpoint {
     const endpoint = this.endpoints[s][k];
     endpoint.removedAt = now;
+    this.churned[s] = 1;
     this.readyEndpoints--;
     return endpoint;
   }
@@ -158,6 +162,7 @@ export class Cluster {
   addEndpoint(s: number, now: number): Endpoint {
     const endpoint: Endpoint = { pod: this.nextPod(), addedAt: now, removedAt: Infinity };
     this.endpoints[s].push(endpoint);
+    this.churned[s] = 1;
     this.readyEndpoints++;
     return endpoint;
   }

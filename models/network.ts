@@ -127,6 +127,8 @@ export class Network {
   /** Idle keep-alive connections by (client pod, Service). */
   private readonly pools = new Map<number, Connection[]>();
   private readonly nodePort: boolean;
+  /** Reused result of pickProgrammedEndpoint (read at once by its caller). */
+  private readonly choice: { endpoint: Endpoint; index: number } = { endpoint: { pod: 0, addedAt: 0, removedAt: 0 }, index: 0 };
   private readonly meshLatency: Distribution | null;
 
   constructor(
@@ -426,8 +428,15 @@ export class Network {
 
   /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
   private pickProgrammedEndpoint(node: DetailedNode, service: number): { endpoint: Endpoint; index: number } | null {
-    const asOf = node.proxy.programmedAsOf;
     const list = this.cluster.endpoints[service];
+    if (this.cluster.churned[service] === 0) {
+      // Never changed: every node has exactly these endpoints (the common case, and the fast one).
+      const k = this.proxy.endpointPolicy === 'round-robin' ? node.roundRobin[service]++ % list.length : Math.floor(this.streams.dispatch.next() * list.length);
+      this.choice.endpoint = list[k];
+      this.choice.index = k;
+      return this.choice;
+    }
+    const asOf = node.proxy.programmedAsOf;
     let visible = 0;
     for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) visible++;
     if (visible === 0) return null;
@@ -439,7 +448,11 @@ export class Network {
     }
     for (let i = 0, seen = 0; i < list.length; i++) {
       const endpoint = list[i];
-      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return { endpoint, index: k };
+      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) {
+        this.choice.endpoint = endpoint;
+        this.choice.index = k;
+        return this.choice;
+      }
     }
     throw new Error('unreachable: endpoint index out of range');
   }
