@@ -13,8 +13,9 @@
 // node n mod D (its "mirror"): the detailed clients' requests then load the detailed nodes'
 // pods exactly as much as the whole cluster's clients load any node's pods, and only load from
 // clients elsewhere that this leaves out needs adding (clients.ts). When clients are concentrated
-// on the detailed nodes (a handful of load generators), mirroring would overload them, so
-// requests go to their real pods and the nodes those run on are simulated as servers only.
+// on some nodes (a handful of load generators), mirroring would overload the detailed nodes: then
+// every node that hosts clients is simulated in detail, requests go to their real pods, and the
+// nodes those run on are simulated as servers only, so that all the load is simulated.
 
 import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
@@ -69,7 +70,7 @@ export type NodeKind = 'same-node' | 'cross-node' | 'cross-zone';
 
 export class Cluster {
   readonly nodes: number;
-  readonly detailedNodes: number;
+  detailedNodes: number;
   readonly podsPerNode: number;
   readonly totalPods: number;
   readonly zones: number;

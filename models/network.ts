@@ -30,6 +30,8 @@ export interface TcpConstants {
 
 export interface DetailedNode {
   readonly index: number;
+  /** When the node's statistics began (a server-only node is created at its first request). */
+  readonly createdAt: number;
   readonly cpu: Server;
   /** The table pod flows are tracked in: netfilter conntrack, or the BPF CT map under eBPF. */
   readonly flows: FlowTableLike;
@@ -299,18 +301,15 @@ export class Network {
   /** The SYN was dropped: retransmit after the doubling RTO, or give up. */
   private retransmitLater(request: Request): void {
     const rto = this.tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
-    if (request.synAttempts > this.tcp.synRetries) {
-      // The last retransmission's timer expires unanswered: connect() fails with ETIMEDOUT.
-      this.sim.schedule(rto, this.connectTimedOut, request);
+    // Next: another SYN, or, with the retries spent, connect() failing with ETIMEDOUT.
+    const nextAt = request.lastSynAt + rto;
+    const deadlineAt = request.startedAt + request.workload.deadlineSeconds;
+    if (!request.workload.closedLoop && nextAt > deadlineAt) {
+      // The client gives up first (a closed-loop client's own deadline event does this).
+      this.sim.at(Math.max(this.sim.now, deadlineAt), this.connectGaveUp, request);
       return;
     }
-    const retryAt = request.lastSynAt + rto;
-    if (!request.workload.closedLoop && retryAt > request.startedAt + request.workload.deadlineSeconds) {
-      // The client gives up before its next retransmission.
-      this.sim.at(Math.max(this.sim.now, request.startedAt + request.workload.deadlineSeconds), this.connectGaveUp, request);
-      return;
-    }
-    this.sim.at(retryAt, this.sendSyn, request);
+    this.sim.at(nextAt, request.synAttempts > this.tcp.synRetries ? this.connectTimedOut : this.sendSyn, request);
   }
 
   private readonly connectTimedOut = (request: Request): void => {
@@ -496,6 +495,11 @@ export class Network {
       this.serverOnlyNodes.set(index, node);
     }
     return node;
+  }
+
+  /** Nodes simulated as servers only, created so far. */
+  serverOnly(): DetailedNode[] {
+    return [...this.serverOnlyNodes.values()];
   }
 
   /** Worker pools created so far (for statistics). */

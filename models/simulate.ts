@@ -9,8 +9,8 @@ import { offeredRates, startBackgroundLoad, startClients } from './clients.js';
 import { startChurn } from './churn.js';
 import { Cluster } from './cluster.js';
 import { clientsOnNode } from './cluster.js';
-import { mean, putCounter, putDistribution, putGauge, sumCounters, type Metrics } from './metrics.js';
-import { Network, OUTCOMES, type WorkloadModel } from './network.js';
+import { mean, putCounter, putDistribution, putGauge, type Metrics } from './metrics.js';
+import { Network, OUTCOMES, type DetailedNode, type WorkloadModel } from './network.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts } from './wiring.js';
@@ -55,17 +55,18 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
   };
 }
 
-/** Whether every workload's detailed clients hold no more than their share (see cluster.ts). */
+/** Client pods of all workloads on each node. */
+function clientsPerNode(workloads: WorkloadSettings[], cluster: Cluster): number[] {
+  const perNode = new Array<number>(cluster.nodes).fill(0);
+  for (const w of workloads) for (let n = 0; n < cluster.nodes; n++) perNode[n] += clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
+  return perNode;
+}
+
+/** Whether every node hosts the same clients, so that any node can stand in for any other (cluster.ts). */
 function clientsAreSpread(workloads: WorkloadSettings[], cluster: Cluster): boolean {
   for (const w of workloads) {
-    let total = 0;
-    let detailed = 0;
-    for (let n = 0; n < cluster.nodes; n++) {
-      const c = clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
-      total += c;
-      if (n < cluster.detailedNodes) detailed += c;
-    }
-    if (detailed * cluster.nodes > total * cluster.detailedNodes * (1 + 1e-9)) return false;
+    const first = clientsOnNode(w.clients, 0, cluster.nodes, cluster.podsPerNode);
+    for (let n = 1; n < cluster.nodes; n++) if (clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode) !== first) return false;
   }
   return true;
 }
@@ -76,6 +77,13 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   const streams = new RandomStreams(seed, replication);
   const cluster = new Cluster(settings.cluster, streams.stream('cluster'));
   cluster.mirror = clientsAreSpread(settings.workload, cluster);
+  if (!cluster.mirror) {
+    // Every node that hosts a client is simulated in detail (clients are placed from node 0 up).
+    const perNode = clientsPerNode(settings.workload, cluster);
+    let last = 0;
+    perNode.forEach((c, n) => (last = c > 0 ? n : last));
+    cluster.detailedNodes = Math.max(cluster.detailedNodes, last + 1);
+  }
   const parts = buildParts(sim, settings, cluster, streams);
   const network = new Network(
     sim,
@@ -115,7 +123,7 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   if (warmup > 0) {
     sim.run({ until: warmup });
     network.resetStatistics();
-    for (const node of parts.nodes) parts.resetNode(node, sim.now);
+    for (const node of [...parts.nodes, ...network.serverOnly()]) parts.resetNode(node, sim.now);
   }
   sim.run({ until: end });
 
@@ -129,14 +137,24 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   metrics['requests_per_second.mean'] = (m.outcomes.ok.total * scale) / window;
   putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
 
+  // Node metrics: over the detailed nodes, which stand for every node when clients are spread;
+  // otherwise over all N nodes, those never touched by the simulated load counting as idle.
   const nodes = parts.nodes;
-  putGauge(metrics, 'node_nf_conntrack_entries', mean(nodes.map((n) => n.netfilter.occupancy.mean(end))), Math.max(...nodes.map((n) => n.netfilter.occupancy.max)));
+  const servingNodes = cluster.mirror ? nodes : [...nodes, ...network.serverOnly()];
+  const nodeCount = cluster.mirror ? nodes.length : cluster.nodes;
+  // A server-only node created during the window was idle before: its time averages cover only
+  // its life, so they are weighted by the share of the window it lived.
+  const lived = (n: DetailedNode) => (end - Math.max(n.createdAt, warmup)) / window;
+  const nodeMean = (value: (n: DetailedNode) => number, timeAverage = false) =>
+    servingNodes.reduce((sum, n) => sum + value(n) * (timeAverage ? lived(n) : 1), 0) / nodeCount;
+  const nodeMax = (value: (n: DetailedNode) => number) => Math.max(...servingNodes.map(value));
+  putGauge(metrics, 'node_nf_conntrack_entries', nodeMean((n) => n.netfilter.occupancy.mean(end), true), nodeMax((n) => n.netfilter.occupancy.max));
   putGauge(metrics, 'node_nf_conntrack_entries_limit', nodes[0].netfilter.limit, nodes[0].netfilter.limit);
-  putCounter(metrics, 'conntrack_drops_total', sumCounters(nodes.map((n) => n.netfilter.drops)) / nodes.length, window);
-  putGauge(metrics, 'conntrack_memory_bytes', mean(nodes.map((n) => n.netfilter.memoryBytes(end))), Math.max(...nodes.map((n) => n.netfilter.occupancy.max)) * parts.netfilterBytesPerEntry);
+  putCounter(metrics, 'conntrack_drops_total', nodeMean((n) => n.netfilter.drops.total), window);
+  putGauge(metrics, 'conntrack_memory_bytes', nodeMean((n) => n.netfilter.memoryBytes(end)), nodeMax((n) => n.netfilter.occupancy.max) * parts.netfilterBytesPerEntry);
   if (nodes[0].flows !== nodes[0].netfilter) {
-    putGauge(metrics, 'cilium_bpf_ct_entries', mean(nodes.map((n) => n.flows.occupancy.mean(end))), Math.max(...nodes.map((n) => n.flows.occupancy.max)));
-    putCounter(metrics, 'cilium_bpf_ct_drops_total', sumCounters(nodes.map((n) => n.flows.drops)) / nodes.length, window);
+    putGauge(metrics, 'cilium_bpf_ct_entries', nodeMean((n) => n.flows.occupancy.mean(end), true), nodeMax((n) => n.flows.occupancy.max));
+    putCounter(metrics, 'cilium_bpf_ct_drops_total', nodeMean((n) => n.flows.drops.total), window);
   }
 
   const syncs = new Histogram();
@@ -147,16 +165,16 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   }
   putDistribution(metrics, 'kubeproxy_sync_proxy_rules_duration_seconds', syncs);
   putDistribution(metrics, 'kubeproxy_network_programming_duration_seconds', programming);
-  const cores = (seconds: number[]) => mean(seconds) / window;
+  // Every node syncs alike (sync CPU: mean over detailed nodes); dispatch and packets follow the load.
+  const syncCores = mean(nodes.map((n) => n.proxy.cpuSeconds)) / window;
   putGauge(
     metrics,
     'proxy_cpu_cores',
-    cores(nodes.map((n) => n.proxy.cpuSeconds + n.dispatchCpuSeconds)),
-    Math.max(...nodes.map((n) => (n.proxy.cpuSeconds + n.dispatchCpuSeconds) / window)),
+    syncCores + nodeMean((n) => n.dispatchCpuSeconds) / window,
+    Math.max(...nodes.map((n) => n.proxy.cpuSeconds / window)) + nodeMax((n) => n.dispatchCpuSeconds) / window,
   );
-  putGauge(metrics, 'datapath_cpu_cores', cores(nodes.map((n) => n.packetCpuSeconds)), Math.max(...nodes.map((n) => n.packetCpuSeconds / window)));
-  const utilisation = nodes.map((n) => n.cpu.utilisation());
-  putGauge(metrics, 'node_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  putGauge(metrics, 'datapath_cpu_cores', nodeMean((n) => n.packetCpuSeconds) / window, nodeMax((n) => n.packetCpuSeconds) / window);
+  putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
   const pools = network.workerPools();
   putGauge(metrics, 'server_worker_utilization', mean(pools.map((p) => p.utilisation())), pools.length > 0 ? Math.max(...pools.map((p) => p.utilisation())) : NaN);
 

@@ -73,6 +73,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     proxy.start();
     nodes.push({
       index,
+      createdAt: sim.now,
       cpu,
       ...flowTables(index),
       proxy,
@@ -93,6 +94,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
 
   const makeServerOnlyNode = (index: number): DetailedNode => ({
     index,
+    createdAt: sim.now,
     cpu: new Server(sim, { servers: cores }),
     ...flowTables(index),
     proxy: notSimulatedProxy,

@@ -155,13 +155,8 @@ describe('conntrack past its limit', () => {
     expect(stepOf(m['connect_duration_seconds.max'], 0)).toBe(3);
   });
 
-  // BUG: models/network.ts retransmitLater checks the open-loop deadline only against the next
-  // retransmission; once tcp_syn_retries is spent it schedules connectTimedOut at the last SYN +
-  // its RTO without comparing with the deadline. Here connect() would fail at 7 s but the client
-  // gives up at 5 s, yet the request ends as `timeout` at 7 s (every one of them: timeout > 0,
-  // deadline_exceeded 0), holding its SYN_SENT entries 2 s too long. Closed-loop clients are right
-  // (their deadline is a timer). With defaults it shows for deadlines between 63 s and 127 s.
-  it.fails('ends a connect whose deadline passes before connect() fails as deadline_exceeded, not timeout', () => {
+  // An open-loop client compares its deadline with connect()'s failure too, not only with retransmissions.
+  it('ends a connect whose deadline passes before connect() fails as deadline_exceeded, not timeout', () => {
     const m = run(pastTheLimit(2000, { deadline: '5s' }, { profiles: { kernel: { tcp: { synRetries: 2 } } } }));
     expect(outcome(m, 'timeout')).toBe(0);
     expect(outcome(m, 'deadline_exceeded')).toBeGreaterThan(0);

@@ -98,13 +98,9 @@ describe('detailedNodes: 16 of 200 nodes with the clients concentrated on 32 nod
     }
   });
 
-  // BUG: with clients not spread (cluster.mirror false), simulate.ts adds no load for the client
-  // pods on non-detailed nodes (16–31 here: startBackgroundLoad runs only when mirroring), so the
-  // server-only nodes see half their connections, and node metrics are the mean over the 16
-  // detailed nodes, which hold every simulated client, where `all` averages all 200 nodes:
-  // node_nf_conntrack_entries.mean ≈ 150 vs ≈ 45 (proxy_cpu_cores.mean 6× too). DESIGN §4.1 wants
-  // the two to agree within their confidence intervals.
-  it.fails('agrees on node_nf_conntrack_entries.mean', () => {
+  // With clients concentrated, every client-hosting node is detailed and node metrics average all
+  // N nodes (untouched ones idle), so the two must agree.
+  it('agrees on node_nf_conntrack_entries.mean', () => {
     const key = 'node_nf_conntrack_entries.mean';
     const { ci95 } = welchDifference(all.map((m) => m[key]), sixteen.map((m) => m[key]));
     expect(ci95[0]).toBeLessThanOrEqual(0);
