@@ -18,8 +18,10 @@ import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, Endpoint, NodeKind } from './cluster.js';
 import type { DataPath, FlowTableLike, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+import type { DnsRuntime } from './dns/runtime.js';
+import type { NameForm } from './dns/names.js';
 
-export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded'] as const;
+export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** TCP constants of the client's kernel, from the kernel profile. */
@@ -60,6 +62,12 @@ export interface WorkloadModel {
   readonly deadlineSeconds: number;
   /** Closed loop: the request's end starts the client's next one. */
   readonly closedLoop: boolean;
+  /** The name the client resolves before a new connection; null: it connects by ClusterIP. */
+  readonly dnsName: NameForm | null;
+  /** External names: picks which of the population a request resolves. */
+  pickExternal(rng: RandomStream): number;
+  /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
+  readonly clientCacheTtlSeconds: number;
 }
 
 interface Connection {
@@ -96,6 +104,8 @@ export class Request {
   background = false;
   finished = false;
   deadlineHandle = -1;
+  /** External names: which name of the population, and the connection's conntrack entry. */
+  externalIndex = 0;
   /** Closed loop: called with the request once its outcome is known. */
   onDone: ((request: Request) => void) | null = null;
 }
@@ -118,7 +128,7 @@ export class Network {
   readonly metrics: NetworkMetrics = {
     requestDuration: new Histogram(),
     connectDuration: new Histogram(),
-    outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter() },
+    outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter(), dns_failed: new Counter() },
     removedEndpointRequests: new Counter(),
     backgroundRequests: new Counter(),
   };
@@ -129,6 +139,10 @@ export class Network {
   /** Idle keep-alive connections by (client pod, Service). */
   private readonly pools = new Map<number, Connection[]>();
   private readonly nodePort: boolean;
+  /** Client-side DNS caches: expiry time by (client pod, name). */
+  private readonly clientDnsCache = new Map<string, number>();
+  /** Cluster DNS, once wired (null when no workload resolves names). */
+  dns: DnsRuntime | null = null;
   /** Reused result of pickProgrammedEndpoint (read at once by its caller). */
   private readonly choice: { endpoint: Endpoint; index: number } = { endpoint: { pod: 0, addedAt: 0, removedAt: 0 }, index: 0 };
   private readonly meshLatency: Distribution | null;
@@ -204,6 +218,68 @@ export class Network {
   }
 
   private openConnection(request: Request): void {
+    const workload = request.workload;
+    if (workload.dnsName !== null && this.dns !== null) {
+      if (typeof workload.dnsName !== 'string') request.externalIndex = workload.pickExternal(this.streams.dispatch);
+      const cacheKey = workload.clientCacheTtlSeconds > 0 ? `${request.clientPod}/${typeof workload.dnsName === 'string' ? request.service : -1 - request.externalIndex}` : '';
+      const cachedUntil = cacheKey === '' ? -Infinity : (this.clientDnsCache.get(cacheKey) ?? -Infinity);
+      if (cachedUntil <= this.sim.now) {
+        const deadlineAt = workload.closedLoop ? Infinity : request.startedAt + workload.deadlineSeconds;
+        this.dns.lookup(request.node, workload.dnsName, request.service, request.clientPod, request.externalIndex, deadlineAt, (result) => {
+          if (request.finished) return; // a closed-loop client gave up meanwhile
+          if (result !== 'ok') {
+            this.finish(request, result === 'deadline' ? 'deadline_exceeded' : 'dns_failed');
+            return;
+          }
+          if (cacheKey !== '') this.clientDnsCache.set(cacheKey, this.sim.now + workload.clientCacheTtlSeconds);
+          this.afterLookup(request);
+        });
+        return;
+      }
+    }
+    this.afterLookup(request);
+  }
+
+  private afterLookup(request: Request): void {
+    if (!request.workload.closedLoop && this.sim.now - request.startedAt > request.workload.deadlineSeconds) {
+      this.finish(request, 'deadline_exceeded');
+      return;
+    }
+    if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
+      this.externalRequest(request);
+      return;
+    }
+    this.connectToService(request);
+  }
+
+  /**
+   * A connection to a name outside the cluster: egress through the node (a conntrack entry for the
+   * masqueraded flow), a connect round trip and a request round trip to a server whose distance is
+   * the upstream resolver's (DNS upstream latency), with no Service dispatch.
+   */
+  private externalRequest(request: Request): void {
+    if (!request.node.flows.tcpOpen(this.sim.now)) {
+      this.finish(request, 'timeout');
+      return;
+    }
+    this.sim.schedule(2 * this.dns!.externalRoundTrip(), this.externalDone, request);
+  }
+
+  private readonly externalDone = (request: Request): void => {
+    const now = this.sim.now;
+    request.node.flows.tcpEstablished(now);
+    request.node.flows.tcpClose(now);
+    if (request.finished) return;
+    const elapsed = now - request.startedAt;
+    if (elapsed > request.workload.deadlineSeconds) {
+      this.finish(request, 'deadline_exceeded');
+      return;
+    }
+    this.metrics.requestDuration.add(elapsed);
+    this.finish(request, 'ok');
+  };
+
+  private connectToService(request: Request): void {
     const node = request.node;
     const choice = this.pickProgrammedEndpoint(node, request.service);
     if (choice === null) {
@@ -514,6 +590,7 @@ export class Network {
     for (const counter of Object.values(m.outcomes)) counter.reset();
     m.removedEndpointRequests.reset();
     m.backgroundRequests.reset();
+    this.dns?.resetStatistics();
     for (const w of this.workerPools()) w.resetStatistics();
   }
 }

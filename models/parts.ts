@@ -4,24 +4,12 @@
 
 import type { Distribution } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
-import type { Counter, Histogram, TimeWeighted } from '../engine/stats/index.js';
+import type { Histogram } from '../engine/stats/index.js';
+import type { FlowTable } from './conntrack/flow-table.js';
 import type { NodeKind } from './cluster.js';
 
-/** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map). */
-export interface FlowTableLike {
-  readonly limit: number;
-  tcpOpen(now: number): boolean;
-  tcpEstablished(now: number): void;
-  tcpClose(now: number): void;
-  /** A SYN answered by a reset: the half-open entry lingers for the close timeout. */
-  tcpRefused(now: number): void;
-  tcpAbandon(now: number, lastPacketAt: number): void;
-  entries(now: number): number;
-  memoryBytes(now: number): number;
-  readonly occupancy: TimeWeighted;
-  readonly drops: Counter;
-  resetStatistics(now: number): void;
-}
+/** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
+export type FlowTableLike = FlowTable;
 
 /** The service proxy's data plane on a node. */
 export interface ProxyDataPlane {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { churnSettings, clusterSettings } from './cluster.js';
 import { cniName } from './cni.js';
+import { dnsSettings } from './dns/settings.js';
 import { conntrackSettings } from './conntrack/index.js';
 import { compareKernel } from './kernel.js';
 import { meshName } from './mesh.js';
@@ -14,7 +15,7 @@ import { workloadsSettings } from './workload.js';
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown() })
   .partial()
   .strict();
 
@@ -29,6 +30,7 @@ export const networkSettings = z
     conntrack: conntrackSettings.prefault({}),
     mesh: meshName.prefault('none'),
     churn: churnSettings.prefault({}),
+    dns: dnsSettings.prefault({}),
     workload: workloadsSettings,
     profiles: profileOverrides.prefault({}),
   })

@@ -15,6 +15,7 @@ import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts } from './wiring.js';
 import { toDistribution, type WorkloadSettings } from './workload.js';
+import type { DnsRuntime } from './dns/runtime.js';
 import { Histogram } from '../engine/stats/index.js';
 
 export { networkSettings, type NetworkSettings };
@@ -27,7 +28,7 @@ export interface SimulationResult {
   events: number;
 }
 
-function workloadModel(settings: WorkloadSettings, index: number, services: number): WorkloadModel {
+function workloadModel(settings: WorkloadSettings, index: number, services: number, dns: NetworkSettings['dns']): WorkloadModel {
   let pick: (rng: { next(): number }) => number;
   const target = settings.target;
   if (target === 'uniform') {
@@ -52,7 +53,62 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     serviceTime: toDistribution(settings.server.serviceTime),
     deadlineSeconds: settings.deadline,
     closedLoop: settings.closedLoop !== undefined,
+    dnsName: settings.dnsName === 'clusterIP' ? null : settings.dnsName,
+    pickExternal: externalPicker(settings),
+    // A TTL-respecting client keeps an answer for its TTL: the kubernetes plugin's for Services,
+    // the upstream's (mean) for external names.
+    clientCacheTtlSeconds:
+      dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
   };
+}
+
+/** Which external name a request resolves: one name, or a population drawn uniformly or by Zipf. */
+function externalPicker(settings: WorkloadSettings): (rng: { next(): number }) => number {
+  const form = settings.dnsName;
+  if (typeof form === 'string' || typeof form.external === 'string') return () => 0;
+  const { names, zipf: s } = form.external;
+  if (s === undefined || s === 0) return (rng) => Math.floor(rng.next() * names);
+  const popularity = zipf(names, s);
+  return (rng) => popularity.sample(rng);
+}
+
+/**
+ * DNS metrics. Lookup distributions are per lookup; CoreDNS and upstream counters are
+ * cluster-wide already (the replicas receive every node's queries, see dns/runtime.ts); the
+ * clients' own timeouts are scaled like the other request counts.
+ */
+function putDnsMetrics(
+  metrics: Metrics,
+  dns: DnsRuntime,
+  memory: { bytes: number; limitBytes: number },
+  nodes: DetailedNode[],
+  nodeCount: number,
+  window: number,
+  scale: number,
+  nodeLocal: boolean,
+): void {
+  const m = dns.metrics;
+  putDistribution(metrics, 'dns_lookup_duration_seconds', m.lookupDuration);
+  metrics['dns_queries_per_lookup.mean'] = m.queriesPerLookup.mean;
+  metrics['dns_nxdomain_per_lookup.mean'] = m.nxdomainPerLookup.mean;
+  metrics['dns_round_trips_per_lookup.mean'] = m.roundTripsPerLookup.mean;
+  putCounter(metrics, 'dns_lookups_failed_total', m.failedLookups.total, window, scale);
+  putCounter(metrics, 'dns_timeouts_total', m.timeouts.total, window, scale);
+  putCounter(metrics, 'coredns_dns_requests_total', m.corednsRequests.total, window);
+  putCounter(metrics, 'coredns_cache_hits_total', m.corednsCacheHits.total, window);
+  putCounter(metrics, 'coredns_cache_misses_total', m.corednsCacheMisses.total, window);
+  putCounter(metrics, 'coredns_forward_requests_total', m.corednsForwards.total, window);
+  putCounter(metrics, 'coredns_dropped_requests_total', m.corednsDrops.total, window);
+  putCounter(metrics, 'upstream_queries_total', m.upstreamQueries.total, window);
+  putCounter(metrics, 'upstream_drops_total', m.upstreamDrops.total, window);
+  const utilisation = dns.replicas.map((r) => r.cpu.utilisation());
+  putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  putGauge(metrics, 'coredns_replicas', dns.replicas.length, dns.replicas.length);
+  putGauge(metrics, 'coredns_memory_bytes', memory.bytes, memory.bytes);
+  // 1 when the published memory formula exceeds the container's limit: a risk of OOM kills.
+  putGauge(metrics, 'coredns_oom_risk', memory.bytes > memory.limitBytes ? 1 : 0, memory.bytes > memory.limitBytes ? 1 : 0);
+  if (nodeLocal) metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
+  putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }
 
 /** Client pods of all workloads on each node. */
@@ -97,11 +153,12 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
     { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service') },
     parts.makeServerOnlyNode,
   );
+  network.dns = parts.dns;
 
   let clientPodsAll = 0;
   let clientPodsDetailed = 0;
   settings.workload.forEach((w, i) => {
-    const model = workloadModel(w, i, cluster.services);
+    const model = workloadModel(w, i, cluster.services, settings.dns);
     const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
     startClients(sim, network, parts.nodes, model, w, clientStreams);
     if (cluster.mirror && cluster.detailedNodes < cluster.nodes) {
@@ -175,6 +232,8 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   );
   putGauge(metrics, 'datapath_cpu_cores', nodeMean((n) => n.packetCpuSeconds) / window, nodeMax((n) => n.packetCpuSeconds) / window);
   putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
+  if (parts.dns !== null) putDnsMetrics(metrics, parts.dns, parts.corednsMemory, servingNodes, nodeCount, window, scale, settings.dns.nodeLocal.enabled);
+
   const pools = network.workerPools();
   putGauge(metrics, 'server_worker_utilization', mean(pools.map((p) => p.utilisation())), pools.length > 0 ? Math.max(...pools.map((p) => p.utilisation())) : NaN);
 

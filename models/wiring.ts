@@ -7,12 +7,19 @@ import { Server } from '../engine/server.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Histogram } from '../engine/stats/index.js';
 import type { Cluster } from './cluster.js';
+import { corednsReplicas } from './dns/autoscaler.js';
+import { corednsMemoryMiB } from './dns/coredns-costs.js';
+import { dnsRaceProbability } from './dns/race.js';
+import { DnsRuntime } from './dns/runtime.js';
+import { corednsCacheConfig, corednsQueueLimit, loadDnsProfile, nodeLocalCacheConfigs, upstreamPacketLimit } from './dns/settings.js';
+import { toDistribution } from './workload.js';
 import { loadCni } from './cni.js';
 import { createFlowTable, loadConntrackProfile, type FlowTable } from './conntrack/index.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
 import type { DetailedNode, TcpConstants } from './network.js';
 import type { DataPath, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+import type { DnsProfile } from './dns/settings.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
@@ -26,6 +33,10 @@ export interface Parts {
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
   makeServerOnlyNode: (index: number) => DetailedNode;
+  /** Cluster DNS, or null when every workload connects by ClusterIP. */
+  dns: DnsRuntime | null;
+  /** CoreDNS memory per replica by the published formula, and its limit, in bytes. */
+  corednsMemory: { bytes: number; limitBytes: number };
   resetNode: (node: DetailedNode, now: number) => void;
 }
 
@@ -47,6 +58,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
   const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
+  const dnsProfile = loadDnsProfile(overrides.dns);
   const cores = settings.cluster.coresPerNode;
   // Cilium applies each service change as it comes, with no minimum interval between updates.
   const loopSettings = settings.proxy.mode === 'ebpf' ? { ...settings.proxy, minSyncPeriod: 0 } : settings.proxy;
@@ -103,8 +115,14 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     packetCpuSeconds: 0,
   });
 
+  const dns = buildDns(sim, settings, cluster, streams, dnsProfile.values, mode, path);
+  const pods = cluster.totalPods;
+  const memoryMiB = corednsMemoryMiB(dnsProfile.values, pods, cluster.services, settings.dns.coredns.autopath);
+
   return {
     nodes,
+    dns,
+    corednsMemory: { bytes: memoryMiB * 1024 * 1024, limitBytes: settings.dns.coredns.memoryLimit },
     proxy: mode,
     path,
     mesh,
@@ -115,11 +133,44 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       ...prefixed('kernel', kernel.constants),
       ...prefixed('cni', path.constants),
       ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
+      ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),
     ],
     netfilterBytesPerEntry: conntrackProfile.values.netfilter.bytesPerEntry,
     makeServerOnlyNode,
     resetNode,
   };
+}
+
+function buildDns(
+  sim: Simulator,
+  settings: NetworkSettings,
+  cluster: Cluster,
+  streams: RandomStreams,
+  profile: DnsProfile,
+  mode: ProxyDataPlane,
+  path: DataPath,
+): DnsRuntime | null {
+  if (settings.workload.every((w) => w.dnsName === 'clusterIP')) return null;
+  const dns = settings.dns;
+  const replicas = corednsReplicas(dns.coredns.replicas, dns.coredns.autoscaler, cluster.nodes, cluster.nodes * settings.cluster.coresPerNode);
+  const nodeLocal = nodeLocalCacheConfigs(dns.nodeLocal, profile);
+  const latency = streams.stream('dns/latency');
+  return new DnsRuntime(
+    sim,
+    cluster,
+    dns,
+    profile,
+    mode,
+    (from, to) => path.oneWayLatency(cluster.pathKind(from, to)).sample(latency),
+    { dns: streams.stream('dns'), latency, background: streams.stream('dns/background') },
+    replicas,
+    { coredns: corednsCacheConfig(dns.coredns, profile), nodeLocalCluster: nodeLocal.clusterZone, nodeLocalOther: nodeLocal.otherZones },
+    corednsQueueLimit(dns.coredns, profile),
+    upstreamPacketLimit(dns.upstream, profile),
+    // NodeLocal's link-local address is NOTRACK, and eBPF socket LB translates before any DNAT.
+    dns.nodeLocal.enabled ? 0 : dnsRaceProbability(profile.race, settings.cluster.kernel, replicas),
+    { upstreamLatency: toDistribution(dns.upstream.latency), upstreamTtl: toDistribution(dns.upstream.ttl), upstreamDenialTtl: toDistribution(dns.upstream.denialTTL) },
+  );
 }
 
 function prefixed(profile: string, records: ConstantRecord[]): ConstantRecord[] {

@@ -10,6 +10,7 @@ import {
   uniform,
   type Distribution,
 } from '../engine/distributions.js';
+import { nameForm } from './dns/names.js';
 import { duration, positiveDuration, share, size } from './units.js';
 
 /** A duration distribution as users write it: a duration, or { exponential | lognormal | uniform }. */
@@ -67,6 +68,13 @@ export const workloadSettings = z
     /** Closed loop instead of ratePerClient: each client pod keeps `concurrency` requests going. */
     closedLoop: z.object({ concurrency: z.number().int().min(1), thinkTime: duration().prefault('0s') }).strict().optional(),
     target: target.prefault('uniform'),
+    /**
+     * How the client writes the name it resolves (DESIGN §6 calls this `name`, which is the
+     * workload's own name here): short | namespaced | fqdn | fqdn-dot | { external: ... }, or
+     * clusterIP to connect by address with no lookup. A short name is the client calling a
+     * Service of its own namespace.
+     */
+    dnsName: z.union([z.literal('clusterIP'), nameForm]).prefault('short'),
     connection: connection.prefault('new'),
     requestSize: size().prefault('1KiB'),
     responseSize: size().prefault('1KiB'),

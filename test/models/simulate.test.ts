@@ -50,6 +50,7 @@ describe('simulate: every request ends in exactly one outcome', () => {
       cluster: { nodes: 3, podsPerNode: 8, services: 6, detailedNodes: 'all' },
       proxy: { minSyncPeriod: '5s' }, // stale rules: requests to stopped pods are refused
       conntrack: { max: 150 }, // filled within seconds: SYNs drop and retransmit
+      dns: { resolver: { timeout: '1s' } }, // lost queries (the full table drops them too) fail lookups after 2 × 1 s
       churn: { endpointChangesPerSecond: 1, terminationGrace: '0s' },
       profiles: { kernel: { tcp: { synRetries: 1 } } }, // connect() fails after one retransmission
       workload: [

@@ -1,0 +1,513 @@
+// DNS lookups as events: a pod's resolver walks its candidate names (resolver.ts); each candidate's
+// queries go either to kube-dns through the service proxy (dispatch, UDP conntrack entries, the
+// A/AAAA race) to a CoreDNS replica, or to the node's NodeLocal DNSCache (NOTRACK: no conntrack);
+// a replica answers from its cache, from the kubernetes plugin, or forwards to the upstream
+// (latency, TTLs, an optional per-interface packet limit). A lost query costs the resolver's
+// timeout, then a retry; a lookup whose tries are spent fails.
+//
+// Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
+// replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
+// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
+// persistent TCP connection (no per-query conntrack or dispatch). Load from non-detailed nodes:
+// each query a detailed node sends to CoreDNS brings Poisson((N − D)/D) copies of itself from the
+// other nodes (same name, so caches see the cluster's mix), arriving within the next second.
+
+import type { Distribution } from '../../engine/distributions.js';
+import type { RandomStream } from '../../engine/random.js';
+import { Server } from '../../engine/server.js';
+import type { Simulator } from '../../engine/simulator.js';
+import { Counter, Histogram, Tally } from '../../engine/stats/index.js';
+import { TokenBucket } from '../../engine/token-bucket.js';
+import type { Cluster } from '../cluster.js';
+import type { DetailedNode } from '../network.js';
+import type { ProxyDataPlane } from '../parts.js';
+import { DnsCache, cacheKey, type DnsCacheConfig } from './cache.js';
+import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
+import { existsOnly, isClusterZone, planLookup, podResolvConf, raceExposed, retrySchedule, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import type { DnsProfile, DnsSettings } from './settings.js';
+
+export interface DnsMetrics {
+  readonly lookupDuration: Histogram;
+  readonly queriesPerLookup: Tally;
+  readonly nxdomainPerLookup: Tally;
+  readonly roundTripsPerLookup: Tally;
+  readonly failedLookups: Counter;
+  readonly timeouts: Counter;
+  readonly corednsRequests: Counter;
+  readonly corednsCacheHits: Counter;
+  readonly corednsCacheMisses: Counter;
+  readonly corednsForwards: Counter;
+  readonly nodeLocalHits: Counter;
+  readonly nodeLocalQueries: Counter;
+  readonly upstreamQueries: Counter;
+  readonly upstreamDrops: Counter;
+  readonly corednsDrops: Counter;
+  readonly raceDrops: Counter;
+}
+
+interface Replica {
+  readonly index: number;
+  readonly node: number;
+  readonly cpu: Server;
+  readonly cache: DnsCache;
+  readonly upstream: TokenBucket | null;
+  /** CPU seconds per unit cost: > 1 when the replica's CPU limit is a fraction of its servers. */
+  readonly costScale: number;
+}
+
+interface Agent {
+  readonly cpu: Server;
+  /** CPU seconds per unit cost under a CPU limit below one core. */
+  readonly costScale: number;
+  readonly clusterCache: DnsCache;
+  readonly otherCache: DnsCache;
+  readonly upstream: TokenBucket | null;
+}
+
+/** A query another node sent (see the header): server side only. */
+interface QueryCopy {
+  name: string;
+  exists: boolean;
+  queries: number;
+  replica: Replica;
+}
+
+/** One lookup in flight. */
+class Lookup {
+  plan!: LookupPlan;
+  conf!: ResolvConf;
+  /** Sequential modes: 0 while the A query is out, 1 for AAAA. */
+  phase = 0;
+  node!: DetailedNode;
+  agent: Agent | null = null;
+  candidate = 0;
+  tryIndex = 0;
+  startedAt = 0;
+  sentAt = 0;
+  queries = 0;
+  nxdomain = 0;
+  roundTrips = 0;
+  sequential = false;
+  replica: Replica | null = null;
+  clientEntry = false;
+  /** An open-loop client's deadline: it stops waiting on a lost query then. */
+  deadlineAt = Infinity;
+  done!: (result: LookupResult) => void;
+}
+
+/** How a lookup ended: with an address, failed (NXDOMAIN or tries spent), or abandoned at the deadline. */
+export type LookupResult = 'ok' | 'failed' | 'deadline';
+
+export interface DnsStreams {
+  dns: RandomStream;
+  latency: RandomStream;
+  background: RandomStream;
+}
+
+export class DnsRuntime {
+  readonly metrics: DnsMetrics = {
+    lookupDuration: new Histogram(),
+    queriesPerLookup: new Tally(),
+    nxdomainPerLookup: new Tally(),
+    roundTripsPerLookup: new Tally(),
+    failedLookups: new Counter(),
+    timeouts: new Counter(),
+    corednsRequests: new Counter(),
+    corednsCacheHits: new Counter(),
+    corednsCacheMisses: new Counter(),
+    corednsForwards: new Counter(),
+    nodeLocalHits: new Counter(),
+    nodeLocalQueries: new Counter(),
+    upstreamQueries: new Counter(),
+    upstreamDrops: new Counter(),
+    corednsDrops: new Counter(),
+    raceDrops: new Counter(),
+  };
+  readonly replicas: Replica[] = [];
+  private readonly agents = new Map<number, Agent>();
+  private readonly library: LibraryBehaviour;
+  private readonly clusterDomain: string;
+  private readonly raceProbability: number;
+  private readonly upstreamLatency: Distribution;
+  private readonly upstreamTtl: Distribution;
+  private readonly upstreamDenialTtl: Distribution;
+  private readonly copiesPerQuery: number;
+  private readonly confs = new Map<string, ResolvConf>();
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly cluster: Cluster,
+    private readonly settings: DnsSettings,
+    private readonly profile: DnsProfile,
+    private readonly proxy: ProxyDataPlane,
+    private readonly oneWay: (fromNode: number, toNode: number) => number,
+    private readonly streams: DnsStreams,
+    replicaCount: number,
+    caches: { coredns: DnsCacheConfig; nodeLocalCluster: DnsCacheConfig; nodeLocalOther: DnsCacheConfig },
+    queueLimit: number,
+    upstreamLimit: number,
+    raceProbability: number,
+    distributions: { upstreamLatency: Distribution; upstreamTtl: Distribution; upstreamDenialTtl: Distribution },
+  ) {
+    this.library = profile.libraries[settings.resolver.library];
+    this.clusterDomain = profile.pod.clusterDomain;
+    this.raceProbability = raceProbability;
+    this.upstreamLatency = distributions.upstreamLatency;
+    this.upstreamTtl = distributions.upstreamTtl;
+    this.upstreamDenialTtl = distributions.upstreamDenialTtl;
+    this.copiesPerQuery = cluster.mirror ? (cluster.nodes - cluster.detailedNodes) / cluster.detailedNodes : 0;
+    const cpu = settings.coredns.cpu;
+    const servers = Math.max(1, Math.round(cpu));
+    for (let r = 0; r < replicaCount; r++) {
+      this.replicas.push({
+        index: r,
+        node: Math.floor((r * cluster.nodes) / replicaCount),
+        cpu: new Server(sim, { servers, queueLimit }),
+        cache: new DnsCache(caches.coredns, streams.dns),
+        upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
+        costScale: servers / cpu,
+      });
+    }
+    this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
+    this.upstreamLimit = upstreamLimit;
+  }
+
+  private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
+  private readonly upstreamLimit: number;
+
+  /** The query name a workload's request uses, and the names that exist for it. */
+  private plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {
+    const namespaces = this.cluster.settings.namespaces;
+    const serviceNs = `ns-${service % namespaces}`;
+    const svc = this.cluster.serviceName(service);
+    let name: string;
+    let fqdn: string;
+    let clientNs: string;
+    if (typeof form === 'string') {
+      name = serviceQueryName(form, svc, serviceNs, this.clusterDomain);
+      fqdn = serviceFqdn(svc, serviceNs, this.clusterDomain);
+      // A short name only resolves from the Service's own namespace: that is what `short` means.
+      clientNs = form === 'short' ? serviceNs : `ns-${clientPod % namespaces}`;
+    } else {
+      const external = form.external;
+      name = typeof external === 'string' ? external : externalName(externalIndex, external.dots);
+      fqdn = name.endsWith('.') ? name.slice(0, -1) : name;
+      clientNs = `ns-${clientPod % namespaces}`;
+    }
+    let conf = this.confs.get(clientNs);
+    if (conf === undefined) {
+      conf = podResolvConf(clientNs, this.settings.resolver, this.clusterDomain);
+      this.confs.set(clientNs, conf);
+    }
+    const plan = planLookup(name, conf, this.library, existsOnly(fqdn, true), { autopath: this.settings.coredns.autopath && !this.settings.nodeLocal.enabled });
+    return { plan, conf };
+  }
+
+  /** Resolves a name for a client on `node`; calls done(true) with an address, done(false) when the lookup fails. */
+  lookup(node: DetailedNode, form: NameForm, service: number, clientPod: number, externalIndex: number, deadlineAt: number, done: (result: LookupResult) => void): void {
+    const lookup = new Lookup();
+    const { plan, conf } = this.plan(form, service, clientPod, externalIndex);
+    lookup.plan = plan;
+    lookup.conf = conf;
+    lookup.node = node;
+    lookup.startedAt = this.sim.now;
+    lookup.done = done;
+    lookup.deadlineAt = deadlineAt;
+    lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
+    if (this.settings.nodeLocal.enabled) lookup.agent = this.agentOf(node.index);
+    this.sendCandidate(lookup);
+  }
+
+  private agentOf(node: number): Agent {
+    let agent = this.agents.get(node);
+    if (agent === undefined) {
+      const limit = this.settings.nodeLocal.cpu;
+      agent = {
+        // One serving thread; under a CPU limit below one core it runs that much slower.
+        cpu: new Server(this.sim, { servers: 1 }),
+        costScale: limit !== undefined && limit < 1 ? 1 / limit : 1,
+        clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns),
+        otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns),
+        upstream: this.upstreamLimit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: this.upstreamLimit, burst: this.upstreamLimit }),
+      };
+      this.agents.set(node, agent);
+    }
+    return agent;
+  }
+
+  /** One round trip to a server as far away as the upstream resolver. */
+  externalRoundTrip(): number {
+    return this.upstreamLatency.sample(this.streams.latency);
+  }
+
+  // ---- the client's side --------------------------------------------------------------------
+
+  private sendCandidate(lookup: Lookup): void {
+    const now = this.sim.now;
+    lookup.sentAt = now;
+    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    lookup.queries += queries;
+    lookup.roundTrips++;
+    if (lookup.agent !== null) {
+      this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.atAgent, lookup);
+      return;
+    }
+    // Through kube-dns: the proxy picks a replica; the socket's UDP flow gets a conntrack entry.
+    const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
+    lookup.replica = replica;
+    const dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, replica.index, false, this.streams.dns);
+    lookup.node.dispatchCpuSeconds += dispatch;
+    if (!lookup.node.flows.udpOpen(now)) {
+      this.lost(lookup);
+      return;
+    }
+    lookup.clientEntry = true;
+    // glibc sends A and AAAA from one socket; through DNAT to several replicas the two can race for
+    // one conntrack tuple, and the loser is dropped (insert_failed).
+    if (!lookup.sequential && raceExposed(lookup.plan.pair) && this.proxy.usesNetfilterConntrack && this.streams.dns.next() < this.raceProbability) {
+      lookup.node.flows.insertFailed.add();
+      this.metrics.raceDrops.add();
+      this.lost(lookup);
+      return;
+    }
+    this.sim.schedule(dispatch + this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
+  }
+
+  private readonly atAgent = (lookup: Lookup): void => {
+    const agent = lookup.agent!;
+    const name = lookup.plan.candidates[lookup.candidate];
+    const clusterZone = isClusterZone(name, this.clusterDomain);
+    const cache = clusterZone ? agent.clusterCache : agent.otherCache;
+    const hit = cache.lookup(cacheKey(name, 'A'), this.sim.now) !== 'miss';
+    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    this.metrics.nodeLocalQueries.add(queries);
+    if (hit) this.metrics.nodeLocalHits.add(queries);
+    const cost = queries * agent.costScale * nodeLocalCpuSeconds(this.profile, hit ? 'cache-hit' : 'forward');
+    agent.cpu.serve(cost, hit ? this.agentAnswers : this.agentForwards, lookup);
+  };
+
+  private readonly agentAnswers = (lookup: Lookup): void => {
+    this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
+  };
+
+  private readonly agentForwards = (lookup: Lookup): void => {
+    const name = lookup.plan.candidates[lookup.candidate];
+    const agent = lookup.agent!;
+    if (isClusterZone(name, this.clusterDomain)) {
+      // force_tcp over a kept-open connection to a replica.
+      const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
+      lookup.replica = replica;
+      this.sim.schedule(this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
+      return;
+    }
+    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    if (!this.toUpstream(agent.upstream, queries)) {
+      this.lost(lookup);
+      return;
+    }
+    this.sim.schedule(this.upstreamLatency.sample(this.streams.latency), this.agentUpstreamAnswered, lookup);
+  };
+
+  private readonly agentUpstreamAnswered = (lookup: Lookup): void => {
+    const name = lookup.plan.candidates[lookup.candidate];
+    const exists = this.candidateAnswers(lookup);
+    lookup.agent!.otherCache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency), this.sim.now);
+    this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
+  };
+
+  // ---- CoreDNS ------------------------------------------------------------------------------
+
+  private readonly atReplica = (lookup: Lookup): void => {
+    const replica = lookup.replica!;
+    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    const name = lookup.plan.candidates[lookup.candidate];
+    const kind = this.answerKind(replica, name, this.candidateAnswers(lookup), lookup.plan.autopathWalk, queries);
+    this.metrics.corednsRequests.add(queries);
+    const walk = Math.max(1, lookup.plan.autopathWalk);
+    const cost = queries * walk * replica.costScale * corednsCpuSeconds(this.profile, kind);
+    if (!replica.cpu.serve(cost, kind === 'forward' ? this.replicaForwards : this.replicaAnswers, lookup)) {
+      this.metrics.corednsDrops.add(queries);
+      this.lost(lookup);
+    }
+    if (this.copiesPerQuery > 0) this.sendCopies(name, this.candidateAnswers(lookup), queries);
+  };
+
+  /** Cache hit, kubernetes plugin answer (records or NXDOMAIN), or a forward; records the cache outcome. */
+  private answerKind(replica: Replica, name: string, exists: boolean, autopathWalk: number, queries: number): AnswerKind {
+    const key = cacheKey(name, 'A');
+    if (replica.cache.lookup(key, this.sim.now) !== 'miss') {
+      this.metrics.corednsCacheHits.add(queries);
+      return 'cache-hit';
+    }
+    this.metrics.corednsCacheMisses.add(queries);
+    if (isClusterZone(name, this.clusterDomain)) {
+      const ttl = this.settings.coredns.kubernetesTTL;
+      replica.cache.insert(key, exists ? 'success' : 'denial', ttl, this.sim.now);
+      return autopathWalk > 0 ? 'autopath' : 'kubernetes';
+    }
+    this.metrics.corednsForwards.add(queries);
+    return 'forward';
+  }
+
+  private readonly replicaAnswers = (lookup: Lookup): void => {
+    const back = this.oneWay(lookup.replica!.node, lookup.node.index);
+    this.sim.schedule(back, lookup.agent === null ? this.answered : this.agentReceives, lookup);
+  };
+
+  /** NodeLocal caches what CoreDNS answered for the cluster zone, then answers the pod. */
+  private readonly agentReceives = (lookup: Lookup): void => {
+    const name = lookup.plan.candidates[lookup.candidate];
+    const exists = this.candidateAnswers(lookup);
+    lookup.agent!.clusterCache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+    this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
+  };
+
+  private readonly replicaForwards = (lookup: Lookup): void => {
+    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    if (!this.toUpstream(lookup.replica!.upstream, queries)) {
+      this.lost(lookup);
+      return;
+    }
+    this.sim.schedule(this.upstreamLatency.sample(this.streams.latency), this.replicaUpstreamAnswered, lookup);
+  };
+
+  private readonly replicaUpstreamAnswered = (lookup: Lookup): void => {
+    const name = lookup.plan.candidates[lookup.candidate];
+    const exists = this.candidateAnswers(lookup);
+    const ttl = exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
+    lookup.replica!.cache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', ttl, this.sim.now);
+    this.replicaAnswers(lookup);
+  };
+
+  private toUpstream(bucket: TokenBucket | null, packets: number): boolean {
+    this.metrics.upstreamQueries.add(packets);
+    if (bucket === null || bucket.tryTake(packets)) return true;
+    this.metrics.upstreamDrops.add(packets);
+    return false;
+  }
+
+  /** Queries other nodes send to CoreDNS alongside this one (see the header). */
+  private sendCopies(name: string, exists: boolean, queries: number): void {
+    const rng = this.streams.background;
+    // Poisson(m) by inversion: m is modest per query, and draws stay on this component's stream.
+    const m = this.copiesPerQuery;
+    let k = 0;
+    let p = Math.exp(-m);
+    let cumulative = p;
+    const u = rng.next();
+    while (u > cumulative && k < 10_000) {
+      k++;
+      p *= m / k;
+      cumulative += p;
+    }
+    for (let i = 0; i < k; i++) this.sim.schedule(rng.next(), this.copyArrives, { name, exists, queries, replica: this.replicas[Math.floor(rng.next() * this.replicas.length)] });
+  }
+
+  private readonly copyArrives = (copy: QueryCopy): void => {
+    const replica = copy.replica;
+    const kind = this.answerKind(replica, copy.name, copy.exists, 0, copy.queries);
+    this.metrics.corednsRequests.add(copy.queries);
+    const cost = copy.queries * replica.costScale * corednsCpuSeconds(this.profile, kind);
+    if (!replica.cpu.serve(cost, kind === 'forward' ? this.copyForwards : undefined, copy)) this.metrics.corednsDrops.add(copy.queries);
+  };
+
+  private readonly copyForwards = (copy: QueryCopy): void => {
+    if (!this.toUpstream(copy.replica.upstream, copy.queries)) return;
+    this.sim.schedule(this.upstreamLatency.sample(this.streams.latency), this.copyUpstreamAnswered, copy);
+  };
+
+  private readonly copyUpstreamAnswered = (copy: QueryCopy): void => {
+    const ttl = copy.exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
+    copy.replica.cache.insert(cacheKey(copy.name, 'A'), copy.exists ? 'success' : 'denial', ttl, this.sim.now);
+  };
+
+  // ---- answers, losses, the walk ------------------------------------------------------------
+
+  private candidateAnswers(lookup: Lookup): boolean {
+    const outcome = lookup.plan.outcomes[lookup.candidate];
+    return outcome === 'a-only' || outcome === 'a-and-aaaa';
+  }
+
+  private readonly answered = (lookup: Lookup): void => {
+    const now = this.sim.now;
+    if (lookup.clientEntry) {
+      lookup.node.flows.udpReplied(now);
+      lookup.clientEntry = false;
+    }
+    if (lookup.sequential && lookup.phase === 0) {
+      // One at a time: the A answer came; now AAAA, another round trip.
+      lookup.phase = 1;
+      this.sendCandidate(lookup);
+      return;
+    }
+    if (lookup.candidate === lookup.plan.answerAt) {
+      this.finish(lookup, 'ok');
+      return;
+    }
+    lookup.nxdomain++;
+    if (lookup.candidate >= lookup.plan.stopAt) {
+      this.finish(lookup, 'failed');
+      return;
+    }
+    lookup.candidate++;
+    lookup.tryIndex = 0;
+    lookup.phase = 0;
+    lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
+    this.sendCandidate(lookup);
+  };
+
+  /** A query or its answer was dropped: the resolver waits its timeout, then tries again. */
+  private lost(lookup: Lookup): void {
+    this.metrics.timeouts.add();
+    const tries = retrySchedule(lookup.conf, this.library);
+    const retryAt = this.sim.now + tries[Math.min(lookup.tryIndex, tries.length - 1)].waitSeconds;
+    if (retryAt > lookup.deadlineAt) this.sim.at(Math.max(this.sim.now, lookup.deadlineAt), this.gaveUp, lookup);
+    else this.sim.at(retryAt, this.retry, lookup);
+  }
+
+  private readonly gaveUp = (lookup: Lookup): void => {
+    if (lookup.clientEntry) {
+      lookup.node.flows.udpUnanswered(this.sim.now, lookup.sentAt);
+      lookup.clientEntry = false;
+    }
+    this.finish(lookup, 'deadline');
+  };
+
+  private readonly retry = (lookup: Lookup): void => {
+    if (lookup.clientEntry) {
+      lookup.node.flows.udpUnanswered(this.sim.now, lookup.sentAt);
+      lookup.clientEntry = false;
+    }
+    lookup.tryIndex++;
+    if (lookup.tryIndex >= retrySchedule(lookup.conf, this.library).length) {
+      this.finish(lookup, 'failed');
+      return;
+    }
+    // glibc, after a timeout of a parallel pair, resends the two one at a time (no race then).
+    if (!lookup.sequential && this.library.sequentialRetryAfterPartialTimeout && lookup.plan.queriesPerCandidate === 2) {
+      lookup.sequential = true;
+      lookup.phase = 0;
+    }
+    this.sendCandidate(lookup);
+  };
+
+  private finish(lookup: Lookup, result: LookupResult): void {
+    const m = this.metrics;
+    m.lookupDuration.add(this.sim.now - lookup.startedAt);
+    m.queriesPerLookup.add(lookup.queries);
+    m.nxdomainPerLookup.add(lookup.nxdomain);
+    m.roundTripsPerLookup.add(lookup.roundTrips);
+    if (result === 'failed') m.failedLookups.add();
+    lookup.done(result);
+  }
+
+  resetStatistics(): void {
+    const m = this.metrics;
+    m.lookupDuration.reset();
+    for (const t of [m.queriesPerLookup, m.nxdomainPerLookup, m.roundTripsPerLookup]) t.reset();
+    for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops]) c.reset();
+    for (const r of this.replicas) r.cpu.resetStatistics();
+    for (const a of this.agents.values()) a.cpu.resetStatistics();
+  }
+}
