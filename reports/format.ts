@@ -1,0 +1,117 @@
+// Numbers as a platform engineer reads them: durations in s, ms, µs or ns, rates per second,
+// shares in per cent, bytes in binary units, counts with k and M. Three significant digits for a
+// mean, two for a confidence half-width, both in the mean's unit so that they compare at a glance.
+
+import type { Estimate } from './inputs.js';
+import { unitKind, type UnitKind } from './metric-keys.js';
+
+export interface DisplayUnit {
+  /** Multiply a value in base units (seconds, bytes, fractions) by this to get display units. */
+  factor: number;
+  /** Appended after a space; '' for plain counts. */
+  symbol: string;
+}
+
+const DURATION_UNITS: DisplayUnit[] = [
+  { factor: 1, symbol: 's' },
+  { factor: 1e3, symbol: 'ms' },
+  { factor: 1e6, symbol: 'µs' },
+  { factor: 1e9, symbol: 'ns' },
+];
+const BYTE_UNITS: DisplayUnit[] = [
+  { factor: 1 / 1024 ** 3, symbol: 'GiB' },
+  { factor: 1 / 1024 ** 2, symbol: 'MiB' },
+  { factor: 1 / 1024, symbol: 'KiB' },
+  { factor: 1, symbol: 'B' },
+];
+const COUNT_UNITS: DisplayUnit[] = [
+  { factor: 1e-9, symbol: 'G' },
+  { factor: 1e-6, symbol: 'M' },
+  { factor: 1e-3, symbol: 'k' },
+  { factor: 1, symbol: '' },
+];
+
+/** `value` to `significant` digits, without exponent notation; trailing zeros kept ("1.00"), so that a column reads at one precision. */
+export function formatNumber(value: number, significant = 3): string {
+  if (Number.isNaN(value)) return '—';
+  if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
+  if (value === 0) return '0';
+  const rounded = Number(value.toPrecision(significant));
+  const digits = Math.max(0, significant - 1 - Math.floor(Math.log10(Math.abs(rounded))));
+  return rounded.toFixed(Math.min(digits, 20)).replace(/^-/, '−');
+}
+
+/** The largest unit in which |magnitude| is at least 1 (the smallest unit for tiny values). */
+function pickUnit(units: DisplayUnit[], magnitude: number): DisplayUnit {
+  for (const unit of units) if (Math.abs(magnitude) * unit.factor >= 1 - 5e-4) return unit;
+  return units[units.length - 1];
+}
+
+/** The display unit for a metric whose values are about `magnitude` (base units). */
+export function displayUnit(kind: UnitKind, magnitude: number): DisplayUnit {
+  const finite = Number.isFinite(magnitude) && magnitude !== 0 ? magnitude : 1;
+  switch (kind) {
+    case 'duration':
+      return pickUnit(DURATION_UNITS, finite);
+    case 'bytes':
+      return pickUnit(BYTE_UNITS, finite);
+    case 'share':
+      return { factor: 100, symbol: '%' };
+    case 'rate':
+      return { ...pickUnit(COUNT_UNITS, finite), symbol: `${pickUnit(COUNT_UNITS, finite).symbol}/s` };
+    case 'cores':
+      // Kubernetes writes CPU below one core in millicores (250m).
+      return Math.abs(finite) >= 1 ? { factor: 1, symbol: 'cores' } : { factor: 1e3, symbol: 'mCPU' };
+    case 'count':
+      return Math.abs(finite) >= 1e4 ? pickUnit(COUNT_UNITS, finite) : { factor: 1, symbol: '' };
+  }
+}
+
+/** Display unit for a metric key at a magnitude. */
+export function unitFor(key: string, magnitude: number): DisplayUnit {
+  return displayUnit(unitKind(key), magnitude);
+}
+
+function withSymbol(number: string, unit: DisplayUnit): string {
+  return unit.symbol === '' || number === '—' ? number : `${number} ${unit.symbol}`;
+}
+
+/** One value of a metric with its unit: "12.3 ms", "262 /s", "45.2 %", "1.5 MiB". */
+export function formatValue(key: string, value: number): string {
+  if (!Number.isFinite(value)) return formatNumber(value);
+  const unit = unitFor(key, value);
+  return withSymbol(formatNumber(value * unit.factor), unit);
+}
+
+/**
+ * A mean with its 95 % interval as a half-width in the mean's unit: "12.3 ms ± 0.41".
+ * One replication has no interval and says so; no value at all is "—".
+ */
+export function formatEstimate(key: string, estimate: Estimate): string {
+  const { mean, low, high, n } = estimate;
+  if (n === 0 || Number.isNaN(mean)) return '—';
+  if (!Number.isFinite(mean)) return formatNumber(mean);
+  const unit = unitFor(key, mean);
+  const text = withSymbol(formatNumber(mean * unit.factor), unit);
+  if (n < 2) return `${text} (n = 1)`;
+  const half = (high - low) / 2;
+  if (!Number.isFinite(half)) return `${text} ± ?`;
+  return `${text} ± ${formatNumber(half * unit.factor, 2)}`;
+}
+
+/** A signed difference with its 95 % half-width, both in the difference's unit: "−1.2 ms ± 0.3". */
+export function formatDifference(key: string, difference: number, halfWidth: number): string {
+  if (!Number.isFinite(difference)) return formatNumber(difference);
+  const unit = unitFor(key, difference);
+  const sign = difference > 0 ? '+' : '';
+  const half = Number.isFinite(halfWidth) ? ` ± ${formatNumber(halfWidth * unit.factor, 2)}` : '';
+  return `${withSymbol(`${sign}${formatNumber(difference * unit.factor, 2)}`, unit)}${half}`;
+}
+
+/** A setting's value as the experiment file wrote it. */
+export function formatSetting(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value === undefined) return '—';
+  return JSON.stringify(value);
+}

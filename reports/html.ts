@@ -1,0 +1,171 @@
+// report.html: one self-contained page that reads offline. Charts are inline SVG rendered in Node,
+// the style is inline, and the Content-Security-Policy forbids scripts and every fetch, so a
+// hostile string that slipped past escapeHtml still could not run or call out.
+
+import type { Answer, Cell, MetricColumn, Rich } from './answer.js';
+import { criticalSummary, uniqueConstants, type AssumptionMark } from './assumptions.js';
+import type { Chart } from './charts/index.js';
+import { escapeHtml as e } from './escape.js';
+import { formatSetting } from './format.js';
+import type { Results } from './inputs.js';
+import { describeRun, missingNotes } from './prose.js';
+
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --best: #e5f4e6; --bad: #b3261e; --warn: #8a5a00; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1400px; padding: 24px 32px 48px; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink); background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; overflow-wrap: anywhere; }
+h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 22px 0 8px; }
+p.description { font-size: 17px; margin: 4px 0 8px; overflow-wrap: anywhere; }
+p.meta, .note, figcaption, .links { color: var(--muted); font-size: 13px; }
+nav a { margin-right: 14px; }
+ul.headlines { padding-left: 20px; } ul.headlines li { margin: 4px 0; }
+.plan { border: 1px solid var(--line); border-left: 4px solid #2f7d32; padding: 10px 16px; margin: 12px 0; background: #fafcfa; }
+.plan p { margin: 4px 0; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: 8px 0 4px; font-size: 14px; }
+th, td { border: 1px solid var(--line); padding: 5px 10px; text-align: left; vertical-align: top; }
+th { background: #f3f5f9; font-weight: 600; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.setting { min-width: 9em; max-width: 18em; overflow-wrap: anywhere; }
+td.best { background: var(--best); font-weight: 600; }
+td.fail { color: var(--bad); }
+tbody tr:nth-child(even) td:not(.best) { background: #fbfcfd; }
+th .slo { display: block; font-weight: normal; color: var(--muted); font-size: 12px; }
+.warn { color: var(--warn); cursor: help; }
+figure { margin: 20px 0 28px; }
+figure svg { display: block; max-width: 100%; height: auto; }
+figcaption strong { color: var(--ink); font-size: 15px; }
+tr.assumption td:first-child { border-left: 3px solid var(--warn); }
+td.source { max-width: 560px; overflow-wrap: anywhere; }
+.flag { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #fff3d6; color: var(--warn); margin: 1px 2px; }
+.flag.override { background: #e6eefc; color: #24468f; }
+code { font-size: 13px; background: #f3f5f9; padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
+p.critical { border-left: 4px solid var(--warn); background: #fff8e6; padding: 8px 12px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+`;
+
+function rich(parts: Rich): string {
+  return parts.map((p) => (p.strong === true ? `<strong>${e(p.text)}</strong>` : e(p.text))).join('');
+}
+
+function markTitle(mark: AssumptionMark, criticalOnly = false): string {
+  const constants = criticalOnly ? mark.criticalConstants : mark.constants;
+  return `Rests on ${constants.length === 1 ? 'an assumption' : 'assumptions'} with no published figure: ${constants.map((c) => `${c.path} = ${formatSetting(c.value)}`).join('; ')}`;
+}
+
+function markBadge(mark: AssumptionMark | undefined): string {
+  if (mark === undefined) return '';
+  return ` <a class="warn" href="#assumptions" title="${e(markTitle(mark))}">${mark.critical ? '⚠' : '†'}</a>`;
+}
+
+function metricHeader(m: MetricColumn): string {
+  // Break long metric names after _ and . rather than mid-word.
+  const name = e(m.key).replace(/([_.])/g, '$1<wbr>');
+  return `<th scope="col"><code>${name}</code>${markBadge(m.mark)}${m.slo === undefined ? '' : `<span class="slo">SLO ${e(m.slo)}</span>`}</th>`;
+}
+
+function cell(c: Cell, m: MetricColumn): string {
+  const classes = ['num', c.best ? 'best' : '', c.failsSlo ? 'fail' : ''].filter(Boolean).join(' ');
+  const marks = `${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${m.mark?.critical === true && c.text !== '—' ? ` <span class="warn" title="${e(markTitle(m.mark, true))}">⚠</span>` : ''}`;
+  return `<td class="${classes}">${e(c.text)}${marks}</td>`;
+}
+
+function answerSection(results: Results, answer: Answer): string {
+  const out: string[] = ['<section id="answer">', '<h2>Answer</h2>'];
+  if (answer.plan !== null) out.push(`<div class="plan">${answer.plan.map((line) => `<p>${rich(line)}</p>`).join('')}</div>`);
+  if (answer.headlines.length > 0) out.push(`<ul class="headlines">${answer.headlines.map((h) => `<li>${rich(h)}</li>`).join('')}</ul>`);
+  const v = answer.verdicts;
+  if (v !== null && v.rows.length > 1) {
+    out.push(`<h3>Better ${e(v.path)} per metric, where the difference is significant</h3>`, '<div class="scroll"><table><thead><tr>');
+    out.push(`<th scope="col">${e(v.groupHeader ?? '')}</th>`, ...v.metrics.map(metricHeader), '</tr></thead><tbody>');
+    for (const row of v.rows) out.push(`<tr><td class="setting">${e(row.group)}</td>${row.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`);
+    out.push('</tbody></table></div>', `<p class="note">Paired over replications with common random numbers. Named: the best ${e(v.path)} and any not significantly worse than it, where at least one other is significantly worse (the 95 % interval of the paired difference excludes zero); the difference is the best against the best of the rest.</p>`);
+  }
+  const t = answer.table;
+  out.push('<h3>Results</h3>', '<div class="scroll"><table><thead><tr>');
+  out.push(...t.settingHeaders.map((h) => `<th scope="col">${e(h)}</th>`), ...t.metrics.map(metricHeader), '</tr></thead><tbody>');
+  for (const row of t.rows) out.push(`<tr>${row.settings.map((s) => `<td class="setting">${e(s)}</td>`).join('')}${row.cells.map((c, i) => cell(c, t.metrics[i])).join('')}</tr>`);
+  out.push('</tbody></table></div>');
+  out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure (see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
+  if (results.points.length === 0) out.push('<p>No points in the results.</p>');
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function chartsSection(charts: { chart: Chart; svg: string }[], marks: Map<string, AssumptionMark>): string {
+  if (charts.length === 0) return '<section id="charts"><h2>Charts</h2><p>No chart applies: the results hold none of the charted metrics.</p></section>';
+  const figures = charts.map(({ chart, svg }) => {
+    const mark = chart.metrics.map((m) => marks.get(m)).find((m) => m?.critical === true) ?? chart.metrics.map((m) => marks.get(m)).find((m) => m !== undefined);
+    return [
+      `<figure id="chart-${e(chart.name)}">`,
+      `<figcaption><strong>${e(chart.title)}</strong>${markBadge(mark)}<br>${e(chart.caption)}</figcaption>`,
+      svg,
+      `<p class="links"><a href="charts/${e(chart.name)}.svg">SVG</a> · <a href="charts/${e(chart.name)}.vl.json">Vega-Lite spec</a></p>`,
+      '</figure>',
+    ].join('\n');
+  });
+  return ['<section id="charts">', '<h2>Charts</h2>', ...figures, '</section>'].join('\n');
+}
+
+function assumptionsSection(results: Results, marks: Map<string, AssumptionMark>): string {
+  const out: string[] = ['<section id="assumptions">', '<h2>Assumptions</h2>'];
+  const critical = criticalSummary(marks);
+  if (critical !== null) {
+    const constants = critical.constants.map((c) => `<code>${e(c.path)}</code> = ${e(formatSetting(c.value))}`).join(', ');
+    out.push(`<p class="critical"><span class="warn">⚠</span> These results rest on ${constants}, for which no published figure exists: ${critical.names.map((n) => `<code>${e(n)}</code>`).join(', ')}. Read them as conditional on that value; override it in the experiment file to see how they move.</p>`);
+  }
+  if (results.constants === null) {
+    out.push('<p>This run did not record the profile constants it used (no <code>constants.json</code>); they are in <code>models/profiles/*.yaml</code>, each with its source.</p>');
+  } else {
+    const constants = uniqueConstants(results.constants);
+    const assumed = constants.filter((c) => c.assumption).length;
+    out.push(`<p>Every profile constant the run used (${constants.length}), its value and its source; ${assumed} marked as an assumption where no published figure backs the value.</p>`);
+    out.push('<div class="scroll"><table><thead><tr><th scope="col">constant</th><th scope="col">value</th><th scope="col">source</th></tr></thead><tbody>');
+    for (const c of constants) {
+      const flags = `${c.assumption ? '<span class="flag">assumption</span>' : ''}${c.overridden ? '<span class="flag override">overridden</span>' : ''}`;
+      const note = c.note === undefined ? '' : `<br><span class="note">${e(c.note)}</span>`;
+      out.push(`<tr${c.assumption ? ' class="assumption"' : ''}><td><code>${e(c.path)}</code> ${flags}</td><td class="num">${e(formatSetting(c.value))}</td><td class="source">${e(c.source)}${note}</td></tr>`);
+    }
+    out.push('</tbody></table></div>');
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+export function renderHtml(results: Results, answer: Answer, charts: { chart: Chart; svg: string }[]): string {
+  const notes = missingNotes(results);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${e(CONTENT_SECURITY_POLICY)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${e(results.name)} — k8s-netsim report</title>`,
+    '<link rel="icon" href="data:,">',
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<header>',
+    `<h1>${e(results.name)}</h1>`,
+    results.description === '' ? '' : `<p class="description">${e(results.description)}</p>`,
+    `<p class="meta">${e(describeRun(results))}</p>`,
+    notes.length === 0 ? '' : `<p class="note">${notes.map(e).join(' ')}</p>`,
+    '<nav><a href="#answer">Answer</a><a href="#charts">Charts</a><a href="#assumptions">Assumptions</a></nav>',
+    '</header>',
+    answerSection(results, answer),
+    chartsSection(charts, answer.marks),
+    assumptionsSection(results, answer.marks),
+    '<footer>Files: <a href="summary.csv">summary.csv</a> · <a href="summary.json">summary.json</a> · <a href="points.jsonl">points.jsonl</a> · <a href="report.md">report.md</a> · charts/*.svg and charts/*.vl.json. Written by k8s-netsim.</footer>',
+    '</body>',
+    '</html>',
+    '',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { buildAnswer } from '../../reports/answer.js';
+import { compareSettings, comparisonPath } from '../../reports/compare.js';
+import { experimentOf, resultsOf } from './results-dir.js';
+
+// Replication r moves every point by the same common factor (common random numbers), so a small
+// constant gap between two settings is clear in the paired difference although each point's
+// own interval is wide enough to overlap the other's.
+const COMMON = [0.8, 1.1, 0.95, 1.25, 0.9];
+const series = (base: number, jitter = [0, 0.001, -0.001, 0.002, -0.002]) => COMMON.map((c, r) => base * c + jitter[r]);
+
+describe('significance over paired replications', () => {
+  const results = resultsOf(
+    [
+      { settings: { 'proxy.mode': 'iptables' }, metrics: { 'connect_duration_seconds.p99': series(1.05) } },
+      { settings: { 'proxy.mode': 'ebpf' }, metrics: { 'connect_duration_seconds.p99': series(1.0) } },
+    ],
+    experimentOf({ 'proxy.mode': ['iptables', 'ebpf'] }),
+  );
+
+  it('finds the lower setting significantly better though the two intervals overlap', () => {
+    const [a, b] = results.points.map((p) => p.metrics.get('connect_duration_seconds.p99'));
+    expect(a?.low).toBeLessThan(b?.high ?? NaN);
+    const c = compareSettings(results, ['connect_duration_seconds.p99']).comparisons.get('connect_duration_seconds.p99')?.[0];
+    expect(c?.significant).toBe(true);
+    expect(c?.leader.settings['proxy.mode']).toBe('ebpf');
+    expect(c?.difference?.mean).toBeCloseTo(-0.05, 6);
+  });
+
+  it('stars only the better setting in the answer table and names it in the headline', () => {
+    const answer = buildAnswer(results);
+    expect(answer.table.rows.map((r) => r.cells[0].best)).toEqual([false, true]);
+    expect(answer.headlines[0].map((part) => part.text).join('')).toContain('mode=ebpf is lowest');
+  });
+});
+
+describe('ties and noise', () => {
+  it('names no better setting when the difference is within the noise', () => {
+    const results = resultsOf([
+      { settings: { mode: 'a' }, metrics: { 'request_duration_seconds.p99': [1, 2, 3, 4, 5] } },
+      { settings: { mode: 'b' }, metrics: { 'request_duration_seconds.p99': [1.5, 1.4, 3.6, 3.8, 5.1] } },
+    ]);
+    const c = compareSettings(results, ['request_duration_seconds.p99']).comparisons.get('request_duration_seconds.p99')?.[0];
+    expect(c?.significant).toBe(false);
+    expect(buildAnswer(results).table.rows.every((r) => !r.cells[0].best)).toBe(true);
+  });
+
+  it('keeps a tie at the top a tie: the leaders are every setting not significantly worse than the best', () => {
+    const results = resultsOf(
+      [
+        { settings: { 'proxy.mode': 'iptables' }, metrics: { 'connect_duration_seconds.p99': series(1.5) } },
+        { settings: { 'proxy.mode': 'ipvs' }, metrics: { 'connect_duration_seconds.p99': series(1.0, [0.01, -0.01, 0.02, -0.02, 0]) } },
+        { settings: { 'proxy.mode': 'ebpf' }, metrics: { 'connect_duration_seconds.p99': series(1.0, [-0.01, 0.01, -0.02, 0.02, 0.001]) } },
+      ],
+      experimentOf({ 'proxy.mode': ['iptables', 'ipvs', 'ebpf'] }),
+    );
+    const c = compareSettings(results, ['connect_duration_seconds.p99']).comparisons.get('connect_duration_seconds.p99')?.[0];
+    expect(c?.significant).toBe(true);
+    expect(c?.leaders.map((p) => p.settings['proxy.mode'])).toEqual(['ipvs', 'ebpf']);
+    expect(c?.runnerUp?.settings['proxy.mode']).toBe('iptables');
+  });
+
+  it('counts higher as better for throughput', () => {
+    const results = resultsOf([
+      { settings: { mode: 'a' }, metrics: { 'requests_per_second.mean': series(100, [0, 0, 0, 0, 0]) } },
+      { settings: { mode: 'b' }, metrics: { 'requests_per_second.mean': series(110, [0, 0.1, 0, -0.1, 0]) } },
+    ]);
+    const c = compareSettings(results, ['requests_per_second.mean']).comparisons.get('requests_per_second.mean')?.[0];
+    expect(c?.leader.settings.mode).toBe('b');
+    expect(c?.significant).toBe(true);
+  });
+
+  it('pairs by replication index and leaves out a replication one side lacks', () => {
+    const results = resultsOf([
+      { settings: { mode: 'a' }, metrics: { 'connect_duration_seconds.p99': [1, 2, null, 4, 5] } },
+      { settings: { mode: 'b' }, metrics: { 'connect_duration_seconds.p99': [2, 3, 100, 5, 6.01] } },
+    ]);
+    const c = compareSettings(results, ['connect_duration_seconds.p99']).comparisons.get('connect_duration_seconds.p99')?.[0];
+    expect(c?.difference?.n).toBe(4);
+    expect(c?.significant).toBe(true);
+  });
+});
+
+describe('groups', () => {
+  it('compares the series path within each value of the other swept paths', () => {
+    const points = [100, 10000].flatMap((services) =>
+      ['iptables', 'ebpf'].map((mode) => ({
+        settings: { 'cluster.services': services, 'proxy.mode': mode },
+        metrics: { 'kubeproxy_sync_proxy_rules_duration_seconds.p99': series(mode === 'ebpf' ? 0.001 : services * 1e-5 + 0.002) },
+      })),
+    );
+    const results = resultsOf(points, experimentOf({ 'cluster.services': [100, 10000], 'proxy.mode': ['iptables', 'ebpf'] }, { report: { x: 'cluster.services', series: 'proxy.mode' } }));
+    expect(comparisonPath(results)).toBe('proxy.mode');
+    const answer = buildAnswer(results);
+    expect(answer.verdicts?.rows.map((r) => r.group)).toEqual(['100', '10000']);
+    expect(answer.verdicts?.rows.every((r) => r.cells[0].startsWith('ebpf ('))).toBe(true);
+    expect(answer.headlines[0].map((p) => p.text).join('')).toContain('mode=ebpf lowest in all 2 cases');
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { formatDifference, formatEstimate, formatNumber, formatSetting, formatValue } from '../../reports/format.js';
+
+describe('formatNumber', () => {
+  it('gives three significant digits without exponent notation, keeping trailing zeros', () => {
+    expect(formatNumber(0.0014948)).toBe('0.00149');
+    expect(formatNumber(2.2)).toBe('2.20');
+    expect(formatNumber(48.886)).toBe('48.9');
+    expect(formatNumber(1234.5)).toBe('1230');
+    expect(formatNumber(-3.14159)).toBe('−3.14');
+  });
+
+  it('writes zero as 0, and NaN and infinities as symbols', () => {
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(125)).toBe('125');
+    expect(formatNumber(2)).toBe('2.00');
+    expect(formatNumber(NaN)).toBe('—');
+    expect(formatNumber(Infinity)).toBe('∞');
+  });
+});
+
+describe('formatValue', () => {
+  it('puts durations in s, ms, µs or ns', () => {
+    expect(formatValue('request_duration_seconds.p99', 1.5)).toBe('1.50 s');
+    expect(formatValue('request_duration_seconds.p99', 0.0123)).toBe('12.3 ms');
+    expect(formatValue('connect_duration_seconds.p50', 0.000178)).toBe('178 µs');
+    expect(formatValue('connect_duration_seconds.p50', 5e-8)).toBe('50.0 ns');
+  });
+
+  it('writes rates per second, shares in per cent, bytes in binary units, CPU in millicores', () => {
+    expect(formatValue('conntrack_drops_total.rate', 262.5)).toBe('263 /s');
+    expect(formatValue('coredns_dns_requests_total.rate', 33669)).toBe('33.7 k/s');
+    expect(formatValue('coredns_cpu_utilization.mean', 0.452)).toBe('45.2 %');
+    expect(formatValue('conntrack_memory_bytes.mean', 1.5 * 1024 * 1024)).toBe('1.50 MiB');
+    expect(formatValue('proxy_cpu_cores.mean', 0.0155)).toBe('15.5 mCPU');
+    expect(formatValue('proxy_cpu_cores.mean', 2)).toBe('2.00 cores');
+  });
+
+  it('writes counts plainly below ten thousand and with k and M above', () => {
+    expect(formatValue('node_nf_conntrack_entries.max', 1820)).toBe('1820');
+    expect(formatValue('node_nf_conntrack_entries_limit.mean', 262144)).toBe('262 k');
+  });
+});
+
+describe('formatEstimate', () => {
+  it('gives the mean and the 95 % half-width in the mean’s unit', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.00224, low: 0.002159, high: 0.002321, n: 5 })).toBe('2.24 ms ± 0.081');
+  });
+
+  it('says when there is one replication, and shows nothing for no value', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.002, low: 0.002, high: 0.002, n: 1 })).toBe('2.00 ms (n = 1)');
+    expect(formatEstimate('request_duration_seconds.p99', { mean: NaN, low: NaN, high: NaN, n: 0 })).toBe('—');
+  });
+});
+
+describe('formatDifference and formatSetting', () => {
+  it('signs a difference and gives its half-width in the difference’s own unit', () => {
+    expect(formatDifference('kubeproxy_network_programming_duration_seconds.p99', -0.04, 0.0075)).toBe('−40 ms ± 7.5');
+    expect(formatDifference('connect_duration_seconds.p99', 1.7e-4, 9.7e-6)).toBe('+170 µs ± 9.7');
+  });
+
+  it('writes settings as the experiment file does', () => {
+    expect(formatSetting('ipvs')).toBe('ipvs');
+    expect(formatSetting(0.01)).toBe('0.01');
+    expect(formatSetting({ external: 'api.example.com' })).toBe('{"external":"api.example.com"}');
+  });
+});
