@@ -1,0 +1,148 @@
+// An experiment file as YAML source: read within limits (size, aliases), parsed with source
+// ranges kept, so that any path into the document can be turned into file:line:column.
+
+import { readFileSync, statSync } from 'node:fs';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+
+/** Experiment files are small; a bigger one is a mistake or an attack, and is refused before it is read. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases beyond this many make a document an alias bomb ("billion laughs"). */
+export const MAX_ALIASES = 100;
+
+export interface Problem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Bad input: one or more problems, each with its place. The command exits 2 and writes nothing. */
+export class InputError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  return p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.message}` : `${p.file}: ${p.message}`;
+}
+
+export type Path = readonly (string | number)[];
+
+export class Source {
+  private constructor(
+    readonly file: string,
+    readonly doc: Document,
+    private readonly lines: LineCounter,
+    /** Paths set from the command line (--set), which have no place in the file. */
+    private readonly patched: Map<string, string>,
+  ) {}
+
+  /** Reads and parses `file`, refusing oversized files, syntax errors and alias bombs. */
+  static read(file: string): Source {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (error) {
+      throw new InputError([{ file, line: 0, column: 0, message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    }
+    if (size > MAX_FILE_BYTES) {
+      const mb = (size / 1e6).toFixed(1);
+      throw new InputError([{ file, line: 1, column: 1, message: `the file is ${mb} MB; experiment files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB` }]);
+    }
+    return Source.parse(file, readFileSync(file, 'utf8'));
+  }
+
+  static parse(file: string, text: string): Source {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const source = new Source(file, doc, lines, new Map());
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      const pos = lines.linePos(error.pos[0]);
+      throw new InputError([{ file, line: pos.line, column: pos.col, message: `YAML syntax error: ${firstLine(error.message)}` }]);
+    }
+    source.checkAliases();
+    return source;
+  }
+
+  /** The document as plain data (after the alias check, so expansion is bounded). */
+  toJS(): unknown {
+    return this.doc.toJS({ maxAliasCount: MAX_ALIASES });
+  }
+
+  /** Sets `path` (from --set) to `value`; problems there are reported as coming from `label`. */
+  patch(path: Path, value: unknown, label: string): void {
+    this.doc.setIn(path, this.doc.createNode(value));
+    this.patched.set(JSON.stringify(path), label);
+  }
+
+  /** A problem at `path` (its value, or with `at: 'key'` its key; the nearest ancestor if absent). */
+  problem(path: Path, message: string, at: 'value' | 'key' = 'value'): Problem {
+    for (let n = path.length; n >= 0; n--) {
+      const label = this.patched.get(JSON.stringify(path.slice(0, n)));
+      if (label !== undefined) return { file: this.file, line: 0, column: 0, message: `${message} (from ${label})` };
+    }
+    const offset = this.offsetOf(path, at);
+    if (offset === undefined) return { file: this.file, line: 1, column: 1, message };
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line, column: pos.col, message };
+  }
+
+  private offsetOf(path: Path, at: 'value' | 'key'): number | undefined {
+    let node: unknown = this.doc.contents;
+    let best: number | undefined = rangeStart(node);
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i];
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+        if (pair === undefined) return best;
+        const keyStart = rangeStart(pair.key);
+        if (i === path.length - 1 && at === 'key') return keyStart ?? best;
+        // A missing or null value is best shown at its key.
+        best = keyStart ?? best;
+        node = pair.value;
+        if (node !== null && rangeStart(node) !== undefined && !(isScalar(node) && node.value === null)) best = rangeStart(node);
+      } else if (isSeq(node) && typeof Number(segment) === 'number' && Number.isInteger(Number(segment))) {
+        node = node.items[Number(segment)];
+        if (node === undefined) return best;
+        best = rangeStart(node) ?? best;
+      } else {
+        return best;
+      }
+    }
+    return best;
+  }
+
+  private checkAliases(): void {
+    let aliases = 0;
+    let first: Node | undefined;
+    visit(this.doc, {
+      Alias: (_, node) => {
+        aliases++;
+        first ??= node;
+      },
+    });
+    if (aliases === 0) return;
+    try {
+      this.doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (error) {
+      const offset = rangeStart(first) ?? 0;
+      const pos = this.lines.linePos(offset);
+      throw new InputError([
+        { file: this.file, line: pos.line, column: pos.col, message: `aliases expand too far (${firstLine((error as Error).message).toLowerCase()}): refused; write the values out, or use fewer than ${MAX_ALIASES} alias references` },
+      ]);
+    }
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (isAlias(node) || isScalar(node) || isMap(node) || isSeq(node)) return node.range?.[0];
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
