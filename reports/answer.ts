@@ -89,7 +89,7 @@ function headline(metric: string, path: string, comparisons: Comparison[]): Rich
   }
   if (significant.length === 0) return [{ text: `${metric}: no significant difference between ${name} settings in any of ${comparisons.length} cases.` }];
   // Name the cases where few; count them where many.
-  const cases = (list: Comparison[]) => (list.length === comparisons.length ? `in all ${list.length} cases` : list.length <= 3 ? `at ${list.map((c) => c.where).join('; ')}` : `in ${list.length} of ${comparisons.length} cases`);
+  const cases = (list: Comparison[]) => (list.length === comparisons.length ? `in all ${list.length} cases` : list.length <= 3 ? `at ${list.map((c) => c.where).join(list.length === 2 ? ' and ' : '; ')}` : `in ${list.length} of ${comparisons.length} cases`);
   const bySetting = new Map<string, Comparison[]>();
   for (const c of significant) bySetting.set(value(c), [...(bySetting.get(value(c)) ?? []), c]);
   const ranked = [...bySetting].sort((a, b) => b[1].length - a[1].length);
@@ -112,22 +112,29 @@ function planAnswer(results: Results, labels: Map<string, string>): Rich[] | nul
     const point = byId.get(id);
     return point === undefined ? '—' : estimateText(point, metric);
   };
-  const lines: Rich[] = [];
   const cheapest = plan.minimize === undefined ? 'the cheapest setting' : `the smallest ${plan.minimize}`;
-  if (plan.chosen === null) lines.push([{ text: 'No setting in the sweep meets every SLO bound.', strong: true }]);
-  else lines.push([{ text: 'Chosen: ' }, { text: labels.get(plan.chosen) ?? plan.chosen, strong: true }, { text: ` — ${cheapest} that meets every SLO bound.` }]);
-  if (plan.decidingBound !== null && plan.chosen !== null) {
-    const b = plan.decidingBound;
-    lines.push([{ text: 'Deciding bound: ' }, { text: `${b.metric} ${describeBound(b.metric, b.limit)}`, strong: true }, { text: `: ${at(plan.chosen, b.metric)} at the chosen setting.` }]);
-  }
-  if (plan.runnerUp !== null) {
-    const r = plan.runnerUp;
-    const b = r.failedBound;
-    lines.push([
-      { text: 'Runner-up: ' },
-      { text: labels.get(r.pointId) ?? r.pointId, strong: true },
-      { text: ` failed ${b.metric} ${describeBound(b.metric, b.limit)} with ${at(r.pointId, b.metric)}.` },
-    ]);
+  const lines: Rich[] = [];
+  for (const d of plan.decisions) {
+    const givenPaths = Object.keys(d.given);
+    // Within a decision for given other settings, a point is named by the minimised setting alone.
+    const name = (id: string) => {
+      const point = byId.get(id);
+      if (givenPaths.length === 0 || plan.minimize === undefined || point === undefined) return labels.get(id) ?? id;
+      return `${plan.minimize}=${formatSetting(point.settings[plan.minimize])}`;
+    };
+    if (givenPaths.length > 0) lines.push([{ text: `For ${givenPaths.map((path) => `${path}=${formatSetting(d.given[path])}`).join(', ')}:`, strong: true }]);
+    if (d.chosen === null) lines.push([{ text: 'No setting in the sweep meets every SLO bound.', strong: true }]);
+    else lines.push([{ text: 'Chosen: ' }, { text: name(d.chosen), strong: true }, { text: ` — ${cheapest} that meets every SLO bound.` }]);
+    if (d.decidingBound !== null && d.chosen !== null) {
+      const b = d.decidingBound;
+      lines.push([{ text: 'Deciding bound: ' }, { text: `${b.metric} ${describeBound(b.metric, b.limit)}`, strong: true }, { text: `: ${at(d.chosen, b.metric)} at the chosen setting.` }]);
+    }
+    if (d.runnerUp !== null) {
+      const r = d.runnerUp;
+      const b = r.failedBound;
+      const failed = b === null ? '.' : ` failed ${b.metric} ${describeBound(b.metric, b.limit)} with ${at(r.pointId, b.metric)}.`;
+      lines.push([{ text: d.chosen === null ? 'Dearest tried: ' : 'Runner-up: ' }, { text: name(r.pointId), strong: true }, { text: failed }]);
+    }
   }
   return lines;
 }

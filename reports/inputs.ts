@@ -2,10 +2,7 @@
 //
 // Required: points.jsonl or summary.json (either suffices; points.jsonl is needed for paired
 // comparisons, summary.json is derived from it when missing). Optional, written by the runner:
-//   experiment.json  the validated experiment: {apiVersion, kind, metadata: {name, description},
-//                    spec: {..., sweep, report: {x, series, metrics}, slo, plan}}
-//   constants.json   ConstantRecord[]: every profile constant the run used, deduplicated
-//   plan.json        {chosen, minimize, decidingBound, runnerUp: {pointId, failedBound}} after `plan`
+// experiment.json, constants.json and plan.json, in either shape input-shapes.ts accepts.
 // A missing optional file gives a default (name from summary.json, swept paths from the settings
 // that vary, no SLO, no plan) and a note in the report saying what was missing.
 
@@ -13,8 +10,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { summarize } from '../engine/stats/summary.js';
+import { constantList, experimentInfo, planOf, type ExperimentFile, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
 
-export type Settings = Record<string, unknown>;
+export type { Settings };
+
 
 export interface PointLine {
   point: string;
@@ -35,45 +34,7 @@ export interface SummaryFile {
   points: { id: string; settings: Settings; metrics: Record<string, MetricSummary> }[];
 }
 
-export interface ReportSpec {
-  x?: string;
-  series?: string;
-  metrics?: string[];
-}
-
-/** An SLO bound: a number in base units, a quantity string ("50ms", "1%"), or {max, min}. */
-export type SloBound = number | string | { max?: number | string; min?: number | string };
-
-export interface ExperimentFile {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name: string; description?: string };
-  spec: {
-    seed?: number;
-    replications?: number;
-    sweep?: Record<string, unknown[]>;
-    report?: ReportSpec;
-    slo?: Record<string, SloBound>;
-    plan?: { minimize?: string };
-    [key: string]: unknown;
-  };
-}
-
-export interface Bound {
-  metric: string;
-  limit: SloBound;
-}
-
-export interface PlanFile {
-  /** The chosen point's id, or null when no setting in the sweep meets every bound. */
-  chosen: string | null;
-  /** The setting the plan minimised, e.g. "dns.coredns.replicas". */
-  minimize?: string;
-  /** The bound with the least headroom at the chosen point. */
-  decidingBound: Bound | null;
-  /** The next cheaper setting, and the bound it failed. */
-  runnerUp: { pointId: string; failedBound: Bound } | null;
-}
+export type { Bound, ExperimentFile, PlanFile, ReportSpec, SloBound } from './input-shapes.js';
 
 /** A metric's estimate at a point; NaN where the results hold null. */
 export interface Estimate {
@@ -95,7 +56,7 @@ export interface Results {
   dir: string;
   name: string;
   description: string;
-  experiment: ExperimentFile | null;
+  seed?: number;
   sweep: Record<string, unknown[]>;
   /** Swept paths in sweep order. */
   swept: string[];
@@ -107,7 +68,7 @@ export interface Results {
   /** Metric keys in first-seen order. */
   metricKeys: string[];
   constants: ConstantRecord[] | null;
-  plan: PlanFile | null;
+  plan: Plan | null;
   /** summary.json as read, or as derived from points.jsonl. */
   summary: SummaryFile;
   /** Optional inputs that were missing, for the report to say so. */
@@ -115,9 +76,9 @@ export interface Results {
 }
 
 export interface InputOverrides {
-  experiment?: ExperimentFile;
-  constants?: ConstantRecord[];
-  plan?: PlanFile;
+  experiment?: ExperimentFile | unknown;
+  constants?: ConstantRecord[] | unknown;
+  plan?: PlanFile | unknown;
 }
 
 function readJson(path: string): unknown {
@@ -174,42 +135,33 @@ function varyingPaths(points: { settings: Settings }[]): string[] {
   return paths.filter((path) => new Set(points.map((p) => JSON.stringify(p.settings[path]))).size > 1);
 }
 
-function normalisePlan(plan: PlanFile, slo: Record<string, SloBound>): PlanFile {
-  // Accept a bare metric key where a Bound is expected: the limit then comes from spec.slo.
-  const bound = (b: Bound | string | null | undefined): Bound | null =>
-    b === null || b === undefined ? null : typeof b === 'string' ? { metric: b, limit: slo[b] ?? NaN } : b;
-  const runnerUp = plan.runnerUp === null || plan.runnerUp === undefined ? null : plan.runnerUp;
-  const failed = runnerUp === null ? null : bound(runnerUp.failedBound as Bound | string);
-  return {
-    chosen: plan.chosen ?? null,
-    minimize: plan.minimize,
-    decidingBound: bound(plan.decidingBound as Bound | string | null),
-    runnerUp: runnerUp === null || failed === null ? null : { pointId: runnerUp.pointId, failedBound: failed },
-  };
-}
-
 export function readResults(dir: string, overrides: InputOverrides = {}): Results {
   const missing: string[] = [];
   const file = (name: string) => join(dir, name);
   const lines = existsSync(file('points.jsonl')) ? readPointLines(file('points.jsonl')) : null;
   if (lines === null) missing.push('points.jsonl');
 
-  const experiment = overrides.experiment ?? (existsSync(file('experiment.json')) ? (readJson(file('experiment.json')) as ExperimentFile) : null);
-  if (experiment === null) missing.push('experiment.json');
+  const rawExperiment = overrides.experiment ?? (existsSync(file('experiment.json')) ? readJson(file('experiment.json')) : null);
+  if (rawExperiment === null) missing.push('experiment.json');
+  const experiment = experimentInfo(rawExperiment);
 
   let summary: SummaryFile;
   if (existsSync(file('summary.json'))) summary = readJson(file('summary.json')) as SummaryFile;
-  else if (lines !== null) summary = summarizeLines(experiment?.metadata.name ?? 'experiment', lines);
+  else if (lines !== null) summary = summarizeLines(experiment.name ?? 'experiment', lines);
   else throw new Error(`${dir} holds neither points.jsonl nor summary.json: nothing to report`);
 
-  const constants = overrides.constants ?? (existsSync(file('constants.json')) ? (readJson(file('constants.json')) as ConstantRecord[]) : null);
-  if (constants === null) missing.push('constants.json');
-  const spec = experiment?.spec ?? {};
-  const slo = spec.slo ?? {};
-  const rawPlan = overrides.plan ?? (existsSync(file('plan.json')) ? (readJson(file('plan.json')) as PlanFile) : null);
+  const rawConstants = overrides.constants ?? (existsSync(file('constants.json')) ? readJson(file('constants.json')) : null);
+  if (rawConstants === null) missing.push('constants.json');
+  const constants = rawConstants === null ? null : constantList(rawConstants);
+  const slo = experiment.slo;
+  const plan = planOf(overrides.plan ?? (existsSync(file('plan.json')) ? readJson(file('plan.json')) : null), slo);
 
-  const sweep = spec.sweep ?? {};
-  const swept = Object.keys(sweep).length > 0 ? Object.keys(sweep) : varyingPaths(summary.points);
+  const swept = Object.keys(experiment.sweep).length > 0 ? Object.keys(experiment.sweep) : varyingPaths(summary.points);
+  const sweep: Record<string, unknown[]> = {};
+  for (const path of swept) {
+    const listed = experiment.sweep[path] ?? [];
+    sweep[path] = listed.length > 0 ? listed : [...new Map(summary.points.map((p) => [JSON.stringify(p.settings?.[path]), p.settings?.[path]])).values()];
+  }
   const replications = lines === null ? [] : [...new Set(lines.map((line) => line.replication))].sort((a, b) => a - b);
   const slot = new Map(replications.map((r, i) => [r, i]));
 
@@ -236,18 +188,18 @@ export function readResults(dir: string, overrides: InputOverrides = {}): Result
 
   return {
     dir,
-    name: experiment?.metadata.name ?? summary.experiment ?? 'experiment',
-    description: experiment?.metadata.description ?? '',
-    experiment,
+    name: experiment.name ?? summary.experiment ?? 'experiment',
+    description: experiment.description,
+    seed: experiment.seed,
     sweep,
     swept,
-    report: spec.report ?? {},
+    report: experiment.report,
     slo,
     points,
     replications,
     metricKeys: [...new Set(points.flatMap((p) => [...p.metrics.keys()]))],
     constants,
-    plan: rawPlan === null ? null : normalisePlan(rawPlan, slo),
+    plan,
     summary,
     missing,
   };

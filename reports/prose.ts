@@ -13,7 +13,7 @@ export function describeRun(results: Results): string {
       return `${path} ∈ {${values.map(formatSetting).join(', ')}}`;
     }).join('; ')}`);
   }
-  const seed = results.experiment?.spec.seed;
+  const seed = results.seed;
   if (seed !== undefined) parts.push(`seed ${seed}`);
   return parts.join(' · ');
 }

@@ -31,6 +31,11 @@ export function parseQuantity(metric: string, value: number | string): number {
 }
 
 export function limitsOf(metric: string, bound: SloBound): Limits {
+  // "<=50ms" and ">=99%" as the experiment file may write them.
+  if (typeof bound === 'string') {
+    const written = /^\s*(<=|>=)\s*(.+)$/.exec(bound);
+    if (written !== null) return written[1] === '>=' ? { max: Infinity, min: parseQuantity(metric, written[2]) } : { max: parseQuantity(metric, written[2]), min: -Infinity };
+  }
   if (typeof bound === 'object' && bound !== null) {
     return {
       max: bound.max === undefined ? Infinity : parseQuantity(metric, bound.max),

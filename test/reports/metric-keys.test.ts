@@ -44,5 +44,7 @@ describe('SLO bounds', () => {
     expect(meets('request_duration_seconds.p99', '50ms', 0.06)).toBe(false);
     expect(meets('requests_per_second.mean', { min: 100 }, 90)).toBe(false);
     expect(describeBound('request_duration_seconds.p99', '50ms')).toBe('≤ 50.0 ms');
+    expect(meets('nodelocal_cache_hit_ratio.mean', '>=90%', 0.95)).toBe(true);
+    expect(describeBound('request_duration_seconds.p99', '<= 50ms')).toBe('≤ 50.0 ms');
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReports } from '../../reports/index.js';
 import { CONTENT_SECURITY_POLICY } from '../../reports/html.js';
-import { ATTRIBUTE_NAME, SCRIPT_NAME, writeFixture } from './fixture.js';
+import { ATTRIBUTE_NAME, FIXTURE_CONSTANTS, SCRIPT_NAME, writeFixture } from './fixture.js';
 import { tempDir } from './results-dir.js';
 
 const SMALL = { services: [100, 10000], modes: ['iptables', 'ebpf', SCRIPT_NAME], replications: 3 };
@@ -89,6 +89,45 @@ describe('writeReports', () => {
     expect(md).toContain('No experiment.json');
     expect(md).toContain('| services | mode |');
     expect(md).toContain('did not record the profile constants');
+  });
+
+  it('reads the runner’s shapes: a manifest, constant sets by hash, plan decisions per given setting', async () => {
+    const dir = tempDir();
+    const ids = writeFixture(dir, { ...SMALL, files: { experiment: false, constants: false } });
+    const manifest = {
+      apiVersion: 'k8s-netsim/v1alpha1',
+      experiment: 'proxy-modes',
+      specHash: 'abc',
+      seed: 7,
+      replications: 3,
+      sweep: ['cluster.services', 'proxy.mode'],
+      points: [...ids].map(([key, id]) => ({ id, settings: { 'cluster.services': Number(key.split('/')[0]), 'proxy.mode': key.slice(key.indexOf('/') + 1) } })),
+      report: { x: 'cluster.services', series: 'proxy.mode' },
+      slo: { 'request_duration_seconds.p99': '<=5ms' },
+      shard: null,
+    };
+    writeFileSync(join(dir, 'experiment.json'), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'constants.json'), JSON.stringify({ points: { [ids.get('100/ebpf') ?? '']: 'h1' }, sets: { h1: FIXTURE_CONSTANTS } }));
+    const evaluation = (key: string, meets: boolean) => ({ point: ids.get(key), value: key, meets, checks: [{ metric: 'request_duration_seconds.p99', bound: '5ms', op: '<=', mean: 0.002, ci95: [0.0019, 0.0021], meets, excess: meets ? -0.5 : 0.1 }] });
+    const decisions = [100, 10000].map((services) => ({
+      given: { 'cluster.services': services },
+      search: 'exhaustive',
+      candidates: 3,
+      evaluated: 3,
+      chosen: evaluation(`${services}/ebpf`, true),
+      decidingBound: 'request_duration_seconds.p99 <= 5ms',
+      runnerUp: evaluation(`${services}/iptables`, false),
+    }));
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify({ minimize: 'proxy.mode', slo: manifest.slo, decisions }));
+    await writeReports(dir);
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('# proxy-modes');
+    expect(md).toContain('seed 7');
+    expect(md).toContain('**For cluster.services=10000:**');
+    expect(md).toContain('Chosen: **proxy.mode=ebpf**');
+    expect(md).toContain('Runner-up: **proxy.mode=iptables** failed request\\_duration\\_seconds.p99 ≤ 5.00 ms');
+    expect(md).toContain('(SLO ≤ 5.00 ms)');
+    expect(md).toMatch(/⚠ These results rest on `dns\.race\.probability`/);
   });
 
   it('refuses a directory with no results', async () => {
