@@ -7,6 +7,7 @@ import { engineBenchmarks } from './engine.bench.js';
 import { peakRssMiB, type BenchResult } from './measure.js';
 import { pointBenchmarks } from './points.bench.js';
 import { benchRandom } from './random.bench.js';
+import { sweepBenchmarks } from './sweep.bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const suites: { prefix: string; run: () => Promise<BenchResult[]> | BenchResult[
         samples: [],
       })),
   },
+  { prefix: 'sweep-scaling', run: () => sweepBenchmarks(Math.min(runs, 3)) },
 ];
 
 function printRow(result: BenchResult): void {

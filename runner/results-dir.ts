@@ -24,6 +24,7 @@ export const FILES = {
 export interface Manifest {
   apiVersion: string;
   experiment: string;
+  description: string;
   specHash: string;
   seed: number;
   replications: number;

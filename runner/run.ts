@@ -66,6 +66,7 @@ export function manifestFor(loaded: LoadedExperiment, shard?: Shard): Manifest {
   return {
     apiVersion: API_VERSION,
     experiment: loaded.name,
+    description: loaded.experiment.metadata.description,
     specHash: loaded.specHash,
     seed: loaded.spec.seed,
     replications: loaded.spec.replications,

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { Manifest, PointRecord } from '../../runner/results-dir.js';
+import { buildSummary, summaryCsv, summaryJson } from '../../runner/summary.js';
+
+const manifest = {
+  experiment: 'x',
+  replications: 3,
+  sweep: ['workload.0.name'],
+  points: [
+    { id: 'p1', settings: { 'workload.0.name': 'a,"b"' } },
+    { id: 'p2', settings: { 'workload.0.name': 'c' } },
+    { id: 'p3', settings: { 'workload.0.name': 'd' } },
+  ],
+} as unknown as Manifest;
+
+const record = (point: string, replication: number, value: number | null): PointRecord => ({ point, settings: {}, replication, seed: 1, metrics: { 'm.mean': value } });
+
+describe('summaries', () => {
+  it('are the same bytes whatever order the records came in', () => {
+    const records = [record('p1', 0, 1), record('p1', 1, 2), record('p1', 2, 4), record('p2', 0, 3), record('p2', 1, 5)];
+    const reversed = [...records].reverse();
+    expect(summaryJson(buildSummary(manifest, reversed))).toBe(summaryJson(buildSummary(manifest, records)));
+  });
+
+  it('count only replications with an observation, write null for none, and leave out points not run', () => {
+    const summary = buildSummary(manifest, [record('p1', 0, 1), record('p1', 1, null), record('p2', 0, null), record('p1', 5, 9), record('p1', 0, 7)]);
+    expect(summary.points.map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect(summary.points[0].metrics['m.mean']).toEqual({ mean: 1, ci95: [1, 1], n: 1 });
+    expect(summary.points[1].metrics['m.mean']).toEqual({ mean: null, ci95: [null, null], n: 0 });
+  });
+
+  it('write one CSV row per point: settings, then mean and CI ends per metric', () => {
+    const csv = summaryCsv(buildSummary(manifest, [record('p1', 0, 1), record('p1', 1, 3), record('p2', 0, null)]), manifest.sweep);
+    const rows = csv.trimEnd().split('\n');
+    expect(rows[0]).toBe('point,workload.0.name,m.mean.mean,m.mean.ci95lo,m.mean.ci95hi');
+    expect(rows[1]).toMatch(/^p1,"a,""b""",2,-10\.7\d+,14\.7\d+$/);
+    expect(rows[2]).toBe('p2,c,,,');
+  });
+});
