@@ -9,7 +9,7 @@ export interface ProgressBar {
   done(): void;
 }
 
-export function progressBar(stream: NodeJS.WriteStream, label: string, width = 24): ProgressBar {
+export function progressBar(stream: NodeJS.WriteStream, label: string, width = 20): ProgressBar {
   let lastDraw = 0;
   let drawn = false;
   return {

@@ -112,6 +112,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: RunOption
   try {
     if (pool !== undefined) {
       const requests: JobRequest[] = todo.map((job, id) => ({ id, input: job.point.input, ...streamsFor(loaded.spec.seed, job) }));
+      // Rates and time left count from the first dispatch, not from the workers' start-up.
+      const dispatched = performance.now();
       options.onProgress?.({ done: 0, total: todo.length, events: 0, elapsedSeconds: 0 });
       outcome = await pool.run(
         requests,
@@ -122,7 +124,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: RunOption
           if (!constants.has(job.point.id)) constants.set(job.point.id, response.constants);
           ran++;
           events += response.events;
-          options.onProgress?.({ done: ran, total: todo.length, events, elapsedSeconds: (performance.now() - start) / 1000 });
+          options.onProgress?.({ done: ran, total: todo.length, events, elapsedSeconds: (performance.now() - dispatched) / 1000 });
         },
         options.signal,
       );
@@ -174,7 +176,9 @@ export function loadConstants(dir: string): Map<string, ConstantRecord[]> {
 function describeFailure(job: Job | undefined, error: string): string {
   if (job === undefined) return `a worker failed: ${error}`;
   const settings = Object.entries(job.point.settings).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-  return `point ${job.point.id}${settings ? ` (${settings})` : ''}, replication ${job.replication}, failed:\n${error}`;
+  // The message and the frames nearest the throw: enough to find it, short enough to read.
+  const trimmed = error.split('\n').slice(0, 4).join('\n');
+  return `point ${job.point.id}${settings ? ` (${settings})` : ''}, replication ${job.replication}, failed:\n${trimmed}`;
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;

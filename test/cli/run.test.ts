@@ -52,6 +52,14 @@ describe('run', () => {
     expect(readFileSync(join(other, 'points.jsonl'), 'utf8')).not.toMatch(/precious/);
   });
 
+  it('exits 1 when a simulation fails, naming the point and the error', async () => {
+    const out = join(scratch, 'failing');
+    const { code, stderr } = await cli(['run', file, '--out', out, '--workers', '1', '--replications', '1', '--set', 'spec.profiles={proxy: {iptables: {dispatch: {fixed: -5}}}}']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/run failed: point [0-9a-f]{12} \(proxy\.mode="iptables"\), replication 0, failed:\n.*must be ≥ 0/);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).points).toEqual([]);
+  });
+
   it('validate prints the points and the work without running anything', async () => {
     const { code, stdout } = await cli(['validate', file]);
     expect(code).toBe(0);
