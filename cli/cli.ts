@@ -8,6 +8,7 @@ import { demo, DEMO_USAGE } from './demo.js';
 import { EXIT, reportInputError, UsageError, type Io } from './io.js';
 import { jobCommand, JOB_USAGE, mergeCommand, MERGE_USAGE, schemaCommand, SCHEMA_USAGE } from './other-commands.js';
 import { planCommand, PLAN_USAGE } from './plan-command.js';
+import { reportCommand, REPORT_USAGE } from './report-command.js';
 import { runCommand, RUN_USAGE, validateCommand, VALIDATE_USAGE } from './run-command.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -21,6 +22,8 @@ usage:
       check an experiment and print its points and the work they take; runs nothing
   ${PLAN_USAGE}
       find the cheapest spec.plan.minimize setting that meets every spec.slo bound
+  ${REPORT_USAGE}
+      write report.html, report.md and charts/ from a results directory
   ${MERGE_USAGE}
       join shards' results directories into what one run would have written
   ${JOB_USAGE}
@@ -36,6 +39,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => number | Promise<numb
   run: runCommand,
   validate: validateCommand,
   plan: planCommand,
+  report: reportCommand,
   merge: mergeCommand,
   schema: schemaCommand,
   job: (argv, io) => jobCommand(argv, io, VERSION),

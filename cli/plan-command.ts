@@ -5,6 +5,7 @@ import { planExperiment, planTarget, type Check, type Evaluation } from '../runn
 import { progressBar } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
 import { formatMetric, formatSetting } from './format.js';
+import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
 
@@ -57,6 +58,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.failed;
   }
   if (result.status === 'interrupted') return EXIT.interrupted;
+  await renderReports(out, io, values.json === true || values.quiet === true);
   return unmet > 0 ? EXIT.failed : EXIT.ok;
 }
 

@@ -12,6 +12,7 @@ import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
 import { count, formatMetric, formatSetting, table } from './format.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
+import { renderReports } from './report-command.js';
 
 export const RUN_USAGE = `k8s-netsim run <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
                  [--shard I/N] [--resume] [--force] [--set PATH=VALUE]... [--json] [--quiet]`;
@@ -93,13 +94,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     const rate = result.wallSeconds > 0 ? result.events / result.wallSeconds : 0;
     say(`${result.status === 'complete' ? 'done' : result.status}: ${count(result.ran, 'run')} in ${formatDuration(result.wallSeconds)} (${(rate / 1e6).toFixed(2)} M events/s)`);
     if (result.status === 'complete' && !quiet) printHeadline(io, loaded, out);
-    say(`results: ${result.files.summary} and ${result.files.csv} (every run in ${result.files.points}; the HTML report comes with \`k8s-netsim report\`, not built yet)`);
+    say(`results: ${result.files.summary} and ${result.files.csv} (every run in ${result.files.points})`);
     if (result.status === 'interrupted') say(`interrupted: the directory is consistent; continue with --resume`);
   }
   if (result.status === 'failed') {
     io.stderr.write(`run failed: ${result.error}\n`);
     return EXIT.failed;
   }
+  // A sharded run's directory is one part of the whole: its report comes after `merge`.
+  if (result.status === 'complete' && shard === undefined) await renderReports(out, io, quiet);
   return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }
 
