@@ -96,7 +96,15 @@ export function formatEstimate(key: string, estimate: Estimate): string {
   if (n < 2) return `${text} (n = 1)`;
   const half = (high - low) / 2;
   if (!Number.isFinite(half)) return `${text} ± ?`;
-  return `${text} ± ${formatNumber(half * unit.factor, 2)}`;
+  return `${text} ± ${formatHalfWidth(half, mean, unit.factor)}`;
+}
+
+/**
+ * A half-width, shown as 0 when it is floating-point rounding of identical values (below a
+ * billionth of the value it qualifies) rather than a spread: "± 0", not "± 0.000000000000000081".
+ */
+function formatHalfWidth(half: number, reference: number, factor: number): string {
+  return Math.abs(half) <= 1e-9 * Math.abs(reference) ? '0' : formatNumber(half * factor, 2);
 }
 
 /** A signed difference with its 95 % half-width, both in the difference's unit: "−1.2 ms ± 0.3". */
@@ -104,7 +112,7 @@ export function formatDifference(key: string, difference: number, halfWidth: num
   if (!Number.isFinite(difference)) return formatNumber(difference);
   const unit = unitFor(key, difference);
   const sign = difference > 0 ? '+' : '';
-  const half = Number.isFinite(halfWidth) ? ` ± ${formatNumber(halfWidth * unit.factor, 2)}` : '';
+  const half = Number.isFinite(halfWidth) ? ` ± ${formatHalfWidth(halfWidth, difference, unit.factor)}` : '';
   return `${withSymbol(`${sign}${formatNumber(difference * unit.factor, 2)}`, unit)}${half}`;
 }
 

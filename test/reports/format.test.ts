@@ -56,6 +56,8 @@ describe('formatEstimate', () => {
 describe('formatDifference and formatSetting', () => {
   it('signs a difference and gives its half-width in the difference’s own unit', () => {
     expect(formatDifference('kubeproxy_network_programming_duration_seconds.p99', -0.04, 0.0075)).toBe('−40 ms ± 7.5');
+    // Identical values across replications leave only floating-point rounding as a half-width.
+    expect(formatDifference('connect_duration_seconds.p99', -0.00017, 8.1e-20)).toBe('−170 µs ± 0');
     expect(formatDifference('connect_duration_seconds.p99', 1.7e-4, 9.7e-6)).toBe('+170 µs ± 9.7');
   });
 
