@@ -5,7 +5,7 @@
 // no one has published how often the conntrack race drops a parallel A/AAAA pair), and with a
 // note on the metric's header where the constant's source says it is an assumption.
 
-import type { ConstantRecord } from '../models/profiles/load.js';
+import type { ConstantRecord } from './input-shapes.js';
 import { splitMetricKey } from './metric-keys.js';
 
 export interface AssumptionFamily {

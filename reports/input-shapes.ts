@@ -4,7 +4,16 @@
 // runner writes (a manifest with `experiment` and `sweep` paths, constants sets keyed by hash,
 // plan decisions per combination of the other swept paths). Both normalise to the same model.
 
-import type { ConstantRecord } from '../models/profiles/load.js';
+
+/** One profile constant as constants.json records it (written by the runner from the models). */
+export interface ConstantRecord {
+  path: string;
+  value: unknown;
+  source: string;
+  note?: string;
+  assumption: boolean;
+  overridden: boolean;
+}
 
 export type Settings = Record<string, unknown>;
 

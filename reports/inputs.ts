@@ -8,7 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConstantRecord } from '../models/profiles/load.js';
+import type { ConstantRecord } from './input-shapes.js';
 import { summarize } from '../engine/stats/summary.js';
 import { constantList, experimentInfo, planOf, type ExperimentFile, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
 

@@ -1,7 +1,7 @@
 // SLO bounds (spec.slo) as the report reads them: `metric: 50ms` is an upper bound; `{min: ...}`
 // a lower one. Quantities are written as in the experiment file and compared in base units.
 
-import { parseDuration, parseSize } from '../models/units.js';
+import { parseDuration, parseSize } from '../engine/units.js';
 import { formatValue } from './format.js';
 import type { SloBound } from './inputs.js';
 import { unitKind } from './metric-keys.js';
