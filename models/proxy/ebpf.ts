@@ -6,22 +6,18 @@
 
 import { z } from 'zod';
 import { duration } from '../units.js';
-import { checkRuleSetSize, type ProxyMode, type RuleSetSize, type SyncKind } from './proxy-mode.js';
+import { incrementalSyncConstants, incrementalSyncDuration, type ProxyMode, type RuleSetSize, type SyncKind } from './proxy-mode.js';
 
 export const ebpfConstants = z.object({
   /** At connect(): service map lookup, backend choice, socket address rewrite. */
   dispatch: duration(),
   /** BPF CT lookup per packet; no NAT rewrite. */
   establishedPacket: duration(),
-  sync: z.object({
-    fixed: duration(),
-    /** Seconds per BPF map update (bpf() syscall plus the agent's work for it). */
-    perUpdate: duration(),
-    /** A service: its entry in the services map (slot 0). */
-    updatesPerService: z.number().min(0),
-    /** An endpoint: its backends-map entry and its slot in the service's entries. */
-    updatesPerEndpoint: z.number().min(0),
-  }),
+  /**
+   * Updates are BPF map updates (bpf() syscall plus the agent's work): a service, its services-map
+   * entry; an endpoint, its backends-map entry and slot (see incrementalSyncConstants).
+   */
+  sync: incrementalSyncConstants,
 });
 export type EbpfConstants = z.output<typeof ebpfConstants>;
 
@@ -42,8 +38,6 @@ export class EbpfMode implements ProxyMode {
 
   /** Proportional to the changes whatever the kind; on the first sync everything is a change. */
   syncDuration(_kind: SyncKind, _cluster: RuleSetSize, changed: RuleSetSize): number {
-    checkRuleSetSize('changed', changed);
-    const { fixed, perUpdate, updatesPerService, updatesPerEndpoint } = this.constants.sync;
-    return fixed + perUpdate * (updatesPerService * changed.services + updatesPerEndpoint * changed.endpoints);
+    return incrementalSyncDuration(this.constants.sync, changed);
   }
 }

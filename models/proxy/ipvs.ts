@@ -6,20 +6,16 @@
 
 import { z } from 'zod';
 import { duration } from '../units.js';
-import { checkRuleSetSize, type ProxyMode, type RuleSetSize, type SyncKind } from './proxy-mode.js';
+import { incrementalSyncConstants, incrementalSyncDuration, type ProxyMode, type RuleSetSize, type SyncKind } from './proxy-mode.js';
 
 export const ipvsConstants = z.object({
   dispatch: duration(),
   establishedPacket: duration(),
-  sync: z.object({
-    fixed: duration(),
-    /** Seconds per netlink update (virtual server, real server, ipset entry, address on kube-ipvs0). */
-    perUpdate: duration(),
-    /** A new or removed service: virtual server, KUBE-CLUSTER-IP ipset entry, kube-ipvs0 address. */
-    updatesPerService: z.number().min(0),
-    /** A new or removed endpoint: one real server. */
-    updatesPerEndpoint: z.number().min(0),
-  }),
+  /**
+   * Updates are netlink messages: a service needs its virtual server, KUBE-CLUSTER-IP ipset entry
+   * and kube-ipvs0 address; an endpoint, one real server (see incrementalSyncConstants).
+   */
+  sync: incrementalSyncConstants,
 });
 export type IpvsConstants = z.output<typeof ipvsConstants>;
 
@@ -43,8 +39,6 @@ export class IpvsMode implements ProxyMode {
    * first sync everything is a change (the sync loop passes the whole cluster as changed).
    */
   syncDuration(_kind: SyncKind, _cluster: RuleSetSize, changed: RuleSetSize): number {
-    checkRuleSetSize('changed', changed);
-    const { fixed, perUpdate, updatesPerService, updatesPerEndpoint } = this.constants.sync;
-    return fixed + perUpdate * (updatesPerService * changed.services + updatesPerEndpoint * changed.endpoints);
+    return incrementalSyncDuration(this.constants.sync, changed);
   }
 }

@@ -3,7 +3,9 @@
 // (control plane). Leaves out the sync loop's timing (sync-loop.ts), conntrack (its own model)
 // and session affinity, LoadBalancer/externalIP traffic and topology-aware routing.
 
+import { z } from 'zod';
 import type { RandomStream } from '../../engine/random.js';
+import { duration } from '../units.js';
 
 export type ProxyModeName = 'iptables' | 'ipvs' | 'nftables' | 'ebpf';
 
@@ -92,4 +94,23 @@ export function checkRuleSetSize(what: string, size: RuleSetSize): void {
   if (!(size.services >= 0 && size.endpoints >= 0 && Number.isFinite(size.services) && Number.isFinite(size.endpoints))) {
     throw new RangeError(`${what} must have finite services and endpoints ≥ 0, got ${JSON.stringify(size)}`);
   }
+}
+
+/**
+ * The sync constants of a mode that writes only what changed (IPVS netlink messages, eBPF map
+ * updates): a fixed cost and a cost per update, with the updates each changed service and
+ * endpoint needs. Each mode documents what an update is for it.
+ */
+export const incrementalSyncConstants = z.object({
+  fixed: duration(),
+  perUpdate: duration(),
+  updatesPerService: z.number().min(0),
+  updatesPerEndpoint: z.number().min(0),
+});
+export type IncrementalSyncConstants = z.output<typeof incrementalSyncConstants>;
+
+/** Sync duration of an incremental mode: proportional to the changes, whatever the sync's kind. */
+export function incrementalSyncDuration(sync: IncrementalSyncConstants, changed: RuleSetSize): number {
+  checkRuleSetSize('changed', changed);
+  return sync.fixed + sync.perUpdate * (sync.updatesPerService * changed.services + sync.updatesPerEndpoint * changed.endpoints);
 }
