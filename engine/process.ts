@@ -8,9 +8,12 @@
 //   spawn(sim, client(sim, server));
 //
 // Driven synchronously: no promises, no microtasks. A yielded command either registers the
-// process's `resume` with whatever will wake it (an event, a queue, a signal) and suspends, or
+// process's wake-up with whatever will wake it (an event, a queue, a signal) and suspends, or
 // says the process may go on at once (a free server), in which case the driver loops without
 // scheduling anything. The cost per resumption is one generator step (bench: mm1-processes).
+// Timeouts and Server grants wake a process through shared functions given the process as the
+// argument, so that a process needs no closure of its own unless it waits on a Signal, joins or
+// is interrupted (with the engine's other changes, bench mm1-processes 1.5 → 1.7 M events/s).
 
 import type { Simulator } from './simulator.js';
 
@@ -29,7 +32,8 @@ export const CONTINUE: Continue = Object.freeze({ command: 'continue' });
 
 /** Something a waiting process can be taken out of when it is interrupted. */
 export interface WaitQueue {
-  removeWaiter(resume: (value: any) => void): void;
+  /** Takes out the waiter `resume`, or the entry that wakes `process` through a shared function. */
+  removeWaiter(resume: (value: any) => void, process?: Process<any>): void;
 }
 
 export type Command = typeof SUSPEND | typeof CONTINUE | Signal<any> | Process<any>;
@@ -43,6 +47,16 @@ export class Interrupt extends Error {
   }
 }
 
+/** A timeout's callback: the process is the event's argument, so no closure per process. */
+export function resumeProcess(process: Process<any>): void {
+  process.wake(undefined);
+}
+
+/** A Server grant's callback, as resumeProcess: the request evaluates to true. */
+export function grantProcess(process: Process<any>): void {
+  process.wake(true);
+}
+
 export class Process<R = unknown> implements WaitQueue {
   done = false;
   result: R | undefined = undefined;
@@ -54,8 +68,7 @@ export class Process<R = unknown> implements WaitQueue {
   pendingHandle = -1;
   /** The queue or signal the process waits in, if any. */
   waitingOn: WaitQueue | null = null;
-  /** Resumes the process with a value; handed to whatever will wake it. */
-  readonly resume: (value: unknown) => void;
+  private resumeFn: ((value: unknown) => void) | null = null;
   private joiners: ((value: unknown) => void)[] | null = null;
   /**
    * True while the process waits in a wait it registered (and before its first step); only then
@@ -64,21 +77,22 @@ export class Process<R = unknown> implements WaitQueue {
    * discarded rather than resuming the process a second time.
    */
   private suspended = true;
-  /** The scheduled delivery of an Interrupt. */
-  private readonly deliverInterrupt: (error: Interrupt) => void;
+  /** The scheduled delivery of an Interrupt; made at the first interrupt(). */
+  private deliverInterrupt: ((error: Interrupt) => void) | null = null;
 
   constructor(
     readonly sim: Simulator,
     private readonly generator: ProcessGenerator<R>,
-  ) {
-    this.resume = (value: unknown) => {
-      if (this.suspended) this.step(value, false);
-    };
-    this.deliverInterrupt = (error: Interrupt) => {
-      if (this.done) return;
-      this.leaveWait(); // a wait entered since interrupt() (after an earlier Interrupt was caught)
-      this.step(error, true);
-    };
+  ) {}
+
+  /** Resumes the process with a value; handed to whatever will wake it. Made on first use. */
+  get resume(): (value: unknown) => void {
+    return (this.resumeFn ??= (value: unknown) => this.wake(value));
+  }
+
+  /** What resume does: runs the process on with `value`, if it is waiting (see `suspended`). */
+  wake(value: unknown): void {
+    if (this.suspended) this.step(value, false);
   }
 
   /**
@@ -90,6 +104,11 @@ export class Process<R = unknown> implements WaitQueue {
   interrupt(reason: unknown): void {
     if (this.done) return;
     this.leaveWait();
+    this.deliverInterrupt ??= (error: Interrupt) => {
+      if (this.done) return;
+      this.leaveWait(); // a wait entered since interrupt() (after an earlier Interrupt was caught)
+      this.step(error, true);
+    };
     this.sim.schedule(0, this.deliverInterrupt, new Interrupt(reason));
   }
 
@@ -108,7 +127,7 @@ export class Process<R = unknown> implements WaitQueue {
       this.pendingHandle = -1;
     }
     if (this.waitingOn !== null) {
-      this.waitingOn.removeWaiter(this.resume);
+      this.waitingOn.removeWaiter(this.resume, this);
       this.waitingOn = null;
     }
   }
@@ -180,10 +199,21 @@ export class Process<R = unknown> implements WaitQueue {
   }
 }
 
+export interface SpawnOptions {
+  /**
+   * Run the first step at once, inside the caller, rather than as an event after those already
+   * due now: spawn() returns when the process first waits or ends, and an error thrown in that
+   * step comes out of spawn(). It saves an event per process, for one that needs nothing else to
+   * happen first, e.g. a request started by its arrival (bench mm1-processes 1.85 → 2.1 M events/s).
+   */
+  immediate?: boolean;
+}
+
 /** Starts a process at the current time (its first step runs as an event, in scheduling order). */
-export function spawn<R>(sim: Simulator, generator: ProcessGenerator<R>): Process<R> {
+export function spawn<R>(sim: Simulator, generator: ProcessGenerator<R>, options?: SpawnOptions): Process<R> {
   const process = new Process(sim, generator);
-  sim.schedule(0, process.resume);
+  if (options?.immediate === true) process.wake(undefined);
+  else sim.post(0, resumeProcess, process);
   return process;
 }
 

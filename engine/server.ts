@@ -8,7 +8,7 @@
 //   yield server.request()        the same from a process; evaluates to false when dropped
 // A freed server is handed to the head of the line at once, in the same event.
 
-import { CONTINUE, SUSPEND, type WaitQueue } from './process.js';
+import { CONTINUE, grantProcess, SUSPEND, type Process, type WaitQueue } from './process.js';
 import type { EventFn, Simulator } from './simulator.js';
 import { Counter, Tally, TimeWeighted } from './stats/index.js';
 
@@ -116,14 +116,14 @@ export class Server implements WaitQueue {
 
   /** From a process: `const granted: boolean = yield server.request()`; release() when done. */
   request(): typeof SUSPEND | typeof CONTINUE {
-    const process = this.sim.activeProcess as { resume: EventFn; immediateValue: unknown; waitingOn: WaitQueue | null } | null;
+    const process = this.sim.activeProcess;
     if (process === null) throw new Error('server.request() is for processes; callbacks use acquire()');
     if (this.busy < this.servers) {
       this.takeServer();
       process.immediateValue = true;
       return CONTINUE;
     }
-    if (!this.enqueue(process.resume, true, UNTIL_RELEASE)) {
+    if (!this.enqueue(grantProcess, process, UNTIL_RELEASE)) {
       process.immediateValue = false;
       return CONTINUE;
     }
@@ -157,11 +157,12 @@ export class Server implements WaitQueue {
   }
 
   /** Takes a waiting entry out of the line (an interrupted process). */
-  removeWaiter(resume: (value: any) => void): void {
+  removeWaiter(resume: (value: any) => void, process?: Process<any>): void {
     const mask = this.ringFns.length - 1;
     for (let k = 0; k < this.length; k++) {
       const i = (this.head + k) & mask;
-      if (this.ringFns[i] !== resume) continue;
+      const fn = this.ringFns[i];
+      if (fn !== resume && !(fn === grantProcess && this.ringArgs[i] === process)) continue;
       // Shift the entries behind it forward by one, keeping their order.
       for (let m = k; m < this.length - 1; m++) {
         const to = (this.head + m) & mask;

@@ -2,7 +2,7 @@
 // Time is in seconds (float64). It knows nothing of what the events mean.
 
 import { EventList, type EventFn } from './event-list.js';
-import { SUSPEND } from './process.js';
+import { resumeProcess, SUSPEND, type Process } from './process.js';
 
 export type { EventFn };
 
@@ -25,7 +25,7 @@ export class Simulator {
   private stopped = false;
   private tracer: EventTracer | null = null;
   /** The process whose generator is running, so that timeout() and resource requests know whom to wake. */
-  activeProcess: { resume: EventFn; pendingHandle: number } | null = null;
+  activeProcess: Process<any> | null = null;
 
   /** Runs `fn(arg)` after `delaySeconds` (≥ 0). Returns a handle for cancel(). */
   schedule(delaySeconds: number, fn: EventFn, arg?: unknown): number {
@@ -59,7 +59,7 @@ export class Simulator {
   timeout(delaySeconds: number): typeof SUSPEND {
     const process = this.activeProcess;
     if (process === null) throw new Error('sim.timeout() is for processes; callbacks use sim.schedule()');
-    process.pendingHandle = this.schedule(delaySeconds, process.resume);
+    process.pendingHandle = this.schedule(delaySeconds, resumeProcess, process);
     return SUSPEND;
   }
 

@@ -109,7 +109,7 @@ export function runQueue(experiment: QueueExperiment): QueueResult {
       while (generated < experiment.customers) {
         yield sim.timeout(interarrival.sample(arrivals));
         generated++;
-        spawn(sim, customer(sim.now));
+        spawn(sim, customer(sim.now), { immediate: true }); // no start event: it asks for the server now
       }
     }
     spawn(sim, source());

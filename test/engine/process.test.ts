@@ -39,6 +39,22 @@ describe('processes', () => {
     expect(order).toEqual(['a', 'b']);
   });
 
+  it('run the first step inside spawn() with { immediate: true }, with no start event', () => {
+    const sim = new Simulator();
+    const order: string[] = [];
+    sim.schedule(2, () => {
+      spawn(sim, (function* (): ProcessGenerator<void> {
+        order.push(`first step at ${sim.now}`);
+        yield sim.timeout(1);
+        order.push(`woke at ${sim.now}`);
+      })(), { immediate: true });
+      order.push('spawn returned');
+    });
+    sim.run();
+    expect(order).toEqual(['first step at 2', 'spawn returned', 'woke at 3']);
+    expect(sim.eventsExecuted).toBe(2); // the scheduling callback and the timeout
+  });
+
   it('resume from a yielded Signal with the fired value, waiters in the order they began waiting', () => {
     const sim = new Simulator();
     const signal = new Signal<string>(sim);
