@@ -110,16 +110,20 @@ function mm1(style: 'callbacks' | 'processes'): { events: number; wallSec: numbe
   return { events: result.modelEvents, wallSec: (performance.now() - start) / 1000 };
 }
 
-export function engineBenchmarks(runs: number): BenchResult[] {
+/** Runs the engine benchmarks whose name `wanted` accepts (all by default), baselines beside them. */
+export function engineBenchmarks(runs: number, wanted: (name: string) => boolean = () => true): BenchResult[] {
   const results: BenchResult[] = [];
+  const measure = (name: string, fn: () => { events: number; wallSec: number }) => {
+    if (wanted(name)) results.push(medianOf(name, runs, fn));
+  };
   for (const pending of [1000, 100_000]) {
-    results.push(medianOf(`hold-${pending}`, runs, () => holdSimulator(pending)));
+    measure(`hold-${pending}`, () => holdSimulator(pending));
     for (const [name, make] of Object.entries(candidates)) {
-      results.push(medianOf(`hold-${pending} queue:${name}`, runs, () => holdQueue(make(), pending)));
+      measure(`hold-${pending} queue:${name}`, () => holdQueue(make(), pending));
     }
   }
-  results.push(medianOf('mm1-callbacks', runs, () => mm1('callbacks')));
-  results.push(medianOf('mm1-processes', runs, () => mm1('processes')));
-  results.push(medianOf('mm1-bare-loop', runs, () => mm1BareLoop()));
+  measure('mm1-callbacks', () => mm1('callbacks'));
+  measure('mm1-processes', () => mm1('processes'));
+  measure('mm1-bare-loop', () => mm1BareLoop());
   return results;
 }

@@ -24,7 +24,7 @@ if (!(Number.isInteger(runs) && runs >= 1)) {
 const wanted = (name: string) => values.only === undefined || name.includes(values.only);
 
 const suites: { prefix: string; run: () => Promise<BenchResult[]> | BenchResult[] }[] = [
-  { prefix: 'hold mm1', run: () => engineBenchmarks(runs) },
+  { prefix: 'hold mm1', run: () => engineBenchmarks(runs, wanted) },
   { prefix: 'point', run: () => pointBenchmarks(Math.min(runs, 3), wanted) },
   {
     prefix: 'random',
