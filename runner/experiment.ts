@@ -6,20 +6,14 @@
 import { z } from 'zod';
 import { networkSettings } from '../models/settings.js';
 import { parseDuration } from '../models/units.js';
+import { metricKey } from './metric-key.js';
+import { validationRows } from './validation.js';
 
 export const API_VERSION = 'k8s-netsim/v1alpha1';
 export const KIND = 'Experiment';
 
 /** Keys of `spec` that are network settings, i.e. what simulate() takes. */
 export const NETWORK_KEYS: readonly string[] = Object.keys(networkSettings.shape);
-
-const METRIC_STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'max', 'total', 'rate'] as const;
-/** `<name>.<stat>`, the name optionally with Prometheus-style labels: `request_outcomes_total{outcome=ok}.rate`. */
-export const METRIC_KEY = new RegExp(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^{}]*\\})?\\.(${METRIC_STATS.join('|')})$`);
-
-const metricKey = z
-  .string()
-  .regex(METRIC_KEY, `a metric key is <name>.<stat> with stat one of ${METRIC_STATS.join(', ')}, e.g. request_duration_seconds.p99`);
 
 export interface Bound {
   /** `<=` unless the bound was written with `>=`. */
@@ -72,6 +66,8 @@ export const experimentSpec = networkSettings.safeExtend({
     .object({ minimize: z.string(), search: z.enum(['bisect', 'exhaustive']).prefault('bisect') })
     .strict()
     .optional(),
+  /** For `k8s-netsim validation`: the published figures this experiment reproduces (runner/validation.ts). */
+  validation: validationRows.optional(),
 });
 
 export const experimentSchema = z

@@ -10,6 +10,7 @@ import { splitPath, withValue, type Segment } from './paths.js';
 import { allPaths, resolve } from './schema-walk.js';
 import { InputError, Source, type Problem } from './source.js';
 import { didYouMean } from './suggest.js';
+import { checkTerm } from './validation.js';
 
 export interface LoadOptions {
   /** `--set PATH=VALUE`: values put into the document before it is checked. */
@@ -68,6 +69,11 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   if (!expansion.ok) {
     throw new InputError(expansion.failures.slice(0, 3).map((f) => source.problem(['spec', 'sweep', f.key, f.valueIndex], f.message)));
   }
+  throwIfAny(
+    (experiment.spec.validation ?? []).flatMap((row, i) =>
+      checkTerm(row.model, expansion.points, sweepKeys, ['spec', 'validation', i, 'model']).map(([path, message]) => source.problem(path, `${dotted(path)}: ${message}`)),
+    ),
+  );
   return {
     file,
     source,
