@@ -10,6 +10,7 @@ import { jobCommand, JOB_USAGE, mergeCommand, MERGE_USAGE, schemaCommand, SCHEMA
 import { planCommand, PLAN_USAGE } from './plan-command.js';
 import { reportCommand, REPORT_USAGE } from './report-command.js';
 import { runCommand, RUN_USAGE, validateCommand, VALIDATE_USAGE } from './run-command.js';
+import { validationCommand, VALIDATION_USAGE } from './validation-command.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -30,6 +31,9 @@ usage:
       print a Kubernetes Indexed Job (and its ConfigMap) running the experiment as N shards
   ${SCHEMA_USAGE}
       print the JSON Schema of experiment files
+  ${VALIDATION_USAGE}
+      run the validation experiments (default experiments/validation/) and write the model-versus-measurement
+      table (default docs/validation.md and .json when the whole directory is run)
   ${DEMO_USAGE}
 
 --set PATH=VALUE overrides a field of the file (VALUE is YAML), e.g. --set spec.duration=10s.
@@ -43,6 +47,7 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => number | Promise<numb
   merge: mergeCommand,
   schema: schemaCommand,
   job: (argv, io) => jobCommand(argv, io, VERSION),
+  validation: validationCommand,
   demo,
 };
 
