@@ -2,7 +2,9 @@
 // value checked as if it were set, then expansion into points. Every problem is reported with
 // the file, line and column it comes from; nothing is run or written here.
 
+import { profileProblems } from '../models/profiles/check.js';
 import { networkSettings } from '../models/settings.js';
+import { canonicalJson } from './canonical.js';
 import { experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
 import { expandSweep, MAX_POINTS, type Point } from './expand.js';
 import { dotted, explainIssues, show } from './issues.js';
@@ -69,6 +71,7 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   if (!expansion.ok) {
     throw new InputError(expansion.failures.slice(0, 3).map((f) => source.problem(['spec', 'sweep', f.key, f.valueIndex], f.message)));
   }
+  throwIfAny(checkProfiles(source, base, sweepKeys, expansion.points));
   throwIfAny(
     (experiment.spec.validation ?? []).flatMap((row, i) =>
       checkTerm(row.model, expansion.points, sweepKeys, ['spec', 'validation', i, 'model']).map(([path, message]) => source.problem(path, `${dotted(path)}: ${message}`)),
@@ -139,6 +142,29 @@ function checkSweepValues(source: Source, base: Record<string, unknown>, sweep: 
         problems.push(source.problem(where, `${dotted(where)} = ${show(value)}: ${message}`));
       }
     });
+  }
+  return problems;
+}
+
+/**
+ * spec.profiles overrides, loaded as a simulation would load them: an unknown constant or a value
+ * of the wrong kind is bad input, found here rather than when the first simulation starts.
+ * Each distinct combination of overrides (and of the CNI and mesh they apply to) is loaded once.
+ */
+function checkProfiles(source: Source, base: Record<string, unknown>, sweepKeys: string[], points: readonly Point[]): Problem[] {
+  if (base.profiles === undefined && !sweepKeys.some((key) => key.startsWith('profiles'))) return [];
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const point of points) {
+    const input = point.input as { profiles?: unknown; cluster?: { cni?: unknown }; mesh?: unknown };
+    const key = canonicalJson([input.profiles, input.cluster?.cni, input.mesh]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const { concern, message } of profileProblems(networkSettings.parse(point.input))) {
+      const swept = sweepKeys.find((k) => k === 'profiles' || k === `profiles.${concern}` || k.startsWith(`profiles.${concern}.`));
+      const path = swept === undefined ? ['spec', 'profiles', concern] : ['spec', 'sweep', swept];
+      if (!problems.some((p) => p.message.endsWith(message))) problems.push(source.problem(path, `${dotted(path)}: ${message}`, 'key'));
+    }
   }
   return problems;
 }
