@@ -20,6 +20,8 @@
 //   cilium-wireguard   21.8   63.6   |  80  1420  |  8.89   8.40    | 1.216   | 100 ns
 //   calico-wireguard   40.0   99.0   |  60  1440  |  7.90   8.10    | 1.406   | 20 ns/rule
 //   cilium-ipsec       21.8   63.6   |  77  1423  |  4.80   5.30    | 2.285   | 100 ns
+//   kep3866-testbed     4.2 + lognormal(2.2 µs, p99 ×8.9) one-way, same node only: the KEP-3866
+//                      chart's test bed, fitted to its nftables curve (bench/calibrate-proxy.ts)
 //
 // Reproduction of DaoCloud's netperf figures (µs, means; model RR = 2 one-way + 20 µs netperf
 // handling, so it matches the published RR by construction up to rounding). The model's TCP_CRR
@@ -44,6 +46,7 @@ import { bitRate, duration, positiveDuration, size } from './units.js';
 export const cniName = z.enum([
   'calico-bgp', 'calico-ipip', 'calico-vxlan', 'calico-ebpf', 'flannel-vxlan',
   'cilium-native', 'cilium-vxlan', 'cilium-wireguard', 'calico-wireguard', 'cilium-ipsec',
+  'kep3866-testbed',
 ]);
 export type CniName = z.infer<typeof cniName>;
 
@@ -68,6 +71,10 @@ const profileSchema = z.object({
   nodeCpuBound: bitRate(),
   policyFixed: duration(),
   policyPerRule: duration(),
+  /** A fixed part of the same-node one-way latency, under the lognormal (a test bed's floor). */
+  sameNodeFloor: duration().default(0),
+  /** This profile's own spread, instead of common.oneWayP99OverMedian. */
+  oneWayP99OverMedian: z.number().gt(1).optional(),
 });
 
 const profileShapes = Object.fromEntries(cniName.options.map((name) => [name, profileSchema])) as Record<CniName, typeof profileSchema>;
@@ -103,6 +110,16 @@ export interface CniPath {
   readonly netperfOverheadSeconds: number;
   /** The profile constants this path uses (common.* and <name>.*), with sources, for reports. */
   readonly constants: ConstantRecord[];
+}
+
+/** A fixed floor under a distribution. */
+class Shifted implements Distribution {
+  readonly mean: number;
+  constructor(private readonly floor: number, private readonly body: Distribution) {
+    this.mean = floor + body.mean;
+  }
+  sample(rng: RandomStream): number { return this.floor + this.body.sample(rng); }
+  describe(): string { return `${this.floor} + ${this.body.describe()}`; }
 }
 
 /** The sum of two independent draws (a cross-zone path: the cross-node path plus the zone hop). */
@@ -149,8 +166,9 @@ class Cni implements CniPath {
     this.cpuPerPacketSeconds = (this.mssBytes * 8) / profile.singleStreamCpuBound;
     this.netperfOverheadSeconds = common.netperfTransactionOverhead;
 
-    const ratio = common.oneWayP99OverMedian;
-    this.sameNode = lognormalFromMedianP99(profile.sameNodeMedian, profile.sameNodeMedian * ratio);
+    const ratio = profile.oneWayP99OverMedian ?? common.oneWayP99OverMedian;
+    const sameNodeBody = lognormalFromMedianP99(profile.sameNodeMedian, profile.sameNodeMedian * ratio);
+    this.sameNode = profile.sameNodeFloor > 0 ? new Shifted(profile.sameNodeFloor, sameNodeBody) : sameNodeBody;
     this.crossNode = lognormalFromMedianP99(profile.crossNodeMedian, profile.crossNodeMedian * ratio);
     this.crossZone = new SumOfTwo(this.crossNode, lognormalFromMedianP99(common.zoneOneWay.median, common.zoneOneWay.p99));
     this.policyFixedSeconds = profile.policyFixed;

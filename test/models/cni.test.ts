@@ -30,6 +30,7 @@ const KINDS: PathKind[] = ['same-node', 'cross-node', 'cross-zone'];
 const EXPECTED_ENCAP: Record<CniName, number> = {
   'calico-bgp': 0, 'calico-ipip': 20, 'calico-vxlan': 50, 'calico-ebpf': 50, 'flannel-vxlan': 50,
   'cilium-native': 0, 'cilium-vxlan': 50, 'cilium-wireguard': 80, 'calico-wireguard': 60, 'cilium-ipsec': 77,
+  'kep3866-testbed': 0,
 };
 
 const ENCRYPTED: CniName[] = ['cilium-wireguard', 'calico-wireguard', 'cilium-ipsec'];
@@ -200,5 +201,16 @@ describe('CNI policy, overrides and validation', () => {
     expect(() => loadCni('calico-bgp', { common: { nicSpeed: '1Gbit/s' } })).toThrow(/no constant 'common.nicSpeed'/);
     expect(() => loadCni('weave' as CniName)).toThrow();
     expect(() => loadCni('cilium-ipsec', { common: { underlayMtu: '120B' } })).toThrow(RangeError);
+  });
+});
+
+describe('the kep3866-testbed path', () => {
+  it('puts a floor under the same-node lognormal: no one-way trip is faster than sameNodeFloor', () => {
+    const path = loadCni('kep3866-testbed', { 'kep3866-testbed': { sameNodeFloor: '4us', sameNodeMedian: '2us', oneWayP99OverMedian: 9 } });
+    const draws = sorted((s) => path.oneWayLatency('same-node').sample(s), 'testbed-floor', 4001);
+    expect(draws[0]).toBeGreaterThan(4e-6);
+    // Median 4 + 2 µs; p99 4 + 18 µs (the spread is this profile's own, not common's 2).
+    expect(medianOf(draws)).toBeCloseTo(6e-6, 6);
+    expect(draws[Math.floor(0.99 * 4000)]).toBeGreaterThan(15e-6);
   });
 });
