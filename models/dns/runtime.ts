@@ -5,6 +5,9 @@
 // (latency, TTLs, an optional per-interface packet limit). A lost query costs the resolver's
 // timeout, then a retry; a lookup whose tries are spent fails.
 //
+// Caches hold each (name, type) apart, as CoreDNS's do: a lookup's A and AAAA take two entries and
+// may hit or miss apart; a hop passes on only the types that missed (questions.ts).
+//
 // Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
 // packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
@@ -24,7 +27,8 @@ import type { ProxyDataPlane } from '../parts.js';
 import { DnsCache, cacheKey, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
 import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
-import { existsOnly, isClusterZone, planLookup, podResolvConf, raceExposed, retrySchedule, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
+import { existsOnly, isClusterZone, planLookup, podResolvConf, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
 
 export interface DnsMetrics {
@@ -68,8 +72,12 @@ interface Agent {
 /** A query another node sent (see the header): server side only. */
 interface QueryCopy {
   name: string;
-  exists: boolean;
-  queries: number;
+  outcome: CandidateOutcome;
+  /** Question types asked, and how many queries of each (see Lookup). */
+  asked: number;
+  perType: number;
+  /** Types the replica forwarded upstream. */
+  missed: number;
   replica: Replica;
 }
 
@@ -89,6 +97,11 @@ class Lookup {
   nxdomain = 0;
   roundTrips = 0;
   sequential = false;
+  /** Question types this hop asks (questions.ts), and queries of each (musl asks every nameserver). */
+  asked = 0;
+  perType = 1;
+  /** Types that missed the last cache: forwarded on, inserted when answered. */
+  missed = 0;
   replica: Replica | null = null;
   clientEntry = false;
   /** An open-loop client's deadline: it stops waiting on a lost query then. */
@@ -249,6 +262,8 @@ export class DnsRuntime {
     const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
     lookup.queries += queries;
     lookup.roundTrips++;
+    lookup.asked = !lookup.sequential ? ASK_BOTH : lookup.phase === 0 ? ASK_A : ASK_AAAA;
+    lookup.perType = queries / typeCount(lookup.asked);
     if (lookup.agent !== null) {
       this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.atAgent, lookup);
       return;
@@ -279,12 +294,18 @@ export class DnsRuntime {
     const name = lookup.plan.candidates[lookup.candidate];
     const clusterZone = isClusterZone(name, this.clusterDomain);
     const cache = clusterZone ? agent.clusterCache : agent.otherCache;
-    const hit = cache.lookup(cacheKey(name, 'A'), this.sim.now) !== 'miss';
-    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
-    this.metrics.nodeLocalQueries.add(queries);
-    if (hit) this.metrics.nodeLocalHits.add(queries);
-    const cost = queries * agent.costScale * nodeLocalCpuSeconds(this.profile, hit ? 'cache-hit' : 'forward');
-    agent.cpu.serve(cost, hit ? this.agentAnswers : this.agentForwards, lookup);
+    let missed = 0;
+    let cost = 0;
+    for (let t = 0; t < QUESTION_TYPES.length; t++) {
+      if ((lookup.asked & (1 << t)) === 0) continue;
+      const hit = cache.lookup(cacheKey(name, QUESTION_TYPES[t]), this.sim.now) !== 'miss';
+      if (hit) this.metrics.nodeLocalHits.add(lookup.perType);
+      else missed |= 1 << t;
+      cost += lookup.perType * nodeLocalCpuSeconds(this.profile, hit ? 'cache-hit' : 'forward');
+    }
+    this.metrics.nodeLocalQueries.add(typeCount(lookup.asked) * lookup.perType);
+    lookup.missed = missed;
+    agent.cpu.serve(cost * agent.costScale, missed === 0 ? this.agentAnswers : this.agentForwards, lookup);
   };
 
   private readonly agentAnswers = (lookup: Lookup): void => {
@@ -295,14 +316,14 @@ export class DnsRuntime {
     const name = lookup.plan.candidates[lookup.candidate];
     const agent = lookup.agent!;
     if (isClusterZone(name, this.clusterDomain)) {
-      // force_tcp over a kept-open connection to a replica.
+      // force_tcp over a kept-open connection to a replica, asking what missed here.
       const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
       lookup.replica = replica;
+      lookup.asked = lookup.missed;
       this.sim.schedule(this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
       return;
     }
-    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
-    if (!this.toUpstream(agent.upstream, queries)) {
+    if (!this.toUpstream(agent.upstream, typeCount(lookup.missed) * lookup.perType)) {
       this.lost(lookup);
       return;
     }
@@ -310,9 +331,7 @@ export class DnsRuntime {
   };
 
   private readonly agentUpstreamAnswered = (lookup: Lookup): void => {
-    const name = lookup.plan.candidates[lookup.candidate];
-    const exists = this.candidateAnswers(lookup);
-    lookup.agent!.otherCache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency), this.sim.now);
+    this.insertUpstreamAnswers(lookup.agent!.otherCache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
 
@@ -320,34 +339,65 @@ export class DnsRuntime {
 
   private readonly atReplica = (lookup: Lookup): void => {
     const replica = lookup.replica!;
-    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
+    const queries = typeCount(lookup.asked) * lookup.perType;
     const name = lookup.plan.candidates[lookup.candidate];
-    const kind = this.answerKind(replica, name, this.candidateAnswers(lookup), lookup.plan.autopathWalk, queries);
+    const outcome = lookup.plan.outcomes[lookup.candidate];
     this.metrics.corednsRequests.add(queries);
     const walk = Math.max(1, lookup.plan.autopathWalk);
-    const cost = queries * walk * replica.costScale * corednsCpuSeconds(this.profile, kind);
-    if (!replica.cpu.serve(cost, kind === 'forward' ? this.replicaForwards : this.replicaAnswers, lookup)) {
+    const cost = walk * replica.costScale * this.answer(replica, name, outcome, lookup.asked, lookup.perType, lookup.plan.autopathWalk);
+    lookup.missed = this.forwarded;
+    if (!replica.cpu.serve(cost, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup)) {
       this.metrics.corednsDrops.add(queries);
       this.lost(lookup);
     }
-    if (this.copiesPerQuery > 0) this.sendCopies(name, this.candidateAnswers(lookup), queries);
+    if (this.copiesPerQuery > 0) this.sendCopies(name, outcome, lookup.asked, lookup.perType);
   };
 
-  /** Cache hit, kubernetes plugin answer (records or NXDOMAIN), or a forward; records the cache outcome. */
-  private answerKind(replica: Replica, name: string, exists: boolean, autopathWalk: number, queries: number): AnswerKind {
-    const key = cacheKey(name, 'A');
-    if (replica.cache.lookup(key, this.sim.now) !== 'miss') {
-      this.metrics.corednsCacheHits.add(queries);
-      return 'cache-hit';
+  /** Types the last answer() forwarded upstream (read at once by its caller). */
+  private forwarded = 0;
+
+  /**
+   * Answers each asked type from the cache, the kubernetes plugin (records or NXDOMAIN, cached at
+   * once) or by a forward; records the cache outcomes; returns the CPU seconds of the answers at
+   * full speed and leaves the forwarded types in `forwarded`.
+   */
+  private answer(replica: Replica, name: string, outcome: CandidateOutcome, asked: number, perType: number, autopathWalk: number): number {
+    const clusterZone = isClusterZone(name, this.clusterDomain);
+    let cost = 0;
+    let forwarded = 0;
+    for (let t = 0; t < QUESTION_TYPES.length; t++) {
+      if ((asked & (1 << t)) === 0) continue;
+      const type = QUESTION_TYPES[t];
+      const key = cacheKey(name, type);
+      let kind: AnswerKind;
+      if (replica.cache.lookup(key, this.sim.now) !== 'miss') {
+        this.metrics.corednsCacheHits.add(perType);
+        kind = 'cache-hit';
+      } else if (clusterZone) {
+        this.metrics.corednsCacheMisses.add(perType);
+        replica.cache.insert(key, typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+        kind = autopathWalk > 0 ? 'autopath' : 'kubernetes';
+      } else {
+        this.metrics.corednsCacheMisses.add(perType);
+        this.metrics.corednsForwards.add(perType);
+        forwarded |= 1 << t;
+        kind = 'forward';
+      }
+      cost += perType * corednsCpuSeconds(this.profile, kind);
     }
-    this.metrics.corednsCacheMisses.add(queries);
-    if (isClusterZone(name, this.clusterDomain)) {
-      const ttl = this.settings.coredns.kubernetesTTL;
-      replica.cache.insert(key, exists ? 'success' : 'denial', ttl, this.sim.now);
-      return autopathWalk > 0 ? 'autopath' : 'kubernetes';
+    this.forwarded = forwarded;
+    return cost;
+  }
+
+  /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
+  private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number): void {
+    for (let t = 0; t < QUESTION_TYPES.length; t++) {
+      if ((mask & (1 << t)) === 0) continue;
+      const type = QUESTION_TYPES[t];
+      const records = typeAnswers(outcome, type);
+      const ttl = records ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
+      cache.insert(cacheKey(name, type), records ? 'success' : 'denial', ttl, this.sim.now);
     }
-    this.metrics.corednsForwards.add(queries);
-    return 'forward';
   }
 
   private readonly replicaAnswers = (lookup: Lookup): void => {
@@ -355,17 +405,20 @@ export class DnsRuntime {
     this.sim.schedule(back, lookup.agent === null ? this.answered : this.agentReceives, lookup);
   };
 
-  /** NodeLocal caches what CoreDNS answered for the cluster zone, then answers the pod. */
+  /** NodeLocal caches what CoreDNS answered for the cluster zone (the types it asked), then answers the pod. */
   private readonly agentReceives = (lookup: Lookup): void => {
     const name = lookup.plan.candidates[lookup.candidate];
-    const exists = this.candidateAnswers(lookup);
-    lookup.agent!.clusterCache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+    const outcome = lookup.plan.outcomes[lookup.candidate];
+    for (let t = 0; t < QUESTION_TYPES.length; t++) {
+      if ((lookup.asked & (1 << t)) === 0) continue;
+      const type = QUESTION_TYPES[t];
+      lookup.agent!.clusterCache.insert(cacheKey(name, type), typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+    }
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
 
   private readonly replicaForwards = (lookup: Lookup): void => {
-    const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
-    if (!this.toUpstream(lookup.replica!.upstream, queries)) {
+    if (!this.toUpstream(lookup.replica!.upstream, typeCount(lookup.missed) * lookup.perType)) {
       this.lost(lookup);
       return;
     }
@@ -373,10 +426,7 @@ export class DnsRuntime {
   };
 
   private readonly replicaUpstreamAnswered = (lookup: Lookup): void => {
-    const name = lookup.plan.candidates[lookup.candidate];
-    const exists = this.candidateAnswers(lookup);
-    const ttl = exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
-    lookup.replica!.cache.insert(cacheKey(name, 'A'), exists ? 'success' : 'denial', ttl, this.sim.now);
+    this.insertUpstreamAnswers(lookup.replica!.cache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
     this.replicaAnswers(lookup);
   };
 
@@ -388,7 +438,7 @@ export class DnsRuntime {
   }
 
   /** Queries other nodes send to CoreDNS alongside this one (see the header). */
-  private sendCopies(name: string, exists: boolean, queries: number): void {
+  private sendCopies(name: string, outcome: CandidateOutcome, asked: number, perType: number): void {
     const rng = this.streams.background;
     // Poisson(m) by inversion: m is modest per query, and draws stay on this component's stream.
     const m = this.copiesPerQuery;
@@ -401,25 +451,25 @@ export class DnsRuntime {
       p *= m / k;
       cumulative += p;
     }
-    for (let i = 0; i < k; i++) this.sim.schedule(rng.next(), this.copyArrives, { name, exists, queries, replica: this.replicas[Math.floor(rng.next() * this.replicas.length)] });
+    for (let i = 0; i < k; i++) this.sim.schedule(rng.next(), this.copyArrives, { name, outcome, asked, perType, missed: 0, replica: this.replicas[Math.floor(rng.next() * this.replicas.length)] });
   }
 
   private readonly copyArrives = (copy: QueryCopy): void => {
     const replica = copy.replica;
-    const kind = this.answerKind(replica, copy.name, copy.exists, 0, copy.queries);
-    this.metrics.corednsRequests.add(copy.queries);
-    const cost = copy.queries * replica.costScale * corednsCpuSeconds(this.profile, kind);
-    if (!replica.cpu.serve(cost, kind === 'forward' ? this.copyForwards : undefined, copy)) this.metrics.corednsDrops.add(copy.queries);
+    const queries = typeCount(copy.asked) * copy.perType;
+    this.metrics.corednsRequests.add(queries);
+    const cost = replica.costScale * this.answer(replica, copy.name, copy.outcome, copy.asked, copy.perType, 0);
+    copy.missed = this.forwarded;
+    if (!replica.cpu.serve(cost, copy.missed !== 0 ? this.copyForwards : undefined, copy)) this.metrics.corednsDrops.add(queries);
   };
 
   private readonly copyForwards = (copy: QueryCopy): void => {
-    if (!this.toUpstream(copy.replica.upstream, copy.queries)) return;
+    if (!this.toUpstream(copy.replica.upstream, typeCount(copy.missed) * copy.perType)) return;
     this.sim.schedule(this.upstreamLatency.sample(this.streams.latency), this.copyUpstreamAnswered, copy);
   };
 
   private readonly copyUpstreamAnswered = (copy: QueryCopy): void => {
-    const ttl = copy.exists ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
-    copy.replica.cache.insert(cacheKey(copy.name, 'A'), copy.exists ? 'success' : 'denial', ttl, this.sim.now);
+    this.insertUpstreamAnswers(copy.replica.cache, copy.name, copy.outcome, copy.missed);
   };
 
   // ---- answers, losses, the walk ------------------------------------------------------------

@@ -127,6 +127,30 @@ describe('CoreDNS capacity', () => {
   });
 });
 
+describe('the CoreDNS cache, keyed by name and type', () => {
+  it('keeps A and AAAA as two entries: 9,984 entries hold 4,992 dual-stack names', () => {
+    // 20,000 external names (tried as is at ndots 1) looked up uniformly: 40,000 (name, type) keys,
+    // about 156 per shard of 39, so every shard is full. With random eviction and uniform access a
+    // full shard holds a uniformly random subset of its keys: each query hits with probability
+    // 39 / keys in its shard, and over all shards the hit ratio is 9,984 / 40,000 = 0.2496 (one
+    // entry per name would give about twice that). Entries live ~3 s between evictions, far below
+    // the 30 s cap, so expiry plays no part.
+    const m = run({
+      warmup: '6s',
+      duration: '4s',
+      cluster: { nodes: 4, podsPerNode: 10, services: 10, detailedNodes: 'all' },
+      dns: { resolver: { ndots: 1 }, coredns: { replicas: 1, cpu: 2 } },
+      workload: [{ clients: '50%', ratePerClient: 100, dnsName: { external: { names: 20_000, dots: 2, zipf: 0 } } }],
+    });
+    const queries = m['coredns_dns_requests_total.total'];
+    const hitRatio = m['coredns_cache_hits_total.total'] / queries;
+    const expected = 9984 / 40_000;
+    const standardError = Math.sqrt((expected * (1 - expected)) / queries);
+    expect(queries).toBeGreaterThan(10_000);
+    expect(Math.abs(hitRatio - expected)).toBeLessThan(4 * standardError);
+  });
+});
+
 describe('detailed nodes stand in for the others at CoreDNS', () => {
   it('gives the same CoreDNS request rate with 16 of 120 nodes detailed as with all (within 10 %)', () => {
     const point = (detailedNodes: number | 'all') =>
