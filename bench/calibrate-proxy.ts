@@ -2,9 +2,12 @@
 // checks the control plane against the published sync figures. `npx tsx bench/calibrate-proxy.ts`
 // prints the fits; the values go into models/profiles/proxy.yaml by hand, with their errors.
 //
-// Data plane model: measured RTT = base RTT of the test bed + dispatch cost. The nftables curve is
-// flat, so it is base + a constant: a shifted lognormal fitted to it (least squares on log errors
-// over its four quantiles) gives the base once nftables.dispatch is taken off. iptables' per-rule
+// Data plane model: measured RTT = base RTT of the test bed + dispatch cost, the base being the
+// SYN's and the SYN-ACK's one-way trips over the test bed's same-node path (the kep3866-testbed
+// CNI profile in models/profiles/cni.yaml, also what experiments/validation/kep3866-* simulate).
+// The nftables curve is flat, so it is base + nftables.dispatch: the path's one-way law (a floor
+// under a lognormal) is fitted to it by least squares on log errors over its four quantiles,
+// Monte Carlo on fixed draws. iptables' per-rule
 // cost (median and lognormal spread) is then fitted by least squares on log errors over the
 // p50/p90/p99 of the 5k, 10k and 30k curves, the model's quantiles taken from Monte Carlo draws
 // of the model itself with fixed seeds (common random numbers keep the objective smooth).
@@ -14,8 +17,25 @@
 import { pathToFileURL } from 'node:url';
 import { standardNormalQuantile, type Distribution } from '../engine/distributions.js';
 import { RandomStreams } from '../engine/random.js';
+import { loadCni, type CniPath } from '../models/cni.js';
 import { IptablesMode } from '../models/proxy/iptables.js';
-import { createProxyMode, endpointPicker, kep3866BaseRtt, loadProxyProfile, type ProxyMode, type ProxyProfile } from '../models/proxy/index.js';
+import { createProxyMode, endpointPicker, loadProxyProfile, type ProxyMode, type ProxyProfile } from '../models/proxy/index.js';
+
+/** The CNI profile that is the KEP-3866 test bed's pod-to-pod path (models/profiles/cni.yaml). */
+export const KEP3866_TESTBED = 'kep3866-testbed';
+
+/**
+ * The test bed's round trip without dispatch: the SYN's and the SYN-ACK's same-node one-way
+ * trips, two independent draws, as simulate() draws them for a connect.
+ */
+export function kep3866BaseRtt(path: CniPath = loadCni(KEP3866_TESTBED)): Distribution {
+  const oneWay = path.oneWayLatency('same-node');
+  return {
+    mean: 2 * oneWay.mean,
+    sample: (rng) => oneWay.sample(rng) + oneWay.sample(rng),
+    describe: () => `2 × (${oneWay.describe()})`,
+  };
+}
 
 export const QUANTILES = [0.01, 0.5, 0.9, 0.99] as const;
 
@@ -90,17 +110,44 @@ function nelderMead(f: (x: number[]) => number, start: number[], step: number[],
   return simplex[0];
 }
 
-/** Shifted lognormal shift + exp(ln(median) + sigma·z) through the nftables quantiles. */
-export function fitShiftedLognormal(rtt: readonly number[]): { shift: number; median: number; sigma: number; errors: number[] } {
-  const z = QUANTILES.map((q) => standardNormalQuantile(q));
-  const model = ([shift, logMedian, sigma]: number[]) => z.map((zq) => shift + Math.exp(logMedian + sigma * zq));
+/** The test bed's one-way law: floor + lognormal(median, sigma); `p99OverMedian` is the lognormal's exp(2.3263 sigma). */
+export interface TestbedPathFit {
+  floor: number;
+  median: number;
+  sigma: number;
+  p99OverMedian: number;
+  /** Relative errors of the fitted RTT's p01, p50, p90, p99 against the curve. */
+  errors: number[];
+}
+
+/**
+ * Fits the one-way law so that two independent one-way draws + `dispatch` reproduce the nftables
+ * curve's quantiles (least squares on log errors). Monte Carlo on `samples` fixed pairs of
+ * standard normals (common random numbers keep the objective smooth).
+ */
+export function fitTestbedPath(rtt: readonly number[], dispatch: number, samples: number): TestbedPathFit {
+  const rng = new RandomStreams(11, 0).stream('calibration/testbed-path');
+  const uniform = () => {
+    let u = rng.next();
+    while (u === 0) u = rng.next();
+    return u;
+  };
+  const z1 = Float64Array.from({ length: samples }, () => standardNormalQuantile(uniform()));
+  const z2 = Float64Array.from({ length: samples }, () => standardNormalQuantile(uniform()));
+  const quantiles = ([floor, logMedian, sigma]: number[]) => {
+    const rtts = new Float64Array(samples);
+    for (let i = 0; i < samples; i++) rtts[i] = 2 * floor + Math.exp(logMedian + sigma * z1[i]) + Math.exp(logMedian + sigma * z2[i]) + dispatch;
+    rtts.sort();
+    return QUANTILES.map((q) => quantileOfSorted(rtts, q));
+  };
   const objective = (x: number[]) => {
     if (x[0] < 0 || x[2] <= 0) return Infinity;
-    return model(x).reduce((sum, m, i) => sum + Math.log(m / rtt[i]) ** 2, 0);
+    return quantiles(x).reduce((sum, m, i) => sum + Math.log(m / rtt[i]) ** 2, 0);
   };
-  const best = nelderMead(objective, [rtt[0] * 0.8, Math.log(rtt[1] * 0.3), 0.6], [1e-6, 0.2, 0.1], 2000);
-  const fitted = model(best.x);
-  return { shift: best.x[0], median: Math.exp(best.x[1]), sigma: best.x[2], errors: fitted.map((m, i) => m / rtt[i] - 1) };
+  const best = nelderMead(objective, [rtt[0] * 0.4, Math.log(rtt[1] * 0.2), 0.7], [0.5e-6, 0.2, 0.1], 400);
+  const [floor, logMedian, sigma] = best.x;
+  const fitted = quantiles(best.x);
+  return { floor, median: Math.exp(logMedian), sigma, p99OverMedian: Math.exp(standardNormalQuantile(0.99) * sigma), errors: fitted.map((m, i) => m / rtt[i] - 1) };
 }
 
 const FIT_QUANTILES = [1, 2, 3]; // indices of p50, p90, p99 in QUANTILES
@@ -110,8 +157,7 @@ function iptablesWith(profile: ProxyProfile, perRule: number, sigma: number): Ip
 }
 
 /** Least squares on log errors over the iptables p50/p90/p99 points. */
-export function fitIptablesPerRule(profile: ProxyProfile, samples: number): { perRule: number; sigma: number; rms: number } {
-  const base = kep3866BaseRtt(profile);
+export function fitIptablesPerRule(profile: ProxyProfile, base: Distribution, samples: number): { perRule: number; sigma: number; rms: number } {
   const endpoints = profile.testbeds.kep3866.endpointsPerService;
   const points = kep3866Chart.filter((p) => p.mode === 'iptables');
   const objective = ([logPerRule, sigma]: number[]) => {
@@ -137,24 +183,23 @@ function main(): void {
   const profile = loaded.values;
 
   const nft = kep3866Chart.find((p) => p.mode === 'nftables')!;
-  const shifted = fitShiftedLognormal(nft.rtt);
-  console.log('nftables curve as shift + lognormal (least squares on log errors over p01/p50/p90/p99):');
-  console.log(`  shift ${(shifted.shift * 1e6).toFixed(3)} us, median ${(shifted.median * 1e6).toFixed(3)} us, sigma ${shifted.sigma.toFixed(4)}`);
-  console.log(`  errors p01/p50/p90/p99: ${shifted.errors.map(percent).join(', ')}`);
-  const baseShift = shifted.shift - profile.nftables.dispatch;
-  console.log(`  base RTT shift = shift − nftables.dispatch (${profile.nftables.dispatch * 1e6} us) = ${(baseShift * 1e6).toFixed(3)} us`);
-  const fittedProfile: ProxyProfile = {
-    ...profile,
-    testbeds: { kep3866: { ...profile.testbeds.kep3866, baseRtt: { shift: baseShift, median: shifted.median, sigma: shifted.sigma } } },
-  };
+  const path = fitTestbedPath(nft.rtt, profile.nftables.dispatch, 40000);
+  console.log(`${KEP3866_TESTBED} same-node one-way = floor + lognormal, fitted so that 2 one-way + nftables.dispatch (${profile.nftables.dispatch * 1e6} us)`);
+  console.log('matches the nftables curve (least squares on log errors over p01/p50/p90/p99, 40k draws):');
+  console.log(`  sameNodeFloor ${(path.floor * 1e6).toFixed(3)} us, sameNodeMedian ${(path.median * 1e6).toFixed(3)} us, oneWayP99OverMedian ${path.p99OverMedian.toFixed(3)} (sigma ${path.sigma.toFixed(4)})`);
+  console.log(`  errors p01/p50/p90/p99: ${path.errors.map(percent).join(', ')}`);
+  const fittedPath = loadCni(KEP3866_TESTBED, {
+    [KEP3866_TESTBED]: { sameNodeFloor: path.floor, sameNodeMedian: path.median, oneWayP99OverMedian: path.p99OverMedian },
+  });
+  const fittedBase = kep3866BaseRtt(fittedPath);
 
-  const fit = fitIptablesPerRule(fittedProfile, 20000);
+  const fit = fitIptablesPerRule(profile, fittedBase, 20000);
   console.log(`\niptables per-rule cost (least squares on log errors over p50/p90/p99 at 5k/10k/30k, 20k draws per curve):`);
   console.log(`  perRule median ${(fit.perRule * 1e9).toFixed(2)} ns, spread sigma ${fit.sigma.toFixed(3)}, rms log error ${fit.rms.toFixed(3)}`);
   console.log(`  (mean per rule ${(fit.perRule * Math.exp(fit.sigma ** 2 / 2) * 1e9).toFixed(2)} ns; SystemTap cross-check 190 cycles ≈ 63 ns at 3 GHz, 95 ns at 2 GHz)`);
 
-  const check: ProxyProfile = { ...fittedProfile, iptables: { ...fittedProfile.iptables, dispatch: { ...fittedProfile.iptables.dispatch, perRule: fit.perRule, perRuleSpreadSigma: fit.sigma } } };
-  const base = kep3866BaseRtt(check);
+  const check: ProxyProfile = { ...profile, iptables: { ...profile.iptables, dispatch: { ...profile.iptables.dispatch, perRule: fit.perRule, perRuleSpreadSigma: fit.sigma } } };
+  const base = fittedBase;
   console.log('\nmodel vs chart, 200k draws per curve, us (error):');
   console.log('  curve          p01              p50              p90              p99');
   for (const point of kep3866Chart) {

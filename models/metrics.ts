@@ -7,6 +7,12 @@
 // Node metrics (node_*, conntrack_*, kubeproxy_*, *_cpu_cores) are per node: the mean (or, for
 // `.max`, the maximum) over the detailed nodes, as a per-node dashboard panel shows them.
 // A quantile of an empty distribution is NaN (no observation), never 0.
+//
+// kube-proxy exports kubeproxy_sync_full_… and kubeproxy_sync_partial_proxy_rules_duration_seconds
+// in iptables mode only; other modes log the same durations ("SyncProxyRules complete"), so the
+// model reports them for every mode. proxy_rules_restore_duration_seconds is the model's own: the
+// restore step of each sync (iptables-restore, nft, netlink or BPF updates), which kube-proxy
+// does not export but issues time by hand.
 
 import type { Counter, Histogram } from '../engine/stats/index.js';
 

@@ -28,6 +28,10 @@ export interface ProxyControlPlane {
   readonly programmedAsOf: number;
   notifyChange(changeTime: number, service: number): void;
   readonly syncDurations: Histogram;
+  readonly fullSyncDurations: Histogram;
+  readonly partialSyncDurations: Histogram;
+  /** Seconds of each sync in its restore step (iptables-restore, nft, netlink or BPF updates). */
+  readonly restoreDurations: Histogram;
   readonly programmingLatency: Histogram;
   /** CPU seconds spent syncing since the last reset. */
   readonly cpuSeconds: number;

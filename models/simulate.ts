@@ -215,12 +215,21 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   }
 
   const syncs = new Histogram();
+  const fullSyncs = new Histogram();
+  const partialSyncs = new Histogram();
+  const restores = new Histogram();
   const programming = new Histogram();
   for (const node of nodes) {
     syncs.merge(node.proxy.syncDurations);
+    fullSyncs.merge(node.proxy.fullSyncDurations);
+    partialSyncs.merge(node.proxy.partialSyncDurations);
+    restores.merge(node.proxy.restoreDurations);
     programming.merge(node.proxy.programmingLatency);
   }
   putDistribution(metrics, 'kubeproxy_sync_proxy_rules_duration_seconds', syncs);
+  putDistribution(metrics, 'kubeproxy_sync_full_proxy_rules_duration_seconds', fullSyncs);
+  putDistribution(metrics, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', partialSyncs);
+  putDistribution(metrics, 'proxy_rules_restore_duration_seconds', restores);
   putDistribution(metrics, 'kubeproxy_network_programming_duration_seconds', programming);
   // Every node syncs alike (sync CPU: mean over detailed nodes); dispatch and packets follow the load.
   const syncCores = mean(nodes.map((n) => n.proxy.cpuSeconds)) / window;

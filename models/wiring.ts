@@ -45,6 +45,9 @@ const notSimulatedProxy: ProxyControlPlane = {
   programmedAsOf: Infinity,
   notifyChange: () => {},
   syncDurations: new Histogram(),
+  fullSyncDurations: new Histogram(),
+  partialSyncDurations: new Histogram(),
+  restoreDurations: new Histogram(),
   programmingLatency: new Histogram(),
   cpuSeconds: 0,
   resetStatistics: () => {},
@@ -81,6 +84,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       cluster: () => ({ services: cluster.services, endpoints: cluster.readyEndpoints }),
       cpu,
       propagationDelaySeconds: proxyProfile.values.syncLoop.propagationDelay,
+      triggerTimeResolutionSeconds: proxyProfile.values.syncLoop.triggerTimeResolution,
     });
     proxy.start();
     nodes.push({

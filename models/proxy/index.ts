@@ -2,7 +2,6 @@
 // constants (models/profiles/proxy.yaml), and a factory from mode name to ProxyMode.
 
 import { z } from 'zod';
-import { lognormal, type Distribution } from '../../engine/distributions.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { duration, positiveDuration } from '../units.js';
 import { EbpfMode, ebpfConstants } from './ebpf.js';
@@ -41,11 +40,12 @@ export const proxyProfile = z.object({
   syncLoop: z.object({
     /** From an endpoint change to its arrival at a node's proxy (EndpointSlice controller, watch). */
     propagationDelay: duration(),
+    /** Precision of the trigger time kube-proxy measures programming latency from (see sync-loop.ts). */
+    triggerTimeResolution: duration(),
   }),
   testbeds: z.object({
+    /** The KEP-3866 chart's cluster; its pod-to-pod path is the kep3866-testbed CNI profile (cni.yaml). */
     kep3866: z.object({
-      /** First-packet RTT of the test bed without proxy dispatch: shift + lognormal(median, sigma). */
-      baseRtt: z.object({ shift: duration(), median: positiveDuration(), sigma: z.number().min(0) }),
       endpointsPerService: z.number().int().min(1),
     }),
   }),
@@ -68,15 +68,4 @@ export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile): Pro
     case 'ebpf':
       return new EbpfMode(profile.ebpf);
   }
-}
-
-/** The KEP-3866 test bed's RTT without dispatch (calibration and validation only). */
-export function kep3866BaseRtt(profile: ProxyProfile): Distribution {
-  const { shift, median, sigma } = profile.testbeds.kep3866.baseRtt;
-  const body = lognormal(Math.log(median), sigma);
-  return {
-    mean: shift + body.mean,
-    sample: (rng) => shift + body.sample(rng),
-    describe: () => `${shift} + lognormal(median=${median}, sigma=${sigma})`,
-  };
 }

@@ -85,13 +85,20 @@ export class IptablesMode implements ProxyMode {
     return this.constants.sync.fixed + this.constants.sync.restorePerRule * rules;
   }
 
+  /** iptables-restore of what this sync writes: the whole NAT table (full) or KUBE-SERVICES and the changed chains (partial). */
+  restoreSeconds(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
+    checkRuleSetSize('cluster', cluster);
+    checkRuleSetSize('changed', changed);
+    return this.restoreDuration(kind === 'full' ? this.natRules(cluster) : this.partialRules(cluster, changed));
+  }
+
   syncDuration(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
     checkRuleSetSize('cluster', cluster);
     checkRuleSetSize('changed', changed);
     const { generatePerRule, fullSyncExtraPerRule } = this.constants.sync;
     const all = this.natRules(cluster);
     const generate = generatePerRule * all;
-    if (kind === 'full') return this.restoreDuration(all) + generate + fullSyncExtraPerRule * all;
-    return this.restoreDuration(this.partialRules(cluster, changed)) + generate;
+    const restore = this.restoreSeconds(kind, cluster, changed);
+    return kind === 'full' ? restore + generate + fullSyncExtraPerRule * all : restore + generate;
   }
 }

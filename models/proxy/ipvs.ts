@@ -41,4 +41,9 @@ export class IpvsMode implements ProxyMode {
   syncDuration(_kind: SyncKind, _cluster: RuleSetSize, changed: RuleSetSize): number {
     return incrementalSyncDuration(this.constants.sync, changed);
   }
+
+  /** Every update is the restore step: the sync is nothing but them. */
+  restoreSeconds(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
+    return this.syncDuration(kind, cluster, changed);
+  }
 }

@@ -46,12 +46,17 @@ export class NftablesMode implements ProxyMode {
     return objectsPerService * size.services + objectsPerEndpoint * size.endpoints;
   }
 
-  syncDuration(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
+  /** The nft transaction: fork/exec and the objects written (everything on a full sync). */
+  restoreSeconds(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
     checkRuleSetSize('cluster', cluster);
     checkRuleSetSize('changed', changed);
-    const { fixed, perChainListed, perObject } = this.constants.sync;
+    const { fixed, perObject } = this.constants.sync;
+    return fixed + perObject * (kind === 'full' ? this.objects(cluster) : this.objects(changed));
+  }
+
+  /** The transaction plus the `nft list chains` every sync runs first. */
+  syncDuration(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
     const chainsListed = cluster.services + cluster.endpoints;
-    const written = kind === 'full' ? this.objects(cluster) : this.objects(changed);
-    return fixed + perChainListed * chainsListed + perObject * written;
+    return this.restoreSeconds(kind, cluster, changed) + this.constants.sync.perChainListed * chainsListed;
   }
 }

@@ -15,6 +15,13 @@
 // sync duration, as kube-proxy's metric is wall-clock time from the start of syncProxyRules and a
 // runnable but descheduled kube-proxy still counts; CPU seconds count the service time only.
 // The snapshot of pending changes is taken when the sync is requested of the CPU.
+//
+// Latency is kube-proxy's metric: from the change's trigger time, the time the EndpointSlice
+// controller writes into the slice's endpoints.kubernetes.io/last-change-trigger-time, which is
+// the pod's Ready condition LastTransitionTime (pkg/controller/util/endpoint/trigger_time_tracker.go).
+// That condition is a metav1.Time, stored and served with whole-second precision (apimachinery
+// meta/v1 time_proto.go drops the nanoseconds: "our JSON only handled seconds"), so the trigger
+// time is the change time truncated to the second (triggerTimeResolutionSeconds).
 
 import type { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
@@ -32,6 +39,8 @@ export interface ProxySyncLoopOptions {
   cpu?: Server;
   /** Seconds from a change to its arrival here, added to each latency (profile: syncLoop.propagationDelay). */
   propagationDelaySeconds?: number;
+  /** Trigger times are the change times truncated to this (profile: syncLoop.triggerTimeResolution); 0 keeps them exact. */
+  triggerTimeResolutionSeconds?: number;
   /** Called at each sync's end with the time its rules reflect the cluster as of. */
   onProgrammed?: (snapshotTime: number) => void;
 }
@@ -43,6 +52,11 @@ export class ProxySyncLoop {
   readonly programmingLatency = new Histogram();
   /** kubeproxy_sync_proxy_rules_duration_seconds: wall-clock seconds per sync, CPU queueing included. */
   readonly syncDurations = new Histogram();
+  /** kubeproxy_sync_full_proxy_rules_duration_seconds and …_partial_…: the same, by the sync's kind. */
+  readonly fullSyncDurations = new Histogram();
+  readonly partialSyncDurations = new Histogram();
+  /** Seconds of each sync in its restore step (ProxyMode.restoreSeconds): service time, no CPU queueing. */
+  readonly restoreDurations = new Histogram();
   readonly fullSyncs = new Counter();
   readonly partialSyncs = new Counter();
   /** CPU seconds per sync (its service time). */
@@ -56,6 +70,7 @@ export class ProxySyncLoop {
   private readonly syncPeriod: number;
   private readonly partialSync: boolean;
   private readonly propagationDelay: number;
+  private readonly triggerTimeResolution: number;
 
   // Changes waiting for the next sync, and those the running sync took (swapped, not reallocated).
   private pendingTimes: number[] = [];
@@ -70,6 +85,7 @@ export class ProxySyncLoop {
   private lastFullStart = -Infinity;
   private snapshotTime = NaN;
   private runningCpuSeconds = 0;
+  private runningRestoreSeconds = 0;
   private runningKind: SyncKind = 'full';
 
   private readonly beginSync = () => this.begin();
@@ -81,6 +97,9 @@ export class ProxySyncLoop {
     if (!(syncPeriod > 0)) throw new RangeError(`syncPeriod must be > 0, got ${syncPeriod}`);
     const delay = options.propagationDelaySeconds ?? 0;
     if (!(delay >= 0 && Number.isFinite(delay))) throw new RangeError(`propagationDelaySeconds must be ≥ 0, got ${delay}`);
+    const resolution = options.triggerTimeResolutionSeconds ?? 0;
+    if (!(resolution >= 0 && Number.isFinite(resolution))) throw new RangeError(`triggerTimeResolutionSeconds must be ≥ 0, got ${resolution}`);
+    this.triggerTimeResolution = resolution;
     this.sim = options.sim;
     this.mode = options.mode;
     this.minSyncPeriod = minSyncPeriod;
@@ -121,9 +140,18 @@ export class ProxySyncLoop {
   resetStatistics(): void {
     this.programmingLatency.reset();
     this.syncDurations.reset();
+    this.fullSyncDurations.reset();
+    this.partialSyncDurations.reset();
+    this.restoreDurations.reset();
     this.fullSyncs.reset();
     this.partialSyncs.reset();
     this.syncCpu.reset();
+  }
+
+  /** The change's time as the slice's trigger-time annotation carries it. */
+  private triggerTime(changeTime: number): number {
+    const resolution = this.triggerTimeResolution;
+    return resolution > 0 ? Math.floor(changeTime / resolution) * resolution : changeTime;
   }
 
   /** Keeps one pending event: moves it earlier if `time` is sooner than the one scheduled. */
@@ -151,6 +179,7 @@ export class ProxySyncLoop {
     this.running = true;
     this.runningKind = kind;
     this.runningCpuSeconds = seconds;
+    this.runningRestoreSeconds = this.mode.restoreSeconds(kind, cluster, changed);
     this.snapshotTime = now;
     this.lastStart = now;
     if (kind === 'full') this.lastFullStart = now;
@@ -161,10 +190,13 @@ export class ProxySyncLoop {
   private end(): void {
     const now = this.sim.now;
     this.running = false;
-    this.syncDurations.add(now - this.snapshotTime);
+    const wallSeconds = now - this.snapshotTime;
+    this.syncDurations.add(wallSeconds);
+    (this.runningKind === 'full' ? this.fullSyncDurations : this.partialSyncDurations).add(wallSeconds);
+    this.restoreDurations.add(this.runningRestoreSeconds);
     this.syncCpu.add(this.runningCpuSeconds);
     (this.runningKind === 'full' ? this.fullSyncs : this.partialSyncs).add();
-    for (const changeTime of this.inFlightTimes) this.programmingLatency.add(now - changeTime + this.propagationDelay);
+    for (const changeTime of this.inFlightTimes) this.programmingLatency.add(now - this.triggerTime(changeTime) + this.propagationDelay);
     this.inFlightTimes.length = 0;
     this.programmedAsOf = this.snapshotTime;
     this.options.onProgrammed?.(this.snapshotTime);

@@ -64,7 +64,7 @@ describe('first-packet dispatch as Services grow', () => {
     run({ ...LIGHT, duration: '20s', proxy: { mode }, cluster: { ...LIGHT.cluster, services } })['connect_duration_seconds.p99'];
 
   it('slows iptables connects: KUBE-SERVICES is walked rule by rule', () => {
-    // At 20k Services a ClusterIP walks 10k rules on average, ~150 µs at 14.9 ns a rule, with a
+    // At 20k Services a ClusterIP walks 10k rules on average, ~150 µs at 14.8 ns a rule, with a
     // lognormal spread: the KEP-3866 chart's iptables p99 grew by hundreds of µs over such sizes.
     const small = connectP99('iptables', 1000);
     const large = connectP99('iptables', 20_000);
@@ -89,7 +89,8 @@ describe('network programming under churn', () => {
 
   it('programs a change within minSyncPeriod plus a sync, and well within syncPeriod', () => {
     // Bounded-frequency runner: a change waits at most minSyncPeriod (1 s) for a sync to start.
-    const m = run(churning({ minSyncPeriod: '1s', syncPeriod: '30s' }, '0s'));
+    // Exact trigger times, so the latency is kube-proxy's share alone.
+    const m = run({ ...churning({ minSyncPeriod: '1s', syncPeriod: '30s' }, '0s'), profiles: { proxy: { syncLoop: { triggerTimeResolution: '0s' } } } });
     const syncP50 = m['kubeproxy_sync_proxy_rules_duration_seconds.p50'];
     const syncMax = m['kubeproxy_sync_proxy_rules_duration_seconds.max'];
     expect(syncP50).toBeGreaterThan(0);
@@ -97,6 +98,27 @@ describe('network programming under churn', () => {
     expect(m['kubeproxy_network_programming_duration_seconds.p50']).toBeLessThanOrEqual(1 + syncP50);
     expect(m['kubeproxy_network_programming_duration_seconds.max']).toBeLessThanOrEqual(1 + syncMax);
     expect(m['kubeproxy_network_programming_duration_seconds.p99']).toBeLessThan(30);
+  });
+
+  it("adds the trigger time's lost fraction of a second (whole-second trigger times): about 0.5 s more on average", () => {
+    const exact = run({ ...churning({ minSyncPeriod: '1s' }, '0s'), profiles: { proxy: { syncLoop: { triggerTimeResolution: '0s' } } } });
+    const truncated = run(churning({ minSyncPeriod: '1s' }, '0s'));
+    const added = truncated['kubeproxy_network_programming_duration_seconds.mean'] - exact['kubeproxy_network_programming_duration_seconds.mean'];
+    // ~230 changes, each adding a uniform fraction of a second (σ 0.29 s): the mean's 4σ is ±0.08 s.
+    expect(added).toBeGreaterThan(0.42);
+    expect(added).toBeLessThan(0.58);
+    expect(truncated['kubeproxy_network_programming_duration_seconds.max']).toBeLessThan(exact['kubeproxy_network_programming_duration_seconds.max'] + 1);
+  });
+
+  it('splits sync durations by kind and reports the restore step of each', () => {
+    const m = run({ ...churning({ minSyncPeriod: '1s', syncPeriod: '10s' }, '0s'), proxy: { mode: 'iptables', minSyncPeriod: '1s', syncPeriod: '10s' } });
+    const full = m['kubeproxy_sync_full_proxy_rules_duration_seconds.p50'];
+    const partial = m['kubeproxy_sync_partial_proxy_rules_duration_seconds.p50'];
+    expect(full).toBeGreaterThan(partial);
+    // Every sync is one or the other; the restore step is part of each sync.
+    expect(m['kubeproxy_sync_proxy_rules_duration_seconds.max']).toBe(Math.max(m['kubeproxy_sync_full_proxy_rules_duration_seconds.max'], m['kubeproxy_sync_partial_proxy_rules_duration_seconds.max']));
+    expect(m['proxy_rules_restore_duration_seconds.max']).toBeGreaterThan(0);
+    expect(m['proxy_rules_restore_duration_seconds.max']).toBeLessThan(m['kubeproxy_sync_full_proxy_rules_duration_seconds.max']);
   });
 
   it('sends requests to removed endpoints until the node syncs, more of them the slower it programs', () => {

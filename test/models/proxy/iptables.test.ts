@@ -2,12 +2,12 @@
 // kubernetes/kubernetes #138073 and #96018 (rule sync).
 
 import { describe, expect, it } from 'vitest';
-import { firstPacketRtts, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
-import { IptablesMode, kep3866BaseRtt, loadProxyProfile } from '../../../models/proxy/index.js';
+import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
+import { IptablesMode, loadProxyProfile } from '../../../models/proxy/index.js';
 
 const profile = loadProxyProfile().values;
 const iptables = new IptablesMode(profile.iptables);
-const base = kep3866BaseRtt(profile);
+const base = kep3866BaseRtt();
 
 function modelRtt(services: number): Float64Array {
   return firstPacketRtts(iptables, base, services, profile.testbeds.kep3866.endpointsPerService, 100000, 7);

@@ -2,12 +2,12 @@
 // sync of kubernetes/kubernetes PR #126013.
 
 import { describe, expect, it } from 'vitest';
-import { firstPacketRtts, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
-import { NftablesMode, kep3866BaseRtt, loadProxyProfile } from '../../../models/proxy/index.js';
+import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
+import { NftablesMode, loadProxyProfile } from '../../../models/proxy/index.js';
 
 const profile = loadProxyProfile().values;
 const nftables = new NftablesMode(profile.nftables);
-const base = kep3866BaseRtt(profile);
+const base = kep3866BaseRtt();
 const published = kep3866Chart.find((p) => p.mode === 'nftables')!.rtt;
 
 describe('nftables data plane against the KEP-3866 first-packet RTT chart', () => {

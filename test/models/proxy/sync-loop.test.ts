@@ -19,6 +19,7 @@ function fixedSyncMode(partialSeconds: number, fullSeconds: number): ProxyMode &
       kinds.push(kind);
       return kind === 'full' ? fullSeconds : partialSeconds;
     },
+    restoreSeconds: (kind) => (kind === 'full' ? fullSeconds : partialSeconds) / 2,
   };
 }
 
@@ -51,6 +52,36 @@ describe('ProxySyncLoop', () => {
       expect(latency.max).toBeGreaterThan(0.5 + partial); // some waited for minSyncPeriod
       expect(latency.quantile(0.5)).toBeLessThan(partial * 1.02); // most did not
     }
+  });
+
+  it('measures latency from the trigger time truncated to the second when triggerTimeResolutionSeconds is 1', () => {
+    const mode = fixedSyncMode(0.2, 0.5);
+    const sim = new Simulator();
+    const loop = new ProxySyncLoop({ sim, mode, settings, cluster, triggerTimeResolutionSeconds: 1 });
+    loop.start();
+    // The first sync (full, 0.5 s) ends at 0.5; a change at 5.7 starts a partial sync at once.
+    sim.at(5.7, () => loop.notifyChange(5.7, 3));
+    sim.run({ until: 10 });
+    // Exact: 0.2 s. From the trigger time 5 s: 0.9 s.
+    expect(loop.programmingLatency.count).toBe(1);
+    expect(loop.programmingLatency.max).toBeCloseTo(0.9, 12);
+  });
+
+  it('records full and partial syncs apart, and the restore step of each', () => {
+    const mode = fixedSyncMode(0.2, 0.5);
+    const sim = new Simulator();
+    const loop = new ProxySyncLoop({ sim, mode, settings, cluster });
+    loop.start();
+    for (const at of [5, 9, 13]) sim.at(at, () => loop.notifyChange(at, 1));
+    sim.run({ until: 20 });
+    expect(loop.fullSyncDurations.count).toBe(1);
+    expect(loop.fullSyncDurations.max).toBeCloseTo(0.5, 12);
+    expect(loop.partialSyncDurations.count).toBe(3);
+    expect(loop.partialSyncDurations.max).toBeCloseTo(0.2, 12);
+    expect(loop.syncDurations.count).toBe(4);
+    expect(loop.restoreDurations.count).toBe(4);
+    expect(loop.restoreDurations.max).toBeCloseTo(0.25, 12);
+    expect(loop.restoreDurations.min).toBeCloseTo(0.1, 12);
   });
 
   it('coalesces a burst of changes within minSyncPeriod into one sync that programs them all', () => {
