@@ -62,7 +62,7 @@ interface Replica {
 
 interface Agent {
   readonly cpu: Server;
-  /** CPU seconds per unit cost under a CPU limit below one core. */
+  /** CPU seconds per unit cost: > 1 when its CPU limit is a fraction of its servers. */
   readonly costScale: number;
   readonly clusterCache: DnsCache;
   readonly otherCache: DnsCache;
@@ -235,11 +235,13 @@ export class DnsRuntime {
   private agentOf(node: number): Agent {
     let agent = this.agents.get(node);
     if (agent === undefined) {
-      const limit = this.settings.nodeLocal.cpu;
+      // Its CPU limit as whole cores, each slowed to the limit's share (50m: one core at 1/20 of
+      // its speed; 1.5: two cores at 3/4), as a replica's `cpu`; one core of its own when unset.
+      const limit = this.settings.nodeLocal.cpu ?? 1;
+      const servers = Math.max(1, Math.round(limit));
       agent = {
-        // One serving thread; under a CPU limit below one core it runs that much slower.
-        cpu: new Server(this.sim, { servers: 1 }),
-        costScale: limit !== undefined && limit < 1 ? 1 / limit : 1,
+        cpu: new Server(this.sim, { servers }),
+        costScale: servers / limit,
         clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns),
         otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns),
         upstream: this.upstreamLimit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: this.upstreamLimit, burst: this.upstreamLimit }),

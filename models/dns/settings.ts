@@ -198,7 +198,10 @@ export const corednsSettings = z
 export const nodeLocalSettings = z
   .object({
     enabled: z.boolean().prefault(false),
-    /** A CPU limit in cores; unset: no limit (the addon only requests 25m), the agent shares the node. */
+    /**
+     * A CPU limit in cores (0.05 for 50m). Unset: no limit (the addon only requests 25m); the model
+     * then gives the agent one core of its own, not shared with the node's pods.
+     */
     cpu: z.number().positive().optional(),
     cache: z
       .object({

@@ -66,6 +66,32 @@ describe('NodeLocal DNSCache', () => {
   });
 });
 
+describe('a NodeLocal DNSCache agent under a CPU limit', () => {
+  // One client pod keeps 64 lookups of cached Service names outstanding at its node's agent; the
+  // rest of each request costs nothing, so the agent is the bottleneck. Served queries = 2 per
+  // completed request (A and AAAA).
+  const servedQps = (cpu: number) =>
+    2 *
+    run({
+      warmup: '1s',
+      duration: '3s',
+      cluster: { nodes: 2, podsPerNode: 20, services: 20, detailedNodes: 'all' },
+      dns: { nodeLocal: { enabled: true, cpu } },
+      workload: [{ clients: 1, closedLoop: { concurrency: 64 }, dnsName: 'short', cpuPerRequest: { client: '0s', server: '0s' }, server: { workers: 1000, serviceTime: '0s' } }],
+    })['requests_per_second.mean'];
+  const perHitSeconds = 59.2e-6; // profiles/dns.yaml nodeLocal.cpu.cacheHit
+
+  it('serves limit ÷ cost per hit: about 845 QPS at 50m (KEP-1024 prototype)', () => {
+    expect(Math.abs(servedQps(0.05) / (0.05 / perHitSeconds) - 1)).toBeLessThan(0.01);
+  });
+
+  it('uses every core of a limit above one core: 2 cores serve twice what 1 core does', () => {
+    const one = servedQps(1);
+    expect(Math.abs(one / (1 / perHitSeconds) - 1)).toBeLessThan(0.01);
+    expect(Math.abs(servedQps(2) / one - 2)).toBeLessThan(0.02);
+  });
+});
+
 describe('the conntrack DNS race (an assumption: no published rate)', () => {
   const racy = (kernel: string, extra: Partial<NetworkSettingsInput> = {}): NetworkSettingsInput =>
     small({ cluster: { nodes: 8, podsPerNode: 6, services: 50, detailedNodes: 'all', kernel }, workload: [{ clients: '50%', ratePerClient: 10 }], ...extra });
