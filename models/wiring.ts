@@ -85,6 +85,8 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       cpu,
       propagationDelaySeconds: proxyProfile.values.syncLoop.propagationDelay,
       triggerTimeResolutionSeconds: proxyProfile.values.syncLoop.triggerTimeResolution,
+      // Each node's syncs fall anywhere relative to the wall clock's seconds.
+      wallClockOffsetSeconds: streams.stream(`proxy/wall-clock/${index}`).next() * proxyProfile.values.syncLoop.triggerTimeResolution,
     });
     proxy.start();
     nodes.push({

@@ -21,7 +21,10 @@
 // the pod's Ready condition LastTransitionTime (pkg/controller/util/endpoint/trigger_time_tracker.go).
 // That condition is a metav1.Time, stored and served with whole-second precision (apimachinery
 // meta/v1 time_proto.go drops the nanoseconds: "our JSON only handled seconds"), so the trigger
-// time is the change time truncated to the second (triggerTimeResolutionSeconds).
+// time is the change time truncated to the second (triggerTimeResolutionSeconds). Where the
+// second boundaries fall relative to this node's syncs is arbitrary (wallClockOffsetSeconds): under
+// steady churn syncs start exactly minSyncPeriod apart, so a grid locked to simulation time 0 would
+// add the same fraction to every change.
 
 import type { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
@@ -41,6 +44,8 @@ export interface ProxySyncLoopOptions {
   propagationDelaySeconds?: number;
   /** Trigger times are the change times truncated to this (profile: syncLoop.triggerTimeResolution); 0 keeps them exact. */
   triggerTimeResolutionSeconds?: number;
+  /** The wall clock's reading at simulation time 0 (only its fraction of the resolution matters). */
+  wallClockOffsetSeconds?: number;
   /** Called at each sync's end with the time its rules reflect the cluster as of. */
   onProgrammed?: (snapshotTime: number) => void;
 }
@@ -71,6 +76,7 @@ export class ProxySyncLoop {
   private readonly partialSync: boolean;
   private readonly propagationDelay: number;
   private readonly triggerTimeResolution: number;
+  private readonly wallClockOffset: number;
 
   // Changes waiting for the next sync, and those the running sync took (swapped, not reallocated).
   private pendingTimes: number[] = [];
@@ -100,6 +106,9 @@ export class ProxySyncLoop {
     const resolution = options.triggerTimeResolutionSeconds ?? 0;
     if (!(resolution >= 0 && Number.isFinite(resolution))) throw new RangeError(`triggerTimeResolutionSeconds must be ≥ 0, got ${resolution}`);
     this.triggerTimeResolution = resolution;
+    const offset = options.wallClockOffsetSeconds ?? 0;
+    if (!Number.isFinite(offset)) throw new RangeError(`wallClockOffsetSeconds must be finite, got ${offset}`);
+    this.wallClockOffset = offset;
     this.sim = options.sim;
     this.mode = options.mode;
     this.minSyncPeriod = minSyncPeriod;
@@ -151,7 +160,9 @@ export class ProxySyncLoop {
   /** The change's time as the slice's trigger-time annotation carries it. */
   private triggerTime(changeTime: number): number {
     const resolution = this.triggerTimeResolution;
-    return resolution > 0 ? Math.floor(changeTime / resolution) * resolution : changeTime;
+    if (!(resolution > 0)) return changeTime;
+    const wall = changeTime + this.wallClockOffset;
+    return Math.floor(wall / resolution) * resolution - this.wallClockOffset;
   }
 
   /** Keeps one pending event: moves it earlier if `time` is sooner than the one scheduled. */

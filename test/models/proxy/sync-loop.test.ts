@@ -67,6 +67,16 @@ describe('ProxySyncLoop', () => {
     expect(loop.programmingLatency.max).toBeCloseTo(0.9, 12);
   });
 
+  it("truncates against the node's wall clock: with the clock 0.5 s ahead, a change at 5.7 s has trigger time 5.5 s", () => {
+    const mode = fixedSyncMode(0.2, 0.5);
+    const sim = new Simulator();
+    const loop = new ProxySyncLoop({ sim, mode, settings, cluster, triggerTimeResolutionSeconds: 1, wallClockOffsetSeconds: 0.5 });
+    loop.start();
+    sim.at(5.7, () => loop.notifyChange(5.7, 3));
+    sim.run({ until: 10 });
+    expect(loop.programmingLatency.max).toBeCloseTo(0.4, 12);
+  });
+
   it('records full and partial syncs apart, and the restore step of each', () => {
     const mode = fixedSyncMode(0.2, 0.5);
     const sim = new Simulator();
