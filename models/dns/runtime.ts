@@ -13,7 +13,11 @@
 // packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
 // persistent TCP connection (no per-query conntrack or dispatch). Load from non-detailed nodes:
 // each query a detailed node sends to CoreDNS brings Poisson((N − D)/D) copies of itself from the
-// other nodes (same name, so caches see the cluster's mix), arriving within the next second.
+// other nodes (same name, so caches see the cluster's mix), arriving within the next second at a
+// uniform replica. background.ts generates them lazily, without events, and a replica's CPU is a
+// FIFO queue computed at arrival (fifo-cpu.ts), so a copy queues, hits, misses and drops as a
+// detailed query does while costing no event: the runtime catches the background up to now before
+// a detailed query touches a replica and before anyone reads the metrics.
 
 import type { Distribution } from '../../engine/distributions.js';
 import type { RandomStream } from '../../engine/random.js';
@@ -24,8 +28,10 @@ import { TokenBucket } from '../../engine/token-bucket.js';
 import type { Cluster } from '../cluster.js';
 import type { DetailedNode } from '../network.js';
 import type { ProxyDataPlane } from '../parts.js';
+import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { DnsCache, cacheKey, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { FifoCpu } from './fifo-cpu.js';
 import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
 import { existsOnly, isClusterZone, planLookup, podResolvConf, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
@@ -53,7 +59,7 @@ export interface DnsMetrics {
 interface Replica {
   readonly index: number;
   readonly node: number;
-  readonly cpu: Server;
+  readonly cpu: FifoCpu;
   readonly cache: DnsCache;
   readonly upstream: TokenBucket | null;
   /** CPU seconds per unit cost: > 1 when the replica's CPU limit is a fraction of its servers. */
@@ -67,18 +73,6 @@ interface Agent {
   readonly clusterCache: DnsCache;
   readonly otherCache: DnsCache;
   readonly upstream: TokenBucket | null;
-}
-
-/** A query another node sent (see the header): server side only. */
-interface QueryCopy {
-  name: string;
-  outcome: CandidateOutcome;
-  /** Question types asked, and how many queries of each (see Lookup). */
-  asked: number;
-  perType: number;
-  /** Types the replica forwarded upstream. */
-  missed: number;
-  replica: Replica;
 }
 
 /** One lookup in flight. */
@@ -119,7 +113,7 @@ export interface DnsStreams {
 }
 
 export class DnsRuntime {
-  readonly metrics: DnsMetrics = {
+  private readonly counters: DnsMetrics = {
     lookupDuration: new Histogram(),
     queriesPerLookup: new Tally(),
     nxdomainPerLookup: new Tally(),
@@ -146,6 +140,8 @@ export class DnsRuntime {
   private readonly upstreamTtl: Distribution;
   private readonly upstreamDenialTtl: Distribution;
   private readonly copiesPerQuery: number;
+  private readonly background: BackgroundQueries;
+  private readonly pendingAnswers = new PendingAnswers();
   private readonly confs = new Map<string, ResolvConf>();
 
   constructor(
@@ -170,13 +166,14 @@ export class DnsRuntime {
     this.upstreamTtl = distributions.upstreamTtl;
     this.upstreamDenialTtl = distributions.upstreamDenialTtl;
     this.copiesPerQuery = cluster.mirror ? (cluster.nodes - cluster.detailedNodes) / cluster.detailedNodes : 0;
+    this.background = new BackgroundQueries(this.copiesPerQuery, streams.background, sim.now);
     const cpu = settings.coredns.cpu;
     const servers = Math.max(1, Math.round(cpu));
     for (let r = 0; r < replicaCount; r++) {
       this.replicas.push({
         index: r,
         node: Math.floor((r * cluster.nodes) / replicaCount),
-        cpu: new Server(sim, { servers, queueLimit }),
+        cpu: new FifoCpu(servers, queueLimit, sim),
         cache: new DnsCache(caches.coredns, streams.dns),
         upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
         costScale: servers / cpu,
@@ -188,6 +185,12 @@ export class DnsRuntime {
 
   private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
   private readonly upstreamLimit: number;
+
+  /** The counters, the other nodes' queries included up to now (see the header). */
+  get metrics(): DnsMetrics {
+    this.catchUp();
+    return this.counters;
+  }
 
   /** The query name a workload's request uses, and the names that exist for it. */
   private plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {
@@ -284,7 +287,7 @@ export class DnsRuntime {
     // one conntrack tuple, and the loser is dropped (insert_failed).
     if (!lookup.sequential && raceExposed(lookup.plan.pair) && this.proxy.usesNetfilterConntrack && this.streams.dns.next() < this.raceProbability) {
       lookup.node.flows.insertFailed.add();
-      this.metrics.raceDrops.add();
+      this.counters.raceDrops.add();
       this.lost(lookup);
       return;
     }
@@ -301,11 +304,11 @@ export class DnsRuntime {
     for (let t = 0; t < QUESTION_TYPES.length; t++) {
       if ((lookup.asked & (1 << t)) === 0) continue;
       const hit = cache.lookup(cacheKey(name, QUESTION_TYPES[t]), this.sim.now) !== 'miss';
-      if (hit) this.metrics.nodeLocalHits.add(lookup.perType);
+      if (hit) this.counters.nodeLocalHits.add(lookup.perType);
       else missed |= 1 << t;
       cost += lookup.perType * nodeLocalCpuSeconds(this.profile, hit ? 'cache-hit' : 'forward');
     }
-    this.metrics.nodeLocalQueries.add(typeCount(lookup.asked) * lookup.perType);
+    this.counters.nodeLocalQueries.add(typeCount(lookup.asked) * lookup.perType);
     lookup.missed = missed;
     agent.cpu.serve(cost * agent.costScale, missed === 0 ? this.agentAnswers : this.agentForwards, lookup);
   };
@@ -340,19 +343,33 @@ export class DnsRuntime {
   // ---- CoreDNS ------------------------------------------------------------------------------
 
   private readonly atReplica = (lookup: Lookup): void => {
+    const now = this.sim.now;
+    this.catchUp();
     const replica = lookup.replica!;
     const queries = typeCount(lookup.asked) * lookup.perType;
     const name = lookup.plan.candidates[lookup.candidate];
-    const outcome = lookup.plan.outcomes[lookup.candidate];
-    this.metrics.corednsRequests.add(queries);
-    const walk = Math.max(1, lookup.plan.autopathWalk);
-    const cost = walk * replica.costScale * this.answer(replica, name, outcome, lookup.asked, lookup.perType, lookup.plan.autopathWalk);
-    lookup.missed = this.forwarded;
-    if (!replica.cpu.serve(cost, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup)) {
-      this.metrics.corednsDrops.add(queries);
+    const query: QueryTemplate = {
+      sentAt: now,
+      name,
+      outcome: lookup.plan.outcomes[lookup.candidate],
+      asked: lookup.asked,
+      perType: lookup.perType,
+      keys: QUESTION_TYPES.map((type) => cacheKey(name, type)),
+      clusterZone: isClusterZone(name, this.clusterDomain),
+    };
+    this.counters.corednsRequests.add(queries);
+    if (this.copiesPerQuery > 0) this.background.add(query);
+    // A full receive queue drops the packet before CoreDNS reads it: no cache lookup, no answer.
+    if (!replica.cpu.admits(now)) {
+      this.counters.corednsDrops.add(queries);
       this.lost(lookup);
+      return;
     }
-    if (this.copiesPerQuery > 0) this.sendCopies(name, outcome, lookup.asked, lookup.perType);
+    const walk = Math.max(1, lookup.plan.autopathWalk);
+    const cost = walk * replica.costScale * this.answer(replica, query, lookup.plan.autopathWalk, now);
+    lookup.missed = this.forwarded;
+    const end = replica.cpu.admit(now, cost);
+    this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
 
   /** Types the last answer() forwarded upstream (read at once by its caller). */
@@ -363,25 +380,25 @@ export class DnsRuntime {
    * once) or by a forward; records the cache outcomes; returns the CPU seconds of the answers at
    * full speed and leaves the forwarded types in `forwarded`.
    */
-  private answer(replica: Replica, name: string, outcome: CandidateOutcome, asked: number, perType: number, autopathWalk: number): number {
-    const clusterZone = isClusterZone(name, this.clusterDomain);
+  private answer(replica: Replica, query: QueryTemplate, autopathWalk: number, now: number): number {
+    const { outcome, asked, perType, clusterZone } = query;
     let cost = 0;
     let forwarded = 0;
     for (let t = 0; t < QUESTION_TYPES.length; t++) {
       if ((asked & (1 << t)) === 0) continue;
       const type = QUESTION_TYPES[t];
-      const key = cacheKey(name, type);
+      const key = query.keys[t];
       let kind: AnswerKind;
-      if (replica.cache.lookup(key, this.sim.now) !== 'miss') {
-        this.metrics.corednsCacheHits.add(perType);
+      if (replica.cache.lookup(key, now) !== 'miss') {
+        this.counters.corednsCacheHits.add(perType);
         kind = 'cache-hit';
       } else if (clusterZone) {
-        this.metrics.corednsCacheMisses.add(perType);
-        replica.cache.insert(key, typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+        this.counters.corednsCacheMisses.add(perType);
+        replica.cache.insert(key, typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, now);
         kind = autopathWalk > 0 ? 'autopath' : 'kubernetes';
       } else {
-        this.metrics.corednsCacheMisses.add(perType);
-        this.metrics.corednsForwards.add(perType);
+        this.counters.corednsCacheMisses.add(perType);
+        this.counters.corednsForwards.add(perType);
         forwarded |= 1 << t;
         kind = 'forward';
       }
@@ -392,13 +409,13 @@ export class DnsRuntime {
   }
 
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
-  private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number): void {
+  private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {
     for (let t = 0; t < QUESTION_TYPES.length; t++) {
       if ((mask & (1 << t)) === 0) continue;
       const type = QUESTION_TYPES[t];
       const records = typeAnswers(outcome, type);
       const ttl = records ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
-      cache.insert(cacheKey(name, type), records ? 'success' : 'denial', ttl, this.sim.now);
+      cache.insert(cacheKey(name, type), records ? 'success' : 'denial', ttl, now);
     }
   }
 
@@ -428,50 +445,51 @@ export class DnsRuntime {
   };
 
   private readonly replicaUpstreamAnswered = (lookup: Lookup): void => {
+    this.catchUp();
     this.insertUpstreamAnswers(lookup.replica!.cache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
     this.replicaAnswers(lookup);
   };
 
   private toUpstream(bucket: TokenBucket | null, packets: number): boolean {
-    this.metrics.upstreamQueries.add(packets);
+    this.counters.upstreamQueries.add(packets);
     if (bucket === null || bucket.tryTake(packets)) return true;
-    this.metrics.upstreamDrops.add(packets);
+    this.counters.upstreamDrops.add(packets);
     return false;
   }
 
-  /** Queries other nodes send to CoreDNS alongside this one (see the header). */
-  private sendCopies(name: string, outcome: CandidateOutcome, asked: number, perType: number): void {
-    const rng = this.streams.background;
-    // Poisson(m) by inversion: m is modest per query, and draws stay on this component's stream.
-    const m = this.copiesPerQuery;
-    let k = 0;
-    let p = Math.exp(-m);
-    let cumulative = p;
-    const u = rng.next();
-    while (u > cumulative && k < 10_000) {
-      k++;
-      p *= m / k;
-      cumulative += p;
-    }
-    for (let i = 0; i < k; i++) this.sim.schedule(rng.next(), this.copyArrives, { name, outcome, asked, perType, missed: 0, replica: this.replicas[Math.floor(rng.next() * this.replicas.length)] });
+  /** Brings the other nodes' queries (background.ts) and their forwards' answers up to now. */
+  private catchUp(): void {
+    if (this.copiesPerQuery === 0) return;
+    const now = this.sim.now;
+    this.background.catchUp(now, this.backgroundArrives);
+    this.applyAnswersBy(now);
   }
 
-  private readonly copyArrives = (copy: QueryCopy): void => {
-    const replica = copy.replica;
-    const queries = typeCount(copy.asked) * copy.perType;
-    this.metrics.corednsRequests.add(queries);
-    const cost = replica.costScale * this.answer(replica, copy.name, copy.outcome, copy.asked, copy.perType, 0);
-    copy.missed = this.forwarded;
-    if (!replica.cpu.serve(cost, copy.missed !== 0 ? this.copyForwards : undefined, copy)) this.metrics.corednsDrops.add(queries);
-  };
+  private applyAnswersBy(at: number): void {
+    const pending = this.pendingAnswers;
+    while (pending.nextAt() <= at) {
+      const answer = pending.pop();
+      this.insertUpstreamAnswers(this.replicas[answer.replica].cache, answer.template.name, answer.template.outcome, answer.mask, answer.at);
+    }
+  }
 
-  private readonly copyForwards = (copy: QueryCopy): void => {
-    if (!this.toUpstream(copy.replica.upstream, typeCount(copy.missed) * copy.perType)) return;
-    this.sim.schedule(this.upstreamLatency.sample(this.streams.latency), this.copyUpstreamAnswered, copy);
-  };
-
-  private readonly copyUpstreamAnswered = (copy: QueryCopy): void => {
-    this.insertUpstreamAnswers(copy.replica.cache, copy.name, copy.outcome, copy.missed);
+  /** One of the other nodes' queries reaches a replica at `at` (≤ now): answered, queued or dropped, with no event. */
+  private readonly backgroundArrives = (at: number, template: QueryTemplate): void => {
+    this.applyAnswersBy(at);
+    const replica = this.replicas[Math.floor(this.streams.background.next() * this.replicas.length)];
+    const queries = typeCount(template.asked) * template.perType;
+    this.counters.corednsRequests.add(queries);
+    if (!replica.cpu.admits(at)) {
+      this.counters.corednsDrops.add(queries);
+      return;
+    }
+    const cost = replica.costScale * this.answer(replica, template, 0, at);
+    const missed = this.forwarded;
+    const end = replica.cpu.admit(at, cost);
+    // The forward leaves when its CPU job ends; its packets are counted against the limit now
+    // (within one detailed query's spacing of then).
+    if (missed === 0 || !this.toUpstream(replica.upstream, typeCount(missed) * template.perType)) return;
+    this.pendingAnswers.push({ at: end + this.upstreamLatency.sample(this.streams.latency), replica: replica.index, template, mask: missed });
   };
 
   // ---- answers, losses, the walk ------------------------------------------------------------
@@ -511,7 +529,7 @@ export class DnsRuntime {
 
   /** A query or its answer was dropped: the resolver waits its timeout, then tries again. */
   private lost(lookup: Lookup): void {
-    this.metrics.timeouts.add();
+    this.counters.timeouts.add();
     const tries = retrySchedule(lookup.conf, this.library);
     const retryAt = this.sim.now + tries[Math.min(lookup.tryIndex, tries.length - 1)].waitSeconds;
     if (retryAt > lookup.deadlineAt) this.sim.at(Math.max(this.sim.now, lookup.deadlineAt), this.gaveUp, lookup);
@@ -545,7 +563,7 @@ export class DnsRuntime {
   };
 
   private finish(lookup: Lookup, result: LookupResult): void {
-    const m = this.metrics;
+    const m = this.counters;
     m.lookupDuration.add(this.sim.now - lookup.startedAt);
     m.queriesPerLookup.add(lookup.queries);
     m.nxdomainPerLookup.add(lookup.nxdomain);
@@ -555,7 +573,8 @@ export class DnsRuntime {
   }
 
   resetStatistics(): void {
-    const m = this.metrics;
+    this.catchUp();
+    const m = this.counters;
     m.lookupDuration.reset();
     for (const t of [m.queriesPerLookup, m.nxdomainPerLookup, m.roundTripsPerLookup]) t.reset();
     for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops]) c.reset();

@@ -188,3 +188,53 @@ describe('detailed nodes stand in for the others at CoreDNS', () => {
     expect(Math.abs(sixteen['coredns_dns_requests_total.rate'] / offered - 1)).toBeLessThan(0.1);
   });
 });
+
+describe('the other nodes load CoreDNS as the detailed ones do (background.ts, fifo-cpu.ts)', () => {
+  it('agrees with every node detailed at 200 nodes on hits, CPU and lookup p50/p99 (within 10 %)', () => {
+    const point = (detailedNodes: number | 'all') =>
+      run({ warmup: '2s', duration: '8s', cluster: { nodes: 200, podsPerNode: 4, services: 100, detailedNodes }, workload: [{ clients: '50%', ratePerClient: 5 }] });
+    const all = point('all');
+    const sixteen = point(16);
+    for (const key of ['coredns_cache_hits_total.rate', 'coredns_cpu_utilization.mean', 'dns_lookup_duration_seconds.p50', 'dns_lookup_duration_seconds.p99']) {
+      expect(Math.abs(sixteen[key] / all[key] - 1), key).toBeLessThan(0.1);
+    }
+  });
+
+  it('makes detailed lookups wait in a replica at ρ ≈ 0.8 as M/D/1 does (16 of 240 nodes detailed)', () => {
+    // One replica, one core, short names for 20 Services: every pair is one cache-hit job of
+    // 2 × 59.4 us. Its wait is the lookup's mean at ρ ≈ 0.8 less the mean at ρ ≈ 0.03 (the same
+    // network and service), against M/D/1's ρS/(2(1 − ρ)) at the measured ρ. The copies arrive as
+    // a Cox process (intensity follows the last second's detailed queries), a little burstier than
+    // Poisson: each replication's ratio to M/D/1 must lie within 15 %, their mean within 5 %.
+    const service = 2 * 59.4e-6;
+    const mdOneWait = (rho: number) => (rho * service) / (2 * (1 - rho));
+    const point = (ratePerClient: number, replication: number) =>
+      run({ warmup: '2s', duration: '8s', cluster: { nodes: 240, podsPerNode: 10, services: 20, detailedNodes: 16 }, dns: { coredns: { replicas: 1, cpu: 1 } }, workload: [{ clients: '50%', ratePerClient }] }, replication);
+    const ratios: number[] = [];
+    for (let r = 0; r < 4; r++) {
+      const light = point(0.2, r);
+      const busy = point(5.6, r);
+      const rho = busy['coredns_cpu_utilization.mean'];
+      expect(rho).toBeGreaterThan(0.75);
+      const waited = busy['dns_lookup_duration_seconds.mean'] - light['dns_lookup_duration_seconds.mean'];
+      ratios.push(waited / (mdOneWait(rho) - mdOneWait(light['coredns_cpu_utilization.mean'])));
+    }
+    for (const ratio of ratios) expect(Math.abs(ratio - 1)).toBeLessThan(0.15);
+    expect(Math.abs(ratios.reduce((a, b) => a + b, 0) / ratios.length - 1)).toBeLessThan(0.05);
+  });
+
+  it('drops detailed queries at a saturated replica as often as the others (16 of 400 nodes)', () => {
+    // The capacity test's point: each lost detailed pair is one timeout (counted for the whole
+    // cluster), each dropped pair two requests; the detailed share must match the cluster's.
+    const m = run({
+      warmup: '1s',
+      duration: '4s',
+      cluster: { nodes: 400, podsPerNode: 10, services: 20, detailedNodes: 16 },
+      dns: { coredns: { replicas: 1, cpu: 2 } },
+      workload: [{ clients: '100%', ratePerClient: 6, deadline: '60s' }],
+    });
+    const dropped = m['coredns_dropped_requests_total.rate'] / m['coredns_dns_requests_total.rate'];
+    expect(dropped).toBeGreaterThan(0.2);
+    expect(Math.abs((2 * m['dns_timeouts_total.rate']) / m['coredns_dns_requests_total.rate'] / dropped - 1)).toBeLessThan(0.05);
+  });
+});
