@@ -2,8 +2,9 @@
 // across zones), encapsulation and MTU, throughput caps, CPU per packet and the cost of
 // evaluating network policy. One profile per CNI, with sources, in models/profiles/cni.yaml.
 // Leaves out: loss and retransmission, TCP slow start, contention between flows (a caller that
-// shares a node's link divides nodeBps itself), IPv6, and per-connection kernel work (the
-// conntrack and proxy models charge it).
+// shares a node's link divides nodeBps itself; the request path does not, so concurrent streams
+// each get the single-stream rate), IPv6, and per-connection kernel work (kernel.yaml
+// tcp.connectionSetup, charged by network.ts; conntrack and the proxy charge their own).
 //
 // Defaults (10 Gbit/s NIC, MTU 1500), one-way medians (p99 = 2 × median; cross-zone adds an
 // independent 0.4 ms median / 1 ms p99 draw); CPU bounds are Ducastel's DTS/DTM:
@@ -25,17 +26,19 @@
 //
 // Reproduction of DaoCloud's netperf figures (µs, means; model RR = 2 one-way + 20 µs netperf
 // handling, so it matches the published RR by construction up to rounding). The model's TCP_CRR
-// = handshake (SYN out, SYN-ACK back: 2 one-way) + the RR transaction = 2 × RR − 20 µs; the close
-// is asynchronous (close() returns at once, FIN/ACK overlap the next connect). What it misses is
-// per-connection work (socket set-up, accept wake-up, conntrack insertion, TIME_WAIT): the gap.
+// = handshake (SYN out, SYN-ACK back: 2 one-way) + the RR transaction + the kernel's work per
+// connection on each node it touches (kernel.yaml tcp.connectionSetup, 116 µs, derived from the
+// node-to-node pair: 1 node on a same-node path, 2 across nodes); the close is asynchronous.
+// Through simulate() (experiments/validation/daocloud-netperf*.yaml), which adds each message's
+// packet CPU and serialisation (~4-10 µs):
 //
-//   path                       RR pub  RR model | CRR pub  CRR model  error   gap
-//   cilium-vxlan same node      65.62    65.6   |  198.99    111.2     -44 %    88
-//   calico-vxlan same node     104.82   104.8   |  982.92    189.6     -81 %   793 (outlier)
-//   calico-ipip same node       91.44    91.4   |  265.07    162.9     -39 %   102
-//   calico-bgp same node        103.71   103.7  |  277.75    187.4     -33 %    90
-//   cilium-vxlan cross node    201.27   201.3   |  789.32    382.5     -52 %   407
-//   (node-to-node, no CNI)     113.27     –     |  439.04    206.5     -53 %   233
+//   path                       RR pub  RR sim   | CRR pub  CRR sim   error
+//   cilium-vxlan same node      65.62    70.0   |  198.99    237      +19 %
+//   calico-vxlan same node     104.82   109.5   |  982.92    316      -68 % (outlier: 3.7x ipip's)
+//   calico-ipip same node       91.44    96.2   |  265.07    289       +9 %
+//   calico-bgp same node       103.71   108.3   |  277.75    314      +13 %
+//   cilium-vxlan cross node    201.27   205.5   |  789.32    624      -21 %
+//   (node-to-node, no CNI)     113.27   117.9   |  439.04    449       +2 % (fitted)
 
 import { z } from 'zod';
 import { lognormalFromMedianP99, type Distribution } from '../engine/distributions.js';

@@ -1,13 +1,13 @@
-// The node kernel's constants: TCP's connection set-up timers and which features a kernel
-// version has. Conntrack's own constants are in conntrack/.
+// The node kernel's constants: TCP's connection set-up timers and CPU, and which features a
+// kernel version has. Conntrack's own constants are in conntrack/.
 
 import { z } from 'zod';
 import { loadProfile, type LoadedProfile } from './profiles/load.js';
-import { positiveDuration } from './units.js';
+import { duration, positiveDuration } from './units.js';
 
 export const kernelProfile = z
   .object({
-    tcp: z.object({ initialRto: positiveDuration(), synRetries: z.number().int().min(0) }).strict(),
+    tcp: z.object({ initialRto: positiveDuration(), synRetries: z.number().int().min(0), connectionSetup: duration() }).strict(),
     nftablesMinimumKernel: z.string().regex(/^\d+\.\d+$/),
   })
   .strict();

@@ -2,12 +2,20 @@
 // pools, and the life of each request from its client's first CPU cycle to its outcome.
 //
 // A request (new connection):
-//   client CPU (app work, proxy dispatch, handshake packets) → SYN: conntrack on the client node
+//   client CPU (app work, socket set-up, proxy dispatch, handshake packets) → SYN: conntrack on the client node
 //   → one-way latency → conntrack on the server node (traffic from another node) → SYN-ACK back
 //   (connect_duration) → request bytes → server workers (service time) → server CPU → response
 //   bytes → outcome; the connection closes (entries go to TIME_WAIT) or returns to its pool.
 // A dropped SYN is retransmitted after 1 s, 2 s, 4 s … (Linux initial RTO, doubling) until
 // tcp_syn_retries is spent or the deadline passes. Every request ends in exactly one outcome.
+//
+// CPU on and off the request's path. A node's cores serve, on the request's path: the app's work,
+// the kernel's per-connection work (socket, connect/accept, teardown: once on each node a new
+// connection touches), proxy dispatch, and the handshake, close and first data segment of each
+// message. Off the path (a job that holds a core but that the request does not wait for): the
+// rest of each message's segments, whose CPU overlaps their transfer (a stream's rate already is
+// its CPU bound, cni.ts), and the sidecars' CPU, whose delay the mesh's added latency already
+// holds. Both still queue other work when the cores are busy.
 //
 // Leaves out: TCP congestion control and loss other than conntrack drops; HTTP/2 multiplexing.
 
@@ -28,6 +36,8 @@ export type Outcome = (typeof OUTCOMES)[number];
 export interface TcpConstants {
   initialRtoSeconds: number;
   synRetries: number;
+  /** Kernel CPU per new connection on each node it touches (socket, connect/accept, teardown). */
+  connectionSetupSeconds: number;
 }
 
 export interface DetailedNode {
@@ -108,6 +118,8 @@ export class Request {
   externalIndex = 0;
   /** Closed loop: called with the request once its outcome is known. */
   onDone: ((request: Request) => void) | null = null;
+  /** The mesh's added latency for this request: one draw, half on each leg. */
+  meshSeconds = 0;
 }
 
 export interface NetworkMetrics {
@@ -209,9 +221,9 @@ export class Network {
       request.servingPod = connection.servingPod;
       request.servingNode = connection.servingNode;
       request.kind = connection.kind;
-      const packets = this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes);
-      const cpu = request.workload.clientCpuSeconds + this.sidecarCpu() + this.packetCpu(request.node, packets);
+      const cpu = request.workload.clientCpuSeconds + this.packetCpu(request.node, 2);
       request.node.cpu.serve(cpu, this.sendRequest, request);
+      this.offPathCpu(request.node, request.workload);
       return true;
     }
     return false;
@@ -293,11 +305,12 @@ export class Network {
     const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
     node.dispatchCpuSeconds += dispatch;
     request.dispatchSeconds = dispatch;
-    // Handshake (3), data, and close (4) packets.
-    const packets = 3 + this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes) + 4;
+    // Handshake (3), the first segment of the request and of the response (2), and close (4).
+    const packets = 3 + 2 + 4;
     // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
-    const cpu = request.workload.clientCpuSeconds + this.sidecarCpu() + this.packetCpu(node, packets) + dispatch;
+    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets) + dispatch;
     node.cpu.serve(cpu, this.sendSyn, request);
+    this.offPathCpu(node, request.workload);
   }
 
   // ---- connection set-up --------------------------------------------------------------------
@@ -401,7 +414,9 @@ export class Network {
   // ---- the request proper -----------------------------------------------------------------
 
   private readonly sendRequest = (request: Request): void => {
-    const delay = this.path.transferSeconds(request.workload.requestBytes, request.kind, this.streams.latency) + this.halfMeshLatency();
+    // One draw of the two sidecars' latency per request: its quantiles are the published ones.
+    request.meshSeconds = this.meshLatency === null ? 0 : this.meshLatency.sample(this.streams.latency);
+    const delay = this.path.transferSeconds(request.workload.requestBytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
     this.sim.schedule(delay, this.requestArrives, request);
   };
 
@@ -415,10 +430,13 @@ export class Network {
   };
 
   private readonly workDone = (request: Request): void => {
-    const packets = this.path.packetsFor(request.workload.requestBytes) + this.path.packetsFor(request.workload.responseBytes);
     const node = this.serverNode(request.servingNode);
-    const cpu = request.workload.serverCpuSeconds + this.sidecarCpu() + this.packetCpu(node, packets);
+    // The server node's own per-connection work (accept, teardown) on a connection's first
+    // request, when the client is on another node; on one node, the client's charge covers it.
+    const newHere = request.kind !== 'same-node' && (request.background || request.connection!.requests === 0);
+    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds : 0) + this.packetCpu(node, 2);
     node.cpu.serve(cpu, this.serverCpuDone, request);
+    this.offPathCpu(node, request.workload);
   };
 
   private readonly serverCpuDone = (request: Request): void => {
@@ -427,7 +445,7 @@ export class Network {
       this.serverNode(request.servingNode).flows.tcpClose(this.sim.now);
       return;
     }
-    const delay = this.path.transferSeconds(request.workload.responseBytes, request.kind, this.streams.latency) + this.halfMeshLatency();
+    const delay = this.path.transferSeconds(request.workload.responseBytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
     this.sim.schedule(delay, this.responseArrives, request);
   };
 
@@ -547,12 +565,15 @@ export class Network {
     return this.path.oneWayLatency(kind).sample(this.streams.latency);
   }
 
-  private halfMeshLatency(): number {
-    return this.meshLatency === null ? 0 : this.meshLatency.sample(this.streams.latency) / 2;
-  }
-
-  private sidecarCpu(): number {
-    return this.mesh === null ? 0 : this.mesh.cpuPerRequestSeconds;
+  /**
+   * CPU a node spends on a request off its path: the segments of each message after its first,
+   * and the sidecar's work. A job of its own (no event at all when there is none, as for
+   * single-segment messages without a mesh).
+   */
+  private offPathCpu(node: DetailedNode, workload: WorkloadModel): void {
+    const segments = this.path.packetsFor(workload.requestBytes) + this.path.packetsFor(workload.responseBytes) - 2;
+    const seconds = (segments > 0 ? this.packetCpu(node, segments) : 0) + (this.mesh === null ? 0 : this.mesh.cpuPerRequestSeconds);
+    if (seconds > 0) node.cpu.serve(seconds);
   }
 
   /** Kernel CPU for `packets` packets on `node` (data path plus conntrack lookup and NAT). */

@@ -132,7 +132,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     proxy: mode,
     path,
     mesh,
-    tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries },
+    tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries, connectionSetupSeconds: kernel.values.tcp.connectionSetup },
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { RandomStreams, type RandomStream } from '../../engine/random.js';
 import type { Distribution } from '../../engine/distributions.js';
 import { cniName, loadCni, type CniName, type PathKind } from '../../models/cni.js';
+import { networkSettings, simulate } from '../../models/simulate.js';
 
 const SEED = 20240601;
 
@@ -212,5 +213,56 @@ describe('the kep3866-testbed path', () => {
     // Median 4 + 2 µs; p99 4 + 18 µs (the spread is this profile's own, not common's 2).
     expect(medianOf(draws)).toBeCloseTo(6e-6, 6);
     expect(draws[Math.floor(0.99 * 4000)]).toBeGreaterThan(15e-6);
+  });
+});
+
+describe('the data path through simulate(): streams and new connections', () => {
+  /** Two nodes, one client pod on node 0 calling svc-0 (pod 0, node 0) or svc-1 (pod 1, node 1), closed loop, one in flight. */
+  const twoNodes = (cni: CniName, target: 'svc-0' | 'svc-1', workload: Record<string, unknown>, profiles: Record<string, unknown> = {}) =>
+    simulate(
+      networkSettings.parse({
+        warmup: '0.5s',
+        duration: '3s',
+        cluster: { nodes: 2, coresPerNode: 8, podsPerNode: 2, services: 2, endpointsPerService: 1, detailedNodes: 'all', cni },
+        proxy: { mode: 'iptables' },
+        profiles,
+        workload: [{ clients: 1, target, dnsName: 'clusterIP', closedLoop: { concurrency: 1 }, cpuPerRequest: { client: '0s', server: '0s' }, server: { workers: 1, serviceTime: '0s' }, ...workload }],
+      }),
+      SEED,
+    ).metrics;
+
+  it.each(['cilium-native', 'calico-vxlan', 'cilium-wireguard'] as const)('streams 100 MB over a kept-alive connection at the %s single-stream rate on Ducastel links (segment CPU overlaps the transfer)', (name) => {
+    const m = twoNodes(name, 'svc-1', { connection: { keepAlive: { maxRequests: 1000 } }, requestSize: '100MB', responseSize: '0B' }, { cni: DUCASTEL });
+    const bps = 8e8 / m['request_duration_seconds.mean'];
+    // The path latency (~0.1 ms per 4-37 ms transfer) is all that separates the two.
+    expect(bps).toBeLessThan(loadCni(name, DUCASTEL).singleStreamBps);
+    expect(bps).toBeGreaterThan(0.98 * loadCni(name, DUCASTEL).singleStreamBps);
+    // The segments' CPU is still spent: one core on each node, busy for the whole stream.
+    expect(m['datapath_cpu_cores.mean']).toBeGreaterThan(0.9);
+  });
+
+  it('charges the kernel per-connection work once on one node and once on each of two nodes', () => {
+    const crr = { connection: 'new', requestSize: '1KiB', responseSize: '1KiB' };
+    const without = { kernel: { tcp: { connectionSetup: '0s' } } };
+    const setup = 116e-6; // kernel.yaml tcp.connectionSetup
+    // Same streams with and without: the difference is the charge alone.
+    const sameNode = twoNodes('calico-bgp', 'svc-0', crr)['request_duration_seconds.mean'] - twoNodes('calico-bgp', 'svc-0', crr, without)['request_duration_seconds.mean'];
+    const crossNode = twoNodes('calico-bgp', 'svc-1', crr)['request_duration_seconds.mean'] - twoNodes('calico-bgp', 'svc-1', crr, without)['request_duration_seconds.mean'];
+    expect(Math.abs(sameNode - setup) / setup).toBeLessThan(0.03);
+    expect(Math.abs(crossNode - 2 * setup) / (2 * setup)).toBeLessThan(0.03);
+    // A kept-alive connection pays it only on its first request.
+    const keptAlive = { ...crr, connection: { keepAlive: { maxRequests: 100000 } } };
+    const reuse = twoNodes('calico-bgp', 'svc-1', keptAlive)['request_duration_seconds.mean'] - twoNodes('calico-bgp', 'svc-1', keptAlive, without)['request_duration_seconds.mean'];
+    expect(Math.abs(reuse)).toBeLessThan(0.01 * setup);
+  });
+
+  it('reproduces DaoCloud node-to-node TCP_CRR (439 µs) from its TCP_RR: the pair connectionSetup was derived from', () => {
+    // The host path: calico-bgp with the node-to-node one-way latency, (113.27 − 20) / 2 / 1.04539.
+    const host = { cni: { 'calico-bgp': { crossNodeMedian: '44.6us' } } };
+    const netperf = { requestSize: '1KiB', responseSize: '1KiB', cpuPerRequest: { client: '10us', server: '10us' } };
+    const rr = twoNodes('calico-bgp', 'svc-1', { ...netperf, connection: { keepAlive: { maxRequests: 100000 } } }, host)['request_duration_seconds.mean'];
+    const crr = twoNodes('calico-bgp', 'svc-1', { ...netperf, connection: 'new' }, host)['request_duration_seconds.mean'];
+    expect(Math.abs(rr - 113.27e-6) / 113.27e-6).toBeLessThan(0.06);
+    expect(Math.abs(crr - 439.04e-6) / 439.04e-6).toBeLessThan(0.04);
   });
 });
