@@ -53,10 +53,10 @@ function printRow(result: BenchResult): void {
 
 if (!values.json) console.log(`${'benchmark'.padEnd(44)} ${'median'.padStart(12)} ${'wall'.padStart(10)}  runs (M/s)`);
 for (const suite of suites) {
-  if (!suite.prefix.split(' ').some((p) => wanted(p)) && values.only !== undefined) {
-    // A suite runs when --only names one of its benchmarks' prefixes or none is given.
-    continue;
-  }
+  // A suite runs when --only is absent, or is part of one of its prefixes ("mm1", "point") or
+  // names one of its benchmarks ("point-dns-1000-nodes" starts with the prefix "point").
+  const only = values.only;
+  if (only !== undefined && !suite.prefix.split(' ').some((p) => p.includes(only) || only.startsWith(p))) continue;
   for (const result of await suite.run()) if (wanted(result.name)) printRow(result);
 }
 if (!values.json) console.log(`peak memory ${peakRssMiB().toFixed(0)} MiB`);
