@@ -67,19 +67,33 @@ function publishedMagnitude(published: number | [number, number]): number {
   return typeof published === 'number' ? published : published[1];
 }
 
+/**
+ * A number for the table: `significant` digits, trailing zeros dropped (a published "49 µs" reads
+ * as written), thousands separated ("33,669 QPS"), no exponent.
+ */
+function tableNumber(value: number, significant: number): string {
+  if (!Number.isFinite(value)) return formatNumber(value);
+  const rounded = Number(value.toPrecision(significant));
+  const digits = Math.max(0, significant - 1 - Math.floor(Math.log10(Math.abs(rounded) || 1)));
+  const text = rounded.toLocaleString('en-US', { maximumFractionDigits: Math.min(digits, 20), useGrouping: true });
+  return text.replace(/^-/, '−');
+}
+
+/** Published values keep up to 6 significant digits (they are shown as the source wrote them). */
 export function formatPublished(result: Pick<ValidationResult, 'published' | 'unit'>): string {
   const unit = rowUnit(result.unit, publishedMagnitude(result.published));
   const p = result.published;
-  return typeof p === 'number' ? withSymbol(formatNumber(p * unit.factor), unit) : withSymbol(`${formatNumber(p[0] * unit.factor)}–${formatNumber(p[1] * unit.factor)}`, unit);
+  return typeof p === 'number' ? withSymbol(tableNumber(p * unit.factor, 6), unit) : withSymbol(`${tableNumber(p[0] * unit.factor, 6)}–${tableNumber(p[1] * unit.factor, 6)}`, unit);
 }
 
+/** The model's mean to 4 significant digits, in the published value's unit, ± the 95 % half-width to 2. */
 export function formatModel(result: Pick<ValidationResult, 'published' | 'unit' | 'mean' | 'ci95' | 'n'>): string {
   if (result.n === 0 || !Number.isFinite(result.mean)) return '—';
   const unit = rowUnit(result.unit, publishedMagnitude(result.published));
-  const mean = withSymbol(formatNumber(result.mean * unit.factor), unit);
+  const mean = withSymbol(tableNumber(result.mean * unit.factor, 4), unit);
   if (result.n < 2) return `${mean} (n = 1)`;
   const half = (result.ci95[1] - result.ci95[0]) / 2;
-  const spread = Math.abs(half) <= 1e-9 * Math.abs(result.mean) ? '0' : formatNumber(half * unit.factor, 2);
+  const spread = Math.abs(half) <= 1e-9 * Math.abs(result.mean) ? '0' : tableNumber(half * unit.factor, 2);
   return `${mean} ± ${spread}`;
 }
 
@@ -89,6 +103,9 @@ export function formatError(error: number): string {
   const text = Math.abs(percent) < 0.05 ? '0.0' : percent.toFixed(1);
   return `${percent > 0 && text !== '0.0' ? '+' : ''}${text.replace(/^-/, '−')} %`;
 }
+
+/** Text ending in a full stop. */
+const sentence = (text: string) => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 const formatTolerance = (tolerance: number) => `±${Number((tolerance * 100).toPrecision(3))} %`;
 
@@ -145,10 +162,16 @@ export function validationMarkdown(experiments: ValidationExperiment[], results:
         ].join(' | ')} |`,
       );
     }
-    const notes = rows.filter((r) => r.note !== undefined || !r.within);
-    if (notes.length > 0) {
+    // Rows that share a note and a reason (one figure at several sizes) get one line.
+    const notes = new Map<string, string[]>();
+    for (const r of rows.filter((r) => r.note !== undefined || !r.within)) {
+      const note = r.note ?? 'outside its tolerance; no explanation recorded in the experiment file';
+      const text = `${escapeMarkdown(sentence(note))} Tolerance: ${escapeMarkdown(sentence(r.why))}`;
+      notes.set(text, [...(notes.get(text) ?? []), `*${escapeMarkdown(r.figure)}*`]);
+    }
+    if (notes.size > 0) {
       out.push('');
-      for (const r of notes) out.push(`- *${escapeMarkdown(r.figure)}*: ${escapeMarkdown(r.note ?? 'outside its tolerance; no explanation recorded in the experiment file.')} Tolerance: ${escapeMarkdown(r.why)}`);
+      for (const [text, figures] of notes) out.push(`- ${figures.join(', ')}: ${text}`);
     }
     out.push('');
   }
