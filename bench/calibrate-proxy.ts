@@ -17,6 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import { standardNormalQuantile, type Distribution } from '../engine/distributions.js';
 import { RandomStreams } from '../engine/random.js';
+import { nelderMead } from './fit.js';
 import { loadCni, type CniPath } from '../models/cni.js';
 import { IptablesMode } from '../models/proxy/iptables.js';
 import { createProxyMode, endpointPicker, loadProxyProfile, type ProxyMode, type ProxyProfile } from '../models/proxy/index.js';
@@ -72,42 +73,6 @@ export function firstPacketRtts(mode: ProxyMode, base: Distribution, services: n
 /** The q-quantile of sorted values as the lower order statistic, as engine Histogram reports it. */
 export function quantileOfSorted(sorted: Float64Array, q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))];
-}
-
-/** Nelder–Mead simplex minimisation (standard coefficients), deterministic. */
-function nelderMead(f: (x: number[]) => number, start: number[], step: number[], iterations: number): { x: number[]; value: number } {
-  const n = start.length;
-  let simplex = [start, ...step.map((s, i) => start.map((v, j) => (i === j ? v + s : v)))].map((x) => ({ x, value: f(x) }));
-  for (let it = 0; it < iterations; it++) {
-    simplex.sort((a, b) => a.value - b.value);
-    const worst = simplex[n];
-    const centroid = start.map((_, j) => simplex.slice(0, n).reduce((sum, p) => sum + p.x[j], 0) / n);
-    const along = (t: number) => centroid.map((c, j) => c + t * (worst.x[j] - c));
-    const reflected = along(-1);
-    const reflectedValue = f(reflected);
-    if (reflectedValue < simplex[0].value) {
-      const expanded = along(-2);
-      const expandedValue = f(expanded);
-      simplex[n] = expandedValue < reflectedValue ? { x: expanded, value: expandedValue } : { x: reflected, value: reflectedValue };
-    } else if (reflectedValue < simplex[n - 1].value) {
-      simplex[n] = { x: reflected, value: reflectedValue };
-    } else {
-      const contracted = along(0.5);
-      const contractedValue = f(contracted);
-      if (contractedValue < worst.value) simplex[n] = { x: contracted, value: contractedValue };
-      else {
-        // Shrink every vertex halfway towards the best one.
-        const best = simplex[0].x;
-        simplex = simplex.map((p, i) => {
-          if (i === 0) return p;
-          const x = p.x.map((v, j) => best[j] + 0.5 * (v - best[j]));
-          return { x, value: f(x) };
-        });
-      }
-    }
-  }
-  simplex.sort((a, b) => a.value - b.value);
-  return simplex[0];
 }
 
 /** The test bed's one-way law: floor + lognormal(median, sigma); `p99OverMedian` is the lognormal's exp(2.3263 sigma). */

@@ -3,6 +3,8 @@ import { RandomStreams } from '../../engine/random.js';
 import type { Distribution } from '../../engine/distributions.js';
 import { loadMesh, meshName } from '../../models/mesh.js';
 import { networkSettings, simulate } from '../../models/simulate.js';
+import { duration } from '../../models/units.js';
+import { ISTIO_1_20_ADDED, ISTIO_1_20_PERFORMANCE, MeshRuns, meshTestbed } from '../../bench/calibrate-mesh.js';
 
 function sortedDraws(dist: Distribution, name: string, n: number): Float64Array {
   const stream = new RandomStreams(20240601, 0).stream(`test/mesh/${name}`);
@@ -45,8 +47,9 @@ describe('mesh sidecars', () => {
     expect(none.memoryBytesPerSidecar).toBe(0);
   });
 
-  it('reproduces Istio 1.20\'s published +0.228 ms p90 and +0.298 ms p99 within 10 %', () => {
-    const xs = sortedDraws(loadMesh('istio').addedLatency(), 'istio', 40_000);
+  it('draws a lognormal through the profile\'s p90 and p99, within 10 %', () => {
+    const istio = loadMesh('istio', { istio: { addedLatencyP90: '0.228ms', addedLatencyP99: '0.298ms' } });
+    const xs = sortedDraws(istio.addedLatency(), 'istio', 40_000);
     expect(Math.abs(quantile(xs, 0.9) - 0.228e-3) / 0.228e-3).toBeLessThan(0.1);
     expect(Math.abs(quantile(xs, 0.99) - 0.298e-3) / 0.298e-3).toBeLessThan(0.1);
   });
@@ -95,13 +98,25 @@ describe('mesh sidecars through simulate()', () => {
       20240601,
     ).metrics;
 
-  it('adds one draw of the hop\'s latency per request: on a steady path, duration quantiles shift by the published ones', () => {
+  it('adds one draw of the hop\'s latency per request: on a steady path, duration quantiles shift by the sidecars\' own', () => {
     const none = point('none');
     const istio = point('istio');
+    const own = (path: string) => duration().parse(loadMesh('istio').constants.find((c) => c.path === path)?.value);
     // Two independent half-draws per request would narrow the spread: p90 about 8 % low, p99 about 17 %.
-    for (const [stat, published] of [['p90', 0.228e-3], ['p99', 0.298e-3]] as const) {
+    for (const [stat, sidecars] of [['p90', own('istio.addedLatencyP90')], ['p99', own('istio.addedLatencyP99')]] as const) {
       const added = istio[`request_duration_seconds.${stat}`] - none[`request_duration_seconds.${stat}`];
-      expect(Math.abs(added - published) / published).toBeLessThan(0.04);
+      expect(Math.abs(added - sidecars) / sidecars).toBeLessThan(0.04);
+    }
+  });
+
+  it('on istio.io\'s test bed, request p90 and p99 with Istio minus without are the published +0.228 ms and +0.298 ms within 5 %', () => {
+    // The path's own spread makes these differences smaller than the sidecars' own percentiles,
+    // which bench/calibrate-mesh.ts fits (on another seed) so that they come out as published.
+    const testbed = meshTestbed(ISTIO_1_20_PERFORMANCE);
+    const runs = new MeshRuns(testbed, testbed.seed, testbed.replications);
+    for (const stat of ['p90', 'p99'] as const) {
+      const added = runs.added('istio', stat);
+      expect(Math.abs(added - ISTIO_1_20_ADDED[stat]) / ISTIO_1_20_ADDED[stat]).toBeLessThan(0.05);
     }
   });
 
