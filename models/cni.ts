@@ -1,10 +1,10 @@
 // The CNI data path between two pods: one-way latency by path kind (same node, across nodes,
 // across zones), encapsulation and MTU, throughput caps, CPU per packet and the cost of
 // evaluating network policy. One profile per CNI, with sources, in models/profiles/cni.yaml.
-// Leaves out: loss and retransmission, TCP slow start, contention between flows (a caller that
-// shares a node's link divides nodeBps itself; the request path does not, so concurrent streams
-// each get the single-stream rate), IPv6, and per-connection kernel work (kernel.yaml
-// tcp.connectionSetup, charged by network.ts; conntrack and the proxy charge their own).
+// Leaves out: loss and retransmission, TCP slow start, IPv6, contention between flows (network.ts
+// shares each node's NIC, nodeBps, between the multi-segment messages leaving it: nic.ts), and
+// per-connection kernel work (kernel.yaml tcp.connectionSetup, charged by network.ts; conntrack
+// and the proxy charge their own).
 //
 // Defaults (10 Gbit/s NIC, MTU 1500), one-way medians (p99 = 2 × median; cross-zone adds an
 // independent 0.4 ms median / 1 ms p99 draw); CPU bounds are Ducastel's DTS/DTM:
@@ -105,7 +105,7 @@ export interface CniPath {
   readonly mssBytes: number;
   /** Single TCP stream throughput (payload bits/s): min(CPU bound, link goodput). */
   readonly singleStreamBps: number;
-  /** All streams of one node together (payload bits/s): min(CPU bound, link goodput). */
+  /** All streams leaving one node together (payload bits/s): min(CPU bound, link goodput); its NIC's capacity (nic.ts). */
   readonly nodeBps: number;
   /** Network-policy evaluation on a connection's first packet; 0 when no rule applies. */
   policyCostSeconds(rules: number): number;

@@ -17,6 +17,12 @@
 // its CPU bound, cni.ts), and the sidecars' CPU, whose delay the mesh's added latency already
 // holds. Both still queue other work when the cores are busy.
 //
+// A node's NIC (nic.ts) is shared by the messages of more than one segment that leave it for
+// another node: fair shares of the CNI's node rate, each at most the single-stream rate. A
+// one-segment message skips it (no event, no charge: see transfer()), as do same-node messages.
+// Only the sender's NIC is charged: the receiver's ingress binds only when several nodes send to
+// one (incast), and charging both would take a max-min allocation across links at each change.
+//
 // Leaves out: TCP congestion control and loss other than conntrack drops; HTTP/2 multiplexing.
 
 import type { Distribution } from '../engine/distributions.js';
@@ -27,7 +33,10 @@ import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, Endpoint, NodeKind } from './cluster.js';
 import type { DataPath, FlowTableLike, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
 import type { DnsRuntime } from './dns/runtime.js';
+import type { SharedLink } from './nic.js';
 import type { NameForm } from './dns/names.js';
+
+const noop = (): void => {};
 
 export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -50,6 +59,8 @@ export interface DetailedNode {
   /** netfilter conntrack, also under eBPF (where pod-to-service flows bypass it). */
   readonly netfilter: FlowTableLike;
   readonly proxy: ProxyControlPlane;
+  /** The node's NIC, shared by the multi-segment messages leaving it for other nodes (nic.ts). */
+  readonly nic: SharedLink;
   /** IPVS round-robin position per Service on this node. */
   readonly roundRobin: Uint32Array;
   dispatchCpuSeconds: number;
@@ -120,6 +131,8 @@ export class Request {
   onDone: ((request: Request) => void) | null = null;
   /** The mesh's added latency for this request: one draw, half on each leg. */
   meshSeconds = 0;
+  /** A message on a shared NIC: the path latency still to go once its last bit has left. */
+  tailSeconds = 0;
 }
 
 export interface NetworkMetrics {
@@ -416,8 +429,11 @@ export class Network {
   private readonly sendRequest = (request: Request): void => {
     // One draw of the two sidecars' latency per request: its quantiles are the published ones.
     request.meshSeconds = this.meshLatency === null ? 0 : this.meshLatency.sample(this.streams.latency);
-    const delay = this.path.transferSeconds(request.workload.requestBytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
-    this.sim.schedule(delay, this.requestArrives, request);
+    this.transfer(request, request.node, request.workload.requestBytes, this.requestLeft, this.requestArrives);
+  };
+
+  private readonly requestLeft = (request: Request): void => {
+    this.sim.schedule(request.tailSeconds, this.requestArrives, request);
   };
 
   private readonly requestArrives = (request: Request): void => {
@@ -440,13 +456,20 @@ export class Network {
   };
 
   private readonly serverCpuDone = (request: Request): void => {
+    const node = this.serverNode(request.servingNode);
     if (request.background) {
-      // The response leaves for a node out of view; its connection closes there.
-      this.serverNode(request.servingNode).flows.tcpClose(this.sim.now);
+      // The response leaves for a node out of view, loading this node's NIC when it is large
+      // (its client's latency does not matter); its connection closes there.
+      node.flows.tcpClose(this.sim.now);
+      const bytes = request.workload.responseBytes;
+      if (bytes > this.path.mssBytes) node.nic.start(bytes * 8, noop, null);
       return;
     }
-    const delay = this.path.transferSeconds(request.workload.responseBytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
-    this.sim.schedule(delay, this.responseArrives, request);
+    this.transfer(request, node, request.workload.responseBytes, this.responseLeft, this.responseArrives);
+  };
+
+  private readonly responseLeft = (request: Request): void => {
+    this.sim.schedule(request.tailSeconds, this.responseArrives, request);
   };
 
   private readonly responseArrives = (request: Request): void => {
@@ -483,6 +506,28 @@ export class Network {
   };
 
   // ---- helpers ----------------------------------------------------------------------------
+
+  /**
+   * A message of `bytes` from `sender` to the request's other end: path latency + bytes at the
+   * rate it gets (DESIGN §4.7), half the mesh's latency on top. A message of more than one
+   * segment to another node is a flow on the sender's NIC (nic.ts): its bits leave at a fair
+   * share of the NIC, at most the single-stream rate, then the path latency runs (`left`, then
+   * `arrives`). One segment goes at the single-stream rate as before, in one event: it holds a
+   * NIC for one frame (~1 µs at 10 Gbit/s), so leaving it out speeds the flows up by at most
+   * the single-segment traffic's own bit rate, e.g. 100 Mbit/s for 10,000 1 KiB messages/s.
+   * Same-node messages never cross the NIC.
+   */
+  private transfer(request: Request, sender: DetailedNode, bytes: number, left: (request: Request) => void, arrives: (request: Request) => void): void {
+    const path = this.path;
+    if (bytes <= path.mssBytes || request.kind === 'same-node') {
+      const delay = path.transferSeconds(bytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
+      this.sim.schedule(delay, arrives, request);
+      return;
+    }
+    // The same draw as transferSeconds makes, so the latency stream's sequence does not change.
+    request.tailSeconds = path.oneWayLatency(request.kind).sample(this.streams.latency) + request.meshSeconds / 2;
+    sender.nic.start(bytes * 8, left, request);
+  }
 
   private finish(request: Request, outcome: Outcome): void {
     if (request.finished) return;

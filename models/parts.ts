@@ -44,6 +44,12 @@ export interface DataPath {
   transferSeconds(bytes: number, kind: NodeKind, rng: RandomStream): number;
   packetsFor(bytes: number): number;
   readonly cpuPerPacketSeconds: number;
+  /** TCP payload per full segment: a message of at most this many bytes is one segment. */
+  readonly mssBytes: number;
+  /** One TCP stream's payload rate, bits/s. */
+  readonly singleStreamBps: number;
+  /** All streams leaving one node together, payload bits/s (its NIC's goodput or CPU bound). */
+  readonly nodeBps: number;
 }
 
 /** A service mesh's sidecars on one hop. */

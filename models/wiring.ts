@@ -1,6 +1,6 @@
 // Builds each mechanism of a point from its settings and profile: the proxy mode and one sync
-// loop per detailed node, the nodes' CPUs and flow tables, the CNI path, the mesh, the kernel's
-// TCP timers; and collects every profile constant used, for the report.
+// loop per detailed node, the nodes' CPUs, flow tables and NICs, the CNI path, the mesh, the
+// kernel's TCP timers; and collects every profile constant used, for the report.
 
 import type { RandomStreams } from '../engine/random.js';
 import { Server } from '../engine/server.js';
@@ -20,6 +20,7 @@ import { loadMesh } from './mesh.js';
 import type { DetailedNode, TcpConstants } from './network.js';
 import type { DataPath, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
 import type { DnsProfile } from './dns/settings.js';
+import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
@@ -95,6 +96,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       cpu,
       ...flowTables(index),
       proxy,
+      nic: new SharedLink(sim, path.nodeBps, path.singleStreamBps),
       roundRobin: new Uint32Array(mode.endpointPolicy === 'round-robin' ? cluster.services : 0),
       dispatchCpuSeconds: 0,
       packetCpuSeconds: 0,
@@ -116,6 +118,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     cpu: new Server(sim, { servers: cores }),
     ...flowTables(index),
     proxy: notSimulatedProxy,
+    nic: new SharedLink(sim, path.nodeBps, path.singleStreamBps),
     roundRobin: new Uint32Array(0),
     dispatchCpuSeconds: 0,
     packetCpuSeconds: 0,
