@@ -12,9 +12,10 @@
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
 // packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
 // persistent TCP connection (no per-query conntrack or dispatch). Load from non-detailed nodes:
-// each query a detailed node sends to CoreDNS brings Poisson((N − D)/D) copies of itself from the
-// other nodes (same name, so caches see the cluster's mix), arriving within the next second at a
-// uniform replica. background.ts generates them lazily, without events, and a replica's CPU is a
+// each query a detailed node sends to CoreDNS brings Poisson((N − D)/D) queries from the other
+// nodes within the next second, at a uniform replica, each asking what one of the same workload's
+// detailed queries of the last 10 minutes asked (so caches see the cluster's mix, not bursts behind
+// the detailed query). background.ts generates them lazily, without events, and a replica's CPU is a
 // FIFO queue computed at arrival (fifo-cpu.ts), so a copy queues, hits, misses and drops as a
 // detailed query does while costing no event: the runtime catches the background up to now before
 // a detailed query touches a replica and before anyone reads the metrics.
@@ -79,6 +80,8 @@ interface Agent {
 class Lookup {
   plan!: LookupPlan;
   conf!: ResolvConf;
+  /** The workload's name form: the other nodes' queries are drawn per form (background.ts). */
+  form!: NameForm;
   /** Sequential modes: 0 while the A query is out, 1 for AAAA. */
   phase = 0;
   node!: DetailedNode;
@@ -143,6 +146,7 @@ export class DnsRuntime {
   private readonly background: BackgroundQueries;
   private readonly pendingAnswers = new PendingAnswers();
   private readonly confs = new Map<string, ResolvConf>();
+  private readonly templates = new Map<string, QueryTemplate>();
 
   constructor(
     private readonly sim: Simulator,
@@ -226,6 +230,7 @@ export class DnsRuntime {
     const { plan, conf } = this.plan(form, service, clientPod, externalIndex);
     lookup.plan = plan;
     lookup.conf = conf;
+    lookup.form = form;
     lookup.node = node;
     lookup.startedAt = this.sim.now;
     lookup.done = done;
@@ -347,18 +352,9 @@ export class DnsRuntime {
     this.catchUp();
     const replica = lookup.replica!;
     const queries = typeCount(lookup.asked) * lookup.perType;
-    const name = lookup.plan.candidates[lookup.candidate];
-    const query: QueryTemplate = {
-      sentAt: now,
-      name,
-      outcome: lookup.plan.outcomes[lookup.candidate],
-      asked: lookup.asked,
-      perType: lookup.perType,
-      keys: QUESTION_TYPES.map((type) => cacheKey(name, type)),
-      clusterZone: isClusterZone(name, this.clusterDomain),
-    };
+    const query = this.templateOf(lookup);
     this.counters.corednsRequests.add(queries);
-    if (this.copiesPerQuery > 0) this.background.add(query);
+    if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
     // A full receive queue drops the packet before CoreDNS reads it: no cache lookup, no answer.
     if (!replica.cpu.admits(now)) {
       this.counters.corednsDrops.add(queries);
@@ -371,6 +367,19 @@ export class DnsRuntime {
     const end = replica.cpu.admit(now, cost);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
+
+  /** What a lookup asks a replica now, one shared object per distinct question (the background's history holds many references to each). */
+  private templateOf(lookup: Lookup): QueryTemplate {
+    const name = lookup.plan.candidates[lookup.candidate];
+    const outcome = lookup.plan.outcomes[lookup.candidate];
+    const id = `${lookup.asked}|${lookup.perType}|${outcome}|${name}`;
+    let template = this.templates.get(id);
+    if (template === undefined) {
+      template = { name, outcome, asked: lookup.asked, perType: lookup.perType, keys: QUESTION_TYPES.map((type) => cacheKey(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
+      this.templates.set(id, template);
+    }
+    return template;
+  }
 
   /** Types the last answer() forwarded upstream (read at once by its caller). */
   private forwarded = 0;
