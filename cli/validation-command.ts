@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../reports/atomic.js';
 import { validationJson, validationMarkdown, validationText, type ValidationExperiment, type ValidationResult } from '../reports/validation-table.js';
 import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
 import { readManifest, readPoints } from '../runner/results-dir.js';
+import { WorkerPool } from '../runner/pool.js';
 import { runExperiment } from '../runner/run.js';
 import { InputError } from '../runner/source.js';
 import { evaluateRows } from '../runner/validation.js';
@@ -61,20 +62,26 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   const loaded = loadAll(files);
   const experiments: ValidationExperiment[] = [];
   const results: ValidationResult[] = [];
-  for (const experiment of loaded) {
-    const out = join(outRoot, experiment.name);
-    const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal });
-    say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
-    if (run.status === 'failed') {
-      io.stderr.write(`validation failed: ${run.error}\n`);
-      return EXIT.failed;
+  // One pool for every experiment: starting workers costs more than most of these runs.
+  const pool = await WorkerPool.start(workers);
+  try {
+    for (const experiment of loaded) {
+      const out = join(outRoot, experiment.name);
+      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool });
+      say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
+      if (run.status === 'failed') {
+        io.stderr.write(`validation failed: ${run.error}\n`);
+        return EXIT.failed;
+      }
+      if (run.status === 'interrupted') {
+        say('interrupted: run the same command again to resume');
+        return EXIT.interrupted;
+      }
+      experiments.push(describe(experiment, doc));
+      results.push(...evaluate(experiment, out));
     }
-    if (run.status === 'interrupted') {
-      say('interrupted: run the same command again to resume');
-      return EXIT.interrupted;
-    }
-    experiments.push(describe(experiment, doc));
-    results.push(...evaluate(experiment, out));
+  } finally {
+    await pool.close();
   }
 
   if (values.json === true) writeJson(io, { rows: results });
