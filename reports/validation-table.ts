@@ -105,7 +105,7 @@ export function formatError(error: number): string {
 }
 
 /** Text ending in a full stop. */
-const sentence = (text: string) => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 const formatTolerance = (tolerance: number) => `±${Number((tolerance * 100).toPrecision(3))} %`;
 

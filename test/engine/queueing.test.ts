@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { runQueue, type QueueExperiment, type QueueResult } from '../../engine/examples/queue.js';
-import { summarize } from '../../engine/stats/index.js';
+import { erlangC, expectInsideCi } from '../queueing-theory.js';
 
 const SEED = 2026;
 const REPLICATIONS = 12;
@@ -14,24 +14,6 @@ function replicate(experiment: Omit<QueueExperiment, 'seed' | 'replication'>): Q
   const results: QueueResult[] = [];
   for (let r = 0; r < REPLICATIONS; r++) results.push(runQueue({ ...experiment, seed: SEED, replication: r }));
   return results;
-}
-
-function expectInsideCi(values: number[], expected: number): void {
-  const { ci95, mean } = summarize(values);
-  expect(ci95[0], `CI [${ci95[0]}, ${ci95[1]}] (mean ${mean}) should contain ${expected}`).toBeLessThanOrEqual(expected);
-  expect(ci95[1], `CI [${ci95[0]}, ${ci95[1]}] (mean ${mean}) should contain ${expected}`).toBeGreaterThanOrEqual(expected);
-}
-
-/** Erlang C: probability that an arrival waits in M/M/c with offered load a = λ/μ. */
-function erlangC(c: number, a: number): number {
-  let term = 1;
-  let sum = 1; // k = 0
-  for (let k = 1; k < c; k++) {
-    term *= a / k;
-    sum += term;
-  }
-  const last = (term * a) / c / (1 - a / c);
-  return last / (sum + last);
 }
 
 describe('M/M/1 at ρ = 0.9', () => {

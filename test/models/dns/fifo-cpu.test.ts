@@ -6,29 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../engine/random.js';
 import { Server } from '../../../engine/server.js';
 import { Simulator } from '../../../engine/simulator.js';
-import { summarize } from '../../../engine/stats/index.js';
 import { FifoCpu } from '../../../models/dns/fifo-cpu.js';
+import { erlangC, expectInsideCi } from '../../queueing-theory.js';
 
 const SEED = 2026;
 const REPLICATIONS = 12;
-
-function expectInsideCi(values: number[], expected: number): void {
-  const { ci95, mean } = summarize(values);
-  expect(ci95[0], `CI [${ci95[0]}, ${ci95[1]}] (mean ${mean}) should contain ${expected}`).toBeLessThanOrEqual(expected);
-  expect(ci95[1], `CI [${ci95[0]}, ${ci95[1]}] (mean ${mean}) should contain ${expected}`).toBeGreaterThanOrEqual(expected);
-}
-
-/** Erlang C: probability that an arrival waits in M/M/c with offered load a = λ/μ. */
-function erlangC(c: number, a: number): number {
-  let term = 1;
-  let sum = 1;
-  for (let k = 1; k < c; k++) {
-    term *= a / k;
-    sum += term;
-  }
-  const last = (term * a) / c / (1 - a / c);
-  return last / (sum + last);
-}
 
 interface Run {
   meanWait: number;
