@@ -159,8 +159,13 @@ export class Network {
   };
   /** Nodes that only serve (clients concentrated elsewhere, see cluster.ts), created on first use. */
   private readonly serverOnlyNodes = new Map<number, DetailedNode>();
-  /** Worker pools of the simulated server pods, by serving-pod index, created on first use. */
-  private readonly workers = new Map<number, Server>();
+  /**
+   * Worker pools of the simulated server pods, by serving-pod index, created on first use. An
+   * array rather than a Map: one load instead of a hash probe on every request (point-100-nodes).
+   */
+  private readonly workers: (Server | undefined)[] = [];
+  /** The same pools in the order they were created (the statistics sum over them in that order). */
+  private readonly workersCreated: Server[] = [];
   /** Idle keep-alive connections by (client pod, Service). */
   private readonly pools = new Map<number, Connection[]>();
   private readonly nodePort: boolean;
@@ -437,10 +442,11 @@ export class Network {
   };
 
   private readonly requestArrives = (request: Request): void => {
-    let workers = this.workers.get(request.servingPod);
+    let workers = this.workers[request.servingPod];
     if (workers === undefined) {
       workers = new Server(this.sim, { servers: request.workload.workers });
-      this.workers.set(request.servingPod, workers);
+      this.workers[request.servingPod] = workers;
+      this.workersCreated.push(workers);
     }
     workers.serve(request.workload.serviceTime.sample(this.streams.service), this.workDone, request);
   };
@@ -646,7 +652,7 @@ export class Network {
 
   /** Worker pools created so far (for statistics). */
   workerPools(): Server[] {
-    return [...this.workers.values()];
+    return [...this.workersCreated];
   }
 
   resetStatistics(): void {

@@ -48,7 +48,7 @@ export class ExpiryRing implements ExpiryPool {
   }
 
   peek(): number {
-    this.dropLeadingTombstones();
+    if (this.tombstones > 0) this.dropLeadingTombstones();
     return this.used === 0 ? Infinity : this.times[this.head];
   }
 
