@@ -10,13 +10,15 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Text safe inside a Markdown table cell or paragraph: HTML-escaped (GitHub renders inline HTML),
- * the punctuation that makes emphasis, code, links and table cells backslash-escaped, a leading
+ * Text safe inside a Markdown table cell or paragraph: &, < and > HTML-escaped (GitHub renders
+ * inline HTML, and no tag can open without "<"; quotes outside a tag are plain text, so they stay
+ * readable in the file: "it's", not "it&#39;s"), the punctuation that makes emphasis, code, links and table cells backslash-escaped, a leading
  * character that would start a heading, list or quote escaped, and line breaks folded to spaces
  * so that a table row stays one row.
  */
 export function escapeMarkdown(text: string): string {
-  return escapeHtml(text)
+  return text
+    .replace(/[&<>]/g, (c) => HTML_ENTITIES[c])
     .replace(/\r\n|\r|\n/g, ' ')
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
     .replace(/^(\s*)([#+-])(?=\s|#|$)/, '$1\\$2')

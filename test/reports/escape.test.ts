@@ -33,6 +33,10 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('a - b')).toBe('a - b');
     expect(escapeMarkdown('2.22 ms')).toBe('2.22 ms');
   });
+
+  it('leaves quotes outside tags as they are written', () => {
+    expect(escapeMarkdown(`the addon's "linear" mode`)).toBe(`the addon's "linear" mode`);
+  });
 });
 
 describe('slug', () => {
