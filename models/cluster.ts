@@ -82,6 +82,16 @@ export class Cluster {
   readyEndpoints = 0;
   /** Whether each Service's endpoints have ever changed: unchanged ones need no visibility check. */
   readonly churned: Uint8Array;
+  /**
+   * The initial endpoints flat, by slot: Service s's are slots firstSlot[s] … firstSlot[s + 1] − 1.
+   * While s has not churned, its pods are read from `initialPods` instead of the Endpoint objects:
+   * one int from 100 KB instead of three dependent loads per request. point-100-nodes picks one of
+   * 25,000 endpoints at random per request: 20 s median 4.05 → 3.82 s (13 alternating pairs).
+   */
+  readonly firstSlot: Int32Array;
+  readonly initialPods: Int32Array;
+  /** The same endpoints' objects by slot: what an endpoint picked by slot is once its Service churns. */
+  readonly initialEndpoints: Endpoint[] = [];
   /** Endpoints including removed ones not yet forgotten (what proxies may still hold). */
   private nextEndpoint = 0;
 
@@ -96,14 +106,18 @@ export class Cluster {
     this.zones = settings.zones;
     const spec = settings.endpointsPerService;
     this.churned = new Uint8Array(settings.services);
+    this.firstSlot = new Int32Array(settings.services + 1);
     this.endpoints = [];
     for (let s = 0; s < settings.services; s++) {
       const count = typeof spec === 'number' ? spec : spec.uniform[0] + Math.floor(rng.next() * (spec.uniform[1] - spec.uniform[0] + 1));
       const list: Endpoint[] = [];
       for (let k = 0; k < count; k++) list.push({ pod: this.nextPod(), addedAt: -Infinity, removedAt: Infinity });
       this.endpoints.push(list);
+      for (const endpoint of list) this.initialEndpoints.push(endpoint);
+      this.firstSlot[s + 1] = this.initialEndpoints.length;
       this.readyEndpoints += count;
     }
+    this.initialPods = Int32Array.from(this.initialEndpoints, (endpoint) => endpoint.pod);
   }
 
   get services(): number {

@@ -92,7 +92,9 @@ export interface WorkloadModel {
 }
 
 interface Connection {
-  endpoint: Endpoint;
+  service: number;
+  endpoint: Endpoint | null;
+  slot: number;
   servingPod: number;
   servingNode: number;
   kind: NodeKind;
@@ -116,7 +118,12 @@ export class Request {
   synAttempts = 0;
   clientEntry = false;
   serverEntry = false;
+  /**
+   * The endpoint: its object when picked from a churned Service, else null and its slot among
+   * the initial endpoints (Cluster.initialPods), whose object is read only if the Service churns.
+   */
   endpoint: Endpoint | null = null;
+  slot = -1;
   servingPod = 0;
   servingNode = 0;
   kind: NodeKind = 'same-node';
@@ -141,6 +148,14 @@ export interface NetworkMetrics {
   readonly outcomes: Record<Outcome, Counter>;
   readonly removedEndpointRequests: Counter;
   readonly backgroundRequests: Counter;
+}
+
+/** An endpoint as a request holds it (see Request.endpoint), its pod, and its index among those the node's rules have. */
+interface EndpointChoice {
+  endpoint: Endpoint | null;
+  slot: number;
+  pod: number;
+  index: number;
 }
 
 export interface NetworkStreams {
@@ -173,8 +188,8 @@ export class Network {
   private readonly clientDnsCache = new Map<string, number>();
   /** Cluster DNS, once wired (null when no workload resolves names). */
   dns: DnsRuntime | null = null;
-  /** Reused result of pickProgrammedEndpoint (read at once by its caller). */
-  private readonly choice: { endpoint: Endpoint; index: number } = { endpoint: { pod: 0, addedAt: 0, removedAt: 0 }, index: 0 };
+  /** Reused result of the endpoint pickers (read at once by their callers). */
+  private readonly choice: EndpointChoice = { endpoint: null, slot: -1, pod: 0, index: 0 };
   private readonly meshLatency: Distribution | null;
 
   constructor(
@@ -211,10 +226,10 @@ export class Network {
     const now = this.sim.now;
     request.background = true;
     request.startedAt = now;
-    const endpoint = this.pickReadyEndpoint(request.service);
-    if (endpoint === null) return;
+    const choice = this.pickReadyEndpoint(request.service);
+    if (choice === null) return;
     this.metrics.backgroundRequests.add();
-    this.bindEndpoint(request, endpoint, -1);
+    this.bindEndpoint(request, choice, -1);
     request.kind = 'cross-node';
     const serverFlows = this.serverNode(request.servingNode).flows;
     if (!serverFlows.tcpOpen(now)) return; // its client retransmits on its own node, out of view
@@ -229,13 +244,14 @@ export class Network {
     while (pool !== undefined && pool.length > 0) {
       const connection = pool.pop()!;
       this.sim.cancel(connection.idleHandle);
-      if (this.podGone(connection.endpoint, this.sim.now)) {
+      if (this.podGone(connection.endpoint, connection.slot, connection.service, this.sim.now)) {
         // The server pod went away while the connection idled: the client sees it reset.
         this.closeConnection(connection);
         continue;
       }
       request.connection = connection;
       request.endpoint = connection.endpoint;
+      request.slot = connection.slot;
       request.servingPod = connection.servingPod;
       request.servingNode = connection.servingNode;
       request.kind = connection.kind;
@@ -317,8 +333,8 @@ export class Network {
       this.finish(request, 'refused');
       return;
     }
-    this.bindEndpoint(request, choice.endpoint, node.index);
-    if (choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
+    this.bindEndpoint(request, choice, node.index);
+    if (choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
     const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
     const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
     node.dispatchCpuSeconds += dispatch;
@@ -356,7 +372,7 @@ export class Network {
 
   private readonly synArrives = (request: Request): void => {
     const now = this.sim.now;
-    if (this.podGone(request.endpoint!, now)) {
+    if (this.podGone(request.endpoint, request.slot, request.service, now)) {
       // The pod has stopped: its node answers with a reset, one way back.
       this.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
       return;
@@ -392,7 +408,9 @@ export class Network {
     }
     this.metrics.connectDuration.add(now - request.connectStartedAt);
     request.connection = {
-      endpoint: request.endpoint!,
+      service: request.service,
+      endpoint: request.endpoint,
+      slot: request.slot,
       servingPod: request.servingPod,
       servingNode: request.servingNode,
       kind: request.kind,
@@ -558,28 +576,53 @@ export class Network {
     request.serverEntry = false;
   }
 
-  private bindEndpoint(request: Request, endpoint: Endpoint, clientNode: number): void {
-    request.endpoint = endpoint;
-    request.servingPod = this.cluster.servingPod(endpoint.pod);
-    request.servingNode = this.cluster.servingNode(endpoint.pod);
-    if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(endpoint.pod));
+  private bindEndpoint(request: Request, choice: EndpointChoice, clientNode: number): void {
+    const pod = choice.pod;
+    request.endpoint = choice.endpoint;
+    request.slot = choice.slot;
+    request.servingPod = this.cluster.servingPod(pod);
+    request.servingNode = this.cluster.servingNode(pod);
+    if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(pod));
   }
 
-  /** Whether the pod behind a removed endpoint has stopped accepting connections by `now`. */
-  private podGone(endpoint: Endpoint, now: number): boolean {
+  /** Whether the pod behind an endpoint (as Request.endpoint holds it) has stopped accepting connections by `now`. */
+  private podGone(endpoint: Endpoint | null, slot: number, service: number, now: number): boolean {
+    if (endpoint === null) {
+      // An initial endpoint of a Service that has not churned since is still there.
+      if (this.cluster.churned[service] === 0) return false;
+      endpoint = this.cluster.initialEndpoints[slot];
+    }
     return endpoint.removedAt + this.terminationGraceSeconds <= now;
   }
 
+  /** Sets `choice` to initial endpoint `k` of `service`, which has not churned (no object read). */
+  private chooseInitial(service: number, k: number): EndpointChoice {
+    const slot = this.cluster.firstSlot[service] + k;
+    this.choice.endpoint = null;
+    this.choice.slot = slot;
+    this.choice.pod = this.cluster.initialPods[slot];
+    this.choice.index = k;
+    return this.choice;
+  }
+
+  /** Sets `choice` to `endpoint`, the `k`th the picker considered. */
+  private chooseObject(endpoint: Endpoint, k: number): EndpointChoice {
+    this.choice.endpoint = endpoint;
+    this.choice.slot = -1;
+    this.choice.pod = endpoint.pod;
+    this.choice.index = k;
+    return this.choice;
+  }
+
   /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
-  private pickProgrammedEndpoint(node: DetailedNode, service: number): { endpoint: Endpoint; index: number } | null {
-    const list = this.cluster.endpoints[service];
+  private pickProgrammedEndpoint(node: DetailedNode, service: number): EndpointChoice | null {
     if (this.cluster.churned[service] === 0) {
       // Never changed: every node has exactly these endpoints (the common case, and the fast one).
-      const k = this.proxy.endpointPolicy === 'round-robin' ? node.roundRobin[service]++ % list.length : Math.floor(this.streams.dispatch.next() * list.length);
-      this.choice.endpoint = list[k];
-      this.choice.index = k;
-      return this.choice;
+      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
+      const k = this.proxy.endpointPolicy === 'round-robin' ? node.roundRobin[service]++ % count : Math.floor(this.streams.dispatch.next() * count);
+      return this.chooseInitial(service, k);
     }
+    const list = this.cluster.endpoints[service];
     const asOf = node.proxy.programmedAsOf;
     let visible = 0;
     for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) visible++;
@@ -592,23 +635,23 @@ export class Network {
     }
     for (let i = 0, seen = 0; i < list.length; i++) {
       const endpoint = list[i];
-      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) {
-        this.choice.endpoint = endpoint;
-        this.choice.index = k;
-        return this.choice;
-      }
+      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return this.chooseObject(endpoint, k);
     }
     throw new Error('unreachable: endpoint index out of range');
   }
 
   /** An endpoint ready now (the cluster's truth), uniformly: how other nodes' proxies see it, up to their lag. */
-  private pickReadyEndpoint(service: number): Endpoint | null {
+  private pickReadyEndpoint(service: number): EndpointChoice | null {
+    if (this.cluster.churned[service] === 0) {
+      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
+      return this.chooseInitial(service, Math.floor(this.streams.dispatch.next() * count));
+    }
     const list = this.cluster.endpoints[service];
     let ready = 0;
     for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity) ready++;
     if (ready === 0) return null;
-    let k = Math.floor(this.streams.dispatch.next() * ready);
-    for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity && k-- === 0) return list[i];
+    const k = Math.floor(this.streams.dispatch.next() * ready);
+    for (let i = 0, seen = 0; i < list.length; i++) if (list[i].removedAt === Infinity && seen++ === k) return this.chooseObject(list[i], k);
     return null;
   }
 
