@@ -113,9 +113,10 @@ export class EventList {
 
     const n = --this.size;
     if (n > 0) {
-      // Sift the last entry down from the root.
-      const time = times[n];
-      const lastSlot = slots[n];
+      // Re-insert the last entry, bottom-up (Floyd): the hole left at the root moves down along
+      // the earlier children to a leaf without comparing against the entry, then the entry sifts
+      // up from there. The last entry is usually among the latest, so it rises a level or two
+      // at most: one comparison per level saved on the way down (bench point-100-nodes, see the commit).
       const half = n >> 1;
       let i = 0;
       while (i < half) {
@@ -125,14 +126,24 @@ export class EventList {
         const rt = times[right];
         // Branch-free choice of the earlier child: the choice is a coin flip, so a branch would be
         // mispredicted half the time. Sequence numbers are read only on a tie, which is rare, so
-        // they live in the slot table rather than moving with the heap.
+        // they live in the slot table rather than moving with the heap. times[n] (right === n)
+        // is the entry being re-inserted, still there: read, never chosen.
         const rightFirst = rt !== lt ? +(rt < lt) : +(slotSeqs[slots[right]] < slotSeqs[slots[left]]);
         const child = left + (+(right < n) & rightFirst);
-        const ct = times[child];
-        if (time < ct || (time === ct && slotSeqs[lastSlot] < slotSeqs[slots[child]])) break;
-        times[i] = ct;
+        times[i] = times[child];
         slots[i] = slots[child];
         i = child;
+      }
+      const time = times[n];
+      const lastSlot = slots[n];
+      const lastSeq = slotSeqs[lastSlot];
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        const pt = times[parent];
+        if (pt < time || (pt === time && slotSeqs[slots[parent]] < lastSeq)) break;
+        times[i] = pt;
+        slots[i] = slots[parent];
+        i = parent;
       }
       times[i] = time;
       slots[i] = lastSlot;

@@ -27,7 +27,7 @@
 
 import type { Distribution } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
-import { Server } from '../engine/server.js';
+import type { Server } from '../engine/server.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, Endpoint, NodeKind } from './cluster.js';
@@ -35,6 +35,7 @@ import type { DataPath, FlowTableLike, MeshHop, ProxyControlPlane, ProxyDataPlan
 import type { DnsRuntime } from './dns/runtime.js';
 import type { SharedLink } from './nic.js';
 import type { NameForm } from './dns/names.js';
+import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
 
@@ -174,13 +175,8 @@ export class Network {
   };
   /** Nodes that only serve (clients concentrated elsewhere, see cluster.ts), created on first use. */
   private readonly serverOnlyNodes = new Map<number, DetailedNode>();
-  /**
-   * Worker pools of the simulated server pods, by serving-pod index, created on first use. An
-   * array rather than a Map: one load instead of a hash probe on every request (point-100-nodes).
-   */
-  private readonly workers: (Server | undefined)[] = [];
-  /** The same pools in the order they were created (the statistics sum over them in that order). */
-  private readonly workersCreated: Server[] = [];
+  /** Worker pools of the simulated server pods, by serving pod, created on first use. */
+  private readonly workers: WorkerPools;
   /** Idle keep-alive connections by (client pod, Service). */
   private readonly pools = new Map<number, Connection[]>();
   private readonly nodePort: boolean;
@@ -206,6 +202,7 @@ export class Network {
   ) {
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
+    this.workers = new WorkerPools(sim, this.workDone);
   }
 
   // ---- starting requests ------------------------------------------------------------------
@@ -460,13 +457,7 @@ export class Network {
   };
 
   private readonly requestArrives = (request: Request): void => {
-    let workers = this.workers[request.servingPod];
-    if (workers === undefined) {
-      workers = new Server(this.sim, { servers: request.workload.workers });
-      this.workers[request.servingPod] = workers;
-      this.workersCreated.push(workers);
-    }
-    workers.serve(request.workload.serviceTime.sample(this.streams.service), this.workDone, request);
+    this.workers.serve(request, request.workload.serviceTime.sample(this.streams.service));
   };
 
   private readonly workDone = (request: Request): void => {
@@ -693,9 +684,9 @@ export class Network {
     return [...this.serverOnlyNodes.values()];
   }
 
-  /** Worker pools created so far (for statistics). */
-  workerPools(): Server[] {
-    return [...this.workersCreated];
+  /** Each worker pool's utilisation so far, in order of creation. */
+  workerUtilisations(): number[] {
+    return this.workers.utilisations();
   }
 
   resetStatistics(): void {
@@ -706,6 +697,6 @@ export class Network {
     m.removedEndpointRequests.reset();
     m.backgroundRequests.reset();
     this.dns?.resetStatistics();
-    for (const w of this.workerPools()) w.resetStatistics();
+    this.workers.resetStatistics();
   }
 }

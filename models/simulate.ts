@@ -243,8 +243,8 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
   if (parts.dns !== null) putDnsMetrics(metrics, parts.dns, parts.corednsMemory, servingNodes, nodeCount, window, scale, settings.dns.nodeLocal.enabled);
 
-  const pools = network.workerPools();
-  putGauge(metrics, 'server_worker_utilization', mean(pools.map((p) => p.utilisation())), pools.length > 0 ? Math.max(...pools.map((p) => p.utilisation())) : NaN);
+  const pools = network.workerUtilisations();
+  putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
 
   return { metrics, constants: parts.constants, events: sim.eventsExecuted };
 }
