@@ -62,24 +62,10 @@ export class EventList {
     let generation = this.slotGenerations[slot] + 1;
     if (generation === GENERATION_LIMIT) generation = 0;
     this.slotGenerations[slot] = generation;
-    const slotSeqs = this.slotSeqs;
-    slotSeqs[slot] = seq;
+    this.slotSeqs[slot] = seq;
 
     if (this.size === this.times.length) this.growHeap();
-    // Sift up: move parents down until the new key's place is found.
-    const times = this.times;
-    const slots = this.heapSlots;
-    let i = this.size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent];
-      if (pt < time || (pt === time && slotSeqs[slots[parent]] < seq)) break;
-      times[i] = pt;
-      slots[i] = slots[parent];
-      i = parent;
-    }
-    times[i] = time;
-    slots[i] = slot;
+    this.siftUp(this.size++, time, slot, seq);
     return generation * SLOT_LIMIT + slot;
   }
 
@@ -134,19 +120,8 @@ export class EventList {
         slots[i] = slots[child];
         i = child;
       }
-      const time = times[n];
       const lastSlot = slots[n];
-      const lastSeq = slotSeqs[lastSlot];
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        const pt = times[parent];
-        if (pt < time || (pt === time && slotSeqs[slots[parent]] < lastSeq)) break;
-        times[i] = pt;
-        slots[i] = slots[parent];
-        i = parent;
-      }
-      times[i] = time;
-      slots[i] = lastSlot;
+      this.siftUp(i, times[n], lastSlot, slotSeqs[lastSlot]);
     }
     return fn;
   }
@@ -160,6 +135,23 @@ export class EventList {
     this.slotData[2 * slot] = null;
     this.slotData[2 * slot + 1] = undefined;
     return true;
+  }
+
+  /** Places (time, slot) at or above heap position i: parents later than it move down (FIFO on ties by seq). */
+  private siftUp(i: number, time: number, slot: number, seq: number): void {
+    const times = this.times;
+    const slots = this.heapSlots;
+    const slotSeqs = this.slotSeqs;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent];
+      if (pt < time || (pt === time && slotSeqs[slots[parent]] < seq)) break;
+      times[i] = pt;
+      slots[i] = slots[parent];
+      i = parent;
+    }
+    times[i] = time;
+    slots[i] = slot;
   }
 
   private growHeap(): void {
