@@ -180,7 +180,6 @@ export class BpfConntrack extends CountedTable implements FlowTable {
       this.evictions.add();
       return;
     }
-    if (outOfOrder) map.abandoned.push(expiry);
-    else map.closing.push(expiry);
+    this.expireAt(outOfOrder ? map.abandoned : map.closing, expiry);
   }
 }

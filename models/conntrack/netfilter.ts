@@ -128,20 +128,20 @@ export class NetfilterConntrack extends CountedTable implements FlowTable {
   tcpClose(now: number): void {
     this.advance(now);
     this.establishedLive = takeLive(this.establishedLive, 'tcpClose');
-    this.timeWait.push(now + this.config.timeouts.tcpTimeWait);
+    this.expireAt(this.timeWait, now + this.config.timeouts.tcpTimeWait);
   }
 
   tcpRefused(now: number): void {
     this.advance(now);
     this.synSentLive = takeLive(this.synSentLive, 'tcpRefused');
-    this.closed.push(now + this.config.timeouts.tcpClose);
+    this.expireAt(this.closed, now + this.config.timeouts.tcpClose);
   }
 
   tcpAbandon(now: number, lastPacketAt: number): void {
     this.advance(now);
     this.synSentLive = takeLive(this.synSentLive, 'tcpAbandon');
     // An expiry already past would have to be dated back before entries counted since: clamp.
-    this.unanswered.push(Math.max(now, lastPacketAt + this.config.timeouts.tcpSynSent));
+    this.expireAt(this.unanswered, Math.max(now, lastPacketAt + this.config.timeouts.tcpSynSent));
   }
 
   udpOpen(now: number): boolean {
@@ -153,14 +153,14 @@ export class NetfilterConntrack extends CountedTable implements FlowTable {
   udpReplied(now: number, stream = false): void {
     this.advance(now);
     this.udpLive = takeLive(this.udpLive, 'udpReplied');
-    if (stream) this.udpStream.push(now + this.config.timeouts.udpStream);
-    else this.udpReplies.push(now + this.config.timeouts.udp);
+    if (stream) this.expireAt(this.udpStream, now + this.config.timeouts.udpStream);
+    else this.expireAt(this.udpReplies, now + this.config.timeouts.udp);
   }
 
   udpUnanswered(now: number, sentAt: number): void {
     this.advance(now);
     this.udpLive = takeLive(this.udpLive, 'udpUnanswered');
-    this.unanswered.push(Math.max(now, sentAt + this.config.timeouts.udp));
+    this.expireAt(this.unanswered, Math.max(now, sentAt + this.config.timeouts.udp));
   }
 
   memoryBytes(now: number): number {
@@ -212,7 +212,7 @@ export class NetfilterConntrack extends CountedTable implements FlowTable {
   private armGcEarlyDrop(now: number): void {
     const gc = this.config.gcEarlyDrop;
     if (!gc.enabled || this.taskDueAt !== Infinity) return;
-    this.taskDueAt = now + this.rng.next() * gc.scanIntervalSeconds;
+    this.armTask(now + this.rng.next() * gc.scanIntervalSeconds);
   }
 
   /** The GC pass with early drop armed: deletes droppable entries while count ≥ max95. */
