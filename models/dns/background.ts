@@ -25,7 +25,7 @@ export interface QueryTemplate {
   readonly asked: number;
   readonly perType: number;
   /** Cache keys by question type (QUESTION_TYPES order): made once, so that each copy's lookups reuse them. */
-  readonly keys: readonly string[];
+  readonly keys: readonly number[];
   readonly clusterZone: boolean;
 }
 

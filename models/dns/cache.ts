@@ -6,7 +6,8 @@
 // Expiry is lazy, as in CoreDNS: an expired entry is a miss but keeps its slot until the key is
 // written again or the entry is evicted. Eviction is random within the full shard (shard.Add
 // deletes the first key of Go's randomised map iteration), not LRU and not by TTL. Each lookup and
-// insert is O(1): one Map access, and a slot array per shard for the random victim.
+// insert is O(1): an array read by the question's key (CacheKeys), and a slot array per shard for
+// the random victim.
 //
 // Prefetch (`prefetch AMOUNT [DURATION] [PERCENTAGE%]`): a hit on an entry seen AMOUNT times with
 // no gap of DURATION, whose remaining TTL (whole seconds) is at most ceil(PERCENTAGE% of its TTL),
@@ -40,9 +41,32 @@ export interface DnsCacheConfig {
   prefetch?: PrefetchSettings;
 }
 
-/** The cache key of a (name, type) question. */
-export function cacheKey(name: string, type: 'A' | 'AAAA'): string {
-  return `${name}|${type}`;
+/**
+ * The distinct (name, type) questions of one simulation as small integers. A cache indexes arrays
+ * by them: a lookup is an array read, where a Map keyed by the question's text hashed a string
+ * (the caches were a quarter of a DNS-heavy point's time, bench: see the commit). Each key's shard
+ * hash is computed once, from its text, so shards are what they were.
+ */
+export class CacheKeys {
+  private readonly ids = new Map<string, number>();
+  /** FNV-1a of each key's text, by id. */
+  readonly hashes: number[] = [];
+
+  /** The key of a question. */
+  id(name: string, type: 'A' | 'AAAA'): number {
+    return this.of(`${name}|${type}`);
+  }
+
+  /** The key of a question written as `name|type`. */
+  of(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.hashes.length;
+      this.ids.set(text, id);
+      this.hashes.push(hashKey(text));
+    }
+    return id;
+  }
 }
 
 /** FNV-1a over the key's UTF-16 code units: spreads keys over shards as CoreDNS's FNV-64 does. */
@@ -56,7 +80,7 @@ function hashKey(key: string): number {
 }
 
 interface Entry {
-  key: string;
+  key: number;
   shard: number;
   slot: number;
   storedAt: number;
@@ -68,43 +92,56 @@ interface Entry {
   lastHit: number;
 }
 
-/** One of the two caches: a Map for lookups and a slot array per shard for random eviction. */
+/** One of the two caches: entries by key, and a slot array per shard for random eviction. */
 class ShardedTable {
   readonly shardSize: number;
   readonly capacity: number;
-  private readonly index = new Map<string, Entry>();
+  /** The entry of each key held, by key; undefined past the end or where none is held. */
+  private index: (Entry | undefined)[] = [];
+  private held = 0;
   private readonly slots: Entry[][];
   evictions = 0;
 
-  constructor(capacity: number, private readonly shards: number, minShardSize: number, private readonly rng: RandomStream) {
+  constructor(capacity: number, private readonly shards: number, minShardSize: number, private readonly rng: RandomStream, private readonly keys: CacheKeys) {
     this.shardSize = Math.max(minShardSize, Math.floor(capacity / shards));
     this.capacity = this.shardSize * shards;
     this.slots = Array.from({ length: shards }, () => []);
   }
 
   get size(): number {
-    return this.index.size;
+    return this.held;
   }
 
-  get(key: string): Entry | undefined {
-    return this.index.get(key);
+  get(key: number): Entry | undefined {
+    return this.index[key];
   }
 
   /** Writes the entry for `key`; a new key in a full shard evicts a random entry of that shard. */
-  set(key: string, ttl: number, now: number): Entry {
-    let entry = this.index.get(key);
+  set(key: number, ttl: number, now: number): Entry {
+    let entry = this.index[key];
     if (entry === undefined) {
-      const shard = hashKey(key) % this.shards;
+      const shard = this.keys.hashes[key] % this.shards;
       const slots = this.slots[shard];
-      let slot = slots.length;
-      if (slot >= this.shardSize) {
-        slot = Math.floor(this.rng.next() * slots.length);
-        this.index.delete(slots[slot].key);
+      if (slots.length >= this.shardSize) {
+        // The victim's record, in the same shard and slot, becomes the new key's: no allocation.
+        entry = slots[Math.floor(this.rng.next() * slots.length)];
+        this.index[entry.key] = undefined;
+        this.held--;
         this.evictions++;
+        entry.key = key;
+        entry.storedAt = now;
+        entry.ttl = ttl;
+        entry.expiresAt = now + ttl;
+        entry.hits = 0;
+        entry.lastHit = -Infinity;
+      } else {
+        entry = { key, shard, slot: slots.length, storedAt: now, ttl, expiresAt: now + ttl, hits: 0, lastHit: -Infinity };
+        slots.push(entry);
       }
-      entry = { key, shard, slot, storedAt: now, ttl, expiresAt: now + ttl, hits: 0, lastHit: -Infinity };
-      slots[slot] = entry;
-      this.index.set(key, entry);
+      // Extended one by one, so that the array stays packed (holes would slow every read).
+      while (this.index.length <= key) this.index.push(undefined);
+      this.index[key] = entry;
+      this.held++;
       return entry;
     }
     entry.storedAt = now;
@@ -113,8 +150,8 @@ class ShardedTable {
     return entry;
   }
 
-  remove(key: string): void {
-    const entry = this.index.get(key);
+  remove(key: number): void {
+    const entry = this.index[key];
     if (entry === undefined) return;
     const slots = this.slots[entry.shard];
     const last = slots.pop() as Entry;
@@ -122,7 +159,8 @@ class ShardedTable {
       slots[entry.slot] = last;
       last.slot = entry.slot;
     }
-    this.index.delete(key);
+    this.index[key] = undefined;
+    this.held--;
   }
 }
 
@@ -141,17 +179,18 @@ export class DnsCache {
   misses = 0;
   prefetches = 0;
 
-  constructor(readonly config: DnsCacheConfig, rng: RandomStream) {
+  /** `keys`: the simulation's question keys, which every cache of it shares. */
+  constructor(readonly config: DnsCacheConfig, rng: RandomStream, keys: CacheKeys) {
     if (!(config.shards >= 1 && Number.isInteger(config.shards))) throw new RangeError(`DnsCache: shards must be an integer >= 1, got ${config.shards}`);
-    this.success = new ShardedTable(config.successCapacity, config.shards, config.minShardSize, rng);
-    this.denial = new ShardedTable(config.denialCapacity, config.shards, config.minShardSize, rng);
+    this.success = new ShardedTable(config.successCapacity, config.shards, config.minShardSize, rng, keys);
+    this.denial = new ShardedTable(config.denialCapacity, config.shards, config.minShardSize, rng, keys);
   }
 
   /**
    * Looks `key` up at time `now` (seconds): the denial cache first, then the success cache, as
    * CoreDNS's getIgnoreTTL does. Expired entries are misses. Sets `prefetchDue`.
    */
-  lookup(key: string, now: number): CacheLookup {
+  lookup(key: number, now: number): CacheLookup {
     this.prefetchDue = false;
     let entry = this.denial.get(key);
     let kind: CacheKind = 'denial';
@@ -184,7 +223,7 @@ export class DnsCache {
    * upstream's TTL, or the SOA minimum for a denial). `prefetched`: a refresh started by a
    * prefetch, which keeps the entry's popularity and clears a stale denial for the key.
    */
-  insert(key: string, kind: CacheKind, ttl: number, now: number, prefetched = false): void {
+  insert(key: number, kind: CacheKind, ttl: number, now: number, prefetched = false): void {
     const c = this.config;
     const duration = kind === 'success' ? clampTtl(ttl, c.successMinTtl, c.successMaxTtl) : clampTtl(ttl, c.denialMinTtl, c.denialMaxTtl);
     if (!(duration > 0)) return;

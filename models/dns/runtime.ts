@@ -30,7 +30,7 @@ import type { Cluster } from '../cluster.js';
 import type { DetailedNode } from '../network.js';
 import type { ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
-import { DnsCache, cacheKey, type DnsCacheConfig } from './cache.js';
+import { CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
 import { FifoCpu } from './fifo-cpu.js';
 import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
@@ -145,6 +145,8 @@ export class DnsRuntime {
   private readonly copiesPerQuery: number;
   private readonly background: BackgroundQueries;
   private readonly pendingAnswers = new PendingAnswers();
+  /** The questions the caches have seen, as the small integers they index by. */
+  private readonly keys = new CacheKeys();
   private readonly confs = new Map<string, ResolvConf>();
   private readonly templates = new Map<string, QueryTemplate>();
 
@@ -178,7 +180,7 @@ export class DnsRuntime {
         index: r,
         node: Math.floor((r * cluster.nodes) / replicaCount),
         cpu: new FifoCpu(servers, queueLimit, sim),
-        cache: new DnsCache(caches.coredns, streams.dns),
+        cache: new DnsCache(caches.coredns, streams.dns, this.keys),
         upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
         costScale: servers / cpu,
       });
@@ -250,8 +252,8 @@ export class DnsRuntime {
       agent = {
         cpu: new Server(this.sim, { servers }),
         costScale: servers / limit,
-        clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns),
-        otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns),
+        clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns, this.keys),
+        otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns, this.keys),
         upstream: this.upstreamLimit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: this.upstreamLimit, burst: this.upstreamLimit }),
       };
       this.agents.set(node, agent);
@@ -308,7 +310,7 @@ export class DnsRuntime {
     let cost = 0;
     for (let t = 0; t < QUESTION_TYPES.length; t++) {
       if ((lookup.asked & (1 << t)) === 0) continue;
-      const hit = cache.lookup(cacheKey(name, QUESTION_TYPES[t]), this.sim.now) !== 'miss';
+      const hit = cache.lookup(this.keys.id(name, QUESTION_TYPES[t]), this.sim.now) !== 'miss';
       if (hit) this.counters.nodeLocalHits.add(lookup.perType);
       else missed |= 1 << t;
       cost += lookup.perType * nodeLocalCpuSeconds(this.profile, hit ? 'cache-hit' : 'forward');
@@ -375,7 +377,7 @@ export class DnsRuntime {
     const id = `${lookup.asked}|${lookup.perType}|${outcome}|${name}`;
     let template = this.templates.get(id);
     if (template === undefined) {
-      template = { name, outcome, asked: lookup.asked, perType: lookup.perType, keys: QUESTION_TYPES.map((type) => cacheKey(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
+      template = { name, outcome, asked: lookup.asked, perType: lookup.perType, keys: QUESTION_TYPES.map((type) => this.keys.id(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
       this.templates.set(id, template);
     }
     return template;
@@ -424,7 +426,7 @@ export class DnsRuntime {
       const type = QUESTION_TYPES[t];
       const records = typeAnswers(outcome, type);
       const ttl = records ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
-      cache.insert(cacheKey(name, type), records ? 'success' : 'denial', ttl, now);
+      cache.insert(this.keys.id(name, type), records ? 'success' : 'denial', ttl, now);
     }
   }
 
@@ -440,7 +442,7 @@ export class DnsRuntime {
     for (let t = 0; t < QUESTION_TYPES.length; t++) {
       if ((lookup.asked & (1 << t)) === 0) continue;
       const type = QUESTION_TYPES[t];
-      lookup.agent!.clusterCache.insert(cacheKey(name, type), typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
+      lookup.agent!.clusterCache.insert(this.keys.id(name, type), typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
     }
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };

@@ -4,10 +4,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../engine/random.js';
+import { CacheKeys } from '../../../models/dns/cache.js';
 import { BackgroundQueries, HISTORY_SECONDS, PendingAnswers, QueryHistory, type QueryTemplate } from '../../../models/dns/background.js';
 
+const keys = new CacheKeys();
+
 function template(name: string): QueryTemplate {
-  return { name, outcome: 'a-and-aaaa', asked: 3, perType: 1, keys: [`${name}|A`, `${name}|AAAA`], clusterZone: true };
+  return { name, outcome: 'a-and-aaaa', asked: 3, perType: 1, keys: [keys.id(name, 'A'), keys.id(name, 'AAAA')], clusterZone: true };
 }
 
 describe('BackgroundQueries', () => {

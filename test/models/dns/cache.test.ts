@@ -1,8 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { exponential, zipf } from '../../../engine/distributions.js';
 import { RandomStreams, type RandomStream } from '../../../engine/random.js';
-import { DnsCache, cacheKey, clampTtl, type DnsCacheConfig } from '../../../models/dns/cache.js';
+import { CacheKeys, DnsCache, clampTtl, type DnsCacheConfig } from '../../../models/dns/cache.js';
 import { corednsCacheConfig, dnsSettings, loadDnsProfile } from '../../../models/dns/settings.js';
+
+/** One key space for the file, as one simulation shares one among its caches. */
+const keys = new CacheKeys();
+const cacheKey = (name: string, type: 'A' | 'AAAA') => keys.id(name, type);
 
 function stream(name: string): RandomStream {
   return new RandomStreams(4242, 0).stream(`test/dns/cache/${name}`);
@@ -14,9 +18,9 @@ function config(overrides: Partial<DnsCacheConfig> = {}): DnsCacheConfig {
 
 describe('DnsCache', () => {
   it('rounds capacity down to whole shards of at least 4, as CoreDNS does', () => {
-    expect(new DnsCache(config(), stream('cap')).capacity('success')).toBe(9984);
-    expect(new DnsCache(config({ successCapacity: 10000 }), stream('cap')).capacity('success')).toBe(9984);
-    expect(new DnsCache(config({ successCapacity: 100 }), stream('cap')).capacity('success')).toBe(1024);
+    expect(new DnsCache(config(), stream('cap'), keys).capacity('success')).toBe(9984);
+    expect(new DnsCache(config({ successCapacity: 10000 }), stream('cap'), keys).capacity('success')).toBe(9984);
+    expect(new DnsCache(config({ successCapacity: 100 }), stream('cap'), keys).capacity('success')).toBe(1024);
   });
 
   it('clamps an answer TTL to [min, max]', () => {
@@ -26,7 +30,7 @@ describe('DnsCache', () => {
   });
 
   it('serves a hit until the clamped TTL has passed, then misses', () => {
-    const cache = new DnsCache(config({ successMaxTtl: 30 }), stream('ttl'));
+    const cache = new DnsCache(config({ successMaxTtl: 30 }), stream('ttl'), keys);
     const key = cacheKey('api.example.com', 'A');
     cache.insert(key, 'success', 300, 100);
     expect(cache.lookup(key, 100)).toBe('success');
@@ -37,7 +41,7 @@ describe('DnsCache', () => {
   });
 
   it('keeps denials apart, checks them first, and caps them at the denial TTL', () => {
-    const cache = new DnsCache(config({ denialMaxTtl: 5 }), stream('denial'));
+    const cache = new DnsCache(config({ denialMaxTtl: 5 }), stream('denial'), keys);
     const key = cacheKey('x.svc.cluster.local', 'A');
     cache.insert(key, 'denial', 60, 0);
     cache.insert(key, 'success', 30, 0);
@@ -48,7 +52,7 @@ describe('DnsCache', () => {
   });
 
   it('never holds more than a shard allows and evicts at random within the shard', () => {
-    const cache = new DnsCache(config({ successCapacity: 1024 }), stream('evict'));
+    const cache = new DnsCache(config({ successCapacity: 1024 }), stream('evict'), keys);
     const key = (i: number) => cacheKey(`name-${i}.example.com`, 'A');
     for (let i = 0; i < 20000; i++) cache.insert(key(i), 'success', 30, 0);
     expect(cache.entries('success')).toBeLessThanOrEqual(1024);
@@ -56,7 +60,7 @@ describe('DnsCache', () => {
     expect(cache.evictions('success')).toBe(20000 - cache.entries('success'));
 
     // Random, not FIFO: after 2048 inserts into 1024 slots some old keys remain and some new ones are gone.
-    const fresh = new DnsCache(config({ successCapacity: 1024 }), stream('evict-2'));
+    const fresh = new DnsCache(config({ successCapacity: 1024 }), stream('evict-2'), keys);
     for (let i = 0; i < 2048; i++) fresh.insert(key(i), 'success', 30, 0);
     let oldKept = 0;
     let newKept = 0;
@@ -66,27 +70,27 @@ describe('DnsCache', () => {
   });
 
   it('overwrites an existing key without evicting', () => {
-    const cache = new DnsCache(config({ successCapacity: 1024 }), stream('overwrite'));
-    for (let i = 0; i < 5; i++) cache.insert('k|A', 'success', 30, i * 100);
+    const cache = new DnsCache(config({ successCapacity: 1024 }), stream('overwrite'), keys);
+    for (let i = 0; i < 5; i++) cache.insert(keys.of('k|A'), 'success', 30, i * 100);
     expect(cache.entries('success')).toBe(1);
     expect(cache.evictions('success')).toBe(0);
   });
 
   it('prefetches a popular entry once its remaining TTL is within the percentage', () => {
-    const cache = new DnsCache(config({ prefetch: { amount: 3, duration: 60, percentage: 10 } }), stream('prefetch'));
-    cache.insert('p|A', 'success', 100, 0);
+    const cache = new DnsCache(config({ prefetch: { amount: 3, duration: 60, percentage: 10 } }), stream('prefetch'), keys);
+    cache.insert(keys.of('p|A'), 'success', 100, 0);
     const due: boolean[] = [];
     for (const t of [10, 20, 30, 85, 91, 95]) {
-      cache.lookup('p|A', t);
+      cache.lookup(keys.of('p|A'), t);
       due.push(cache.prefetchDue);
     }
     // hits 1..6; remaining whole seconds 90, 80, 70, 15, 9, 5; threshold ceil(10% of 100) = 10.
     expect(due).toEqual([false, false, false, false, true, true]);
     // A refresh keeps the entry's popularity: hits 7 (at 150) and 8 (at 187, 9 s left) prefetch again.
-    cache.insert('p|A', 'success', 100, 96, true);
-    cache.lookup('p|A', 150);
+    cache.insert(keys.of('p|A'), 'success', 100, 96, true);
+    cache.lookup(keys.of('p|A'), 150);
     expect(cache.prefetchDue).toBe(false);
-    cache.lookup('p|A', 187);
+    cache.lookup(keys.of('p|A'), 187);
     expect(cache.prefetchDue).toBe(true);
   });
 
@@ -130,8 +134,8 @@ describe('TTL cache hit ratio under Poisson requests', () => {
     }
 
     // Capacity well above the population (256 shards of 80): no eviction, only TTL expiry.
-    const cache = new DnsCache(config({ successCapacity: 256 * 80, successMinTtl: 0 }), stream('hit-ratio/evict'));
-    const keys = Array.from({ length: names }, (_, i) => cacheKey(`host-${i}.example.com`, 'A'));
+    const cache = new DnsCache(config({ successCapacity: 256 * 80, successMinTtl: 0 }), stream('hit-ratio/evict'), keys);
+    const hosts = Array.from({ length: names }, (_, i) => cacheKey(`host-${i}.example.com`, 'A'));
     const pick = zipf(names, s);
     const gap = exponential(totalRate);
     const rng = stream('hit-ratio/requests');
@@ -140,8 +144,8 @@ describe('TTL cache hit ratio under Poisson requests', () => {
     for (let r = 0; r < requests; r++) {
       now += gap.sample(rng);
       const i = pick.sample(rng);
-      const hit = cache.lookup(keys[i], now) !== 'miss';
-      if (!hit) cache.insert(keys[i], 'success', ttl, now);
+      const hit = cache.lookup(hosts[i], now) !== 'miss';
+      if (!hit) cache.insert(hosts[i], 'success', ttl, now);
       if (r >= warmupRequests) {
         seen[bandOf[i]].requests++;
         if (hit) seen[bandOf[i]].hits++;
