@@ -48,17 +48,21 @@ export class Server implements WaitQueue {
   // rides in that event where it can, so that most jobs keep no record (this and Simulator.post:
   // bench mm1-callbacks 3.9 → 4.3 M events/s, medians of 6 alternating rounds):
   //   no done                        finishBare, no argument
-  //   the server's first two dones   finishUsual / finishSecond, the job's arg as the event's argument
+  //   the server's first three dones finishUsual / finishSecond / finishThird, the job's arg as the
+  //                                  event's argument
   //   any other done                 finishJob, a slot of (done, arg) reused through a free list
-  // A node's cores see two dones per request (client side, server side): the second slot spares
-  // them the free list (bench point-100-nodes, see the commit).
+  // A node's cores see two dones per request (client side, server side) and one per proxy sync,
+  // whose first job comes first: the second and third slots spare them the free list (bench
+  // point-100-nodes, see the commits).
   /** The first done passed to serve(); fixed from then on, so that finishUsual calls the right one. */
   private usualDone: EventFn | null = null;
-  /** The second distinct done passed to serve(), likewise fixed. */
+  /** The second and third distinct dones passed to serve(), likewise fixed. */
   private secondDone: EventFn | null = null;
+  private thirdDone: EventFn | null = null;
   private readonly finishBare: () => void;
   private readonly finishUsual: (arg: unknown) => void;
   private readonly finishSecond: (arg: unknown) => void;
+  private readonly finishThird: (arg: unknown) => void;
   private jobFns: (EventFn | undefined)[] = [];
   private jobArgs: unknown[] = [];
   private freeJobs: number[] = [];
@@ -85,6 +89,10 @@ export class Server implements WaitQueue {
     this.finishSecond = (arg: unknown) => {
       this.release();
       this.secondDone!(arg);
+    };
+    this.finishThird = (arg: unknown) => {
+      this.release();
+      this.thirdDone!(arg);
     };
     this.finishJob = (slot: number) => {
       const done = this.jobFns[slot];
@@ -216,6 +224,7 @@ export class Server implements WaitQueue {
     if (done === undefined) this.sim.post(seconds, this.finishBare);
     else if (done === this.usualDone) this.sim.post(seconds, this.finishUsual, arg);
     else if (done === this.secondDone) this.sim.post(seconds, this.finishSecond, arg);
+    else if (done === this.thirdDone) this.sim.post(seconds, this.finishThird, arg);
     else this.startOtherJob(seconds, done, arg);
   }
 
@@ -228,6 +237,11 @@ export class Server implements WaitQueue {
     if (this.secondDone === null) {
       this.secondDone = done;
       this.sim.post(seconds, this.finishSecond, arg);
+      return;
+    }
+    if (this.thirdDone === null) {
+      this.thirdDone = done;
+      this.sim.post(seconds, this.finishThird, arg);
       return;
     }
     const slot = this.freeJobs.length > 0 ? this.freeJobs.pop()! : this.jobFns.length;

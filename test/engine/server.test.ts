@@ -40,6 +40,25 @@ describe('Server', () => {
     expect(finished).toEqual([[2, 'a'], [3, 'b'], [3.5, 'c']]);
   });
 
+  it('calls each of many distinct dones with its own argument (fixed finish callbacks, then the job slots)', () => {
+    const sim = new Simulator();
+    const server = new Server(sim, { servers: 2 });
+    const finished: string[] = [];
+    const dones = [0, 1, 2, 3, 4].map((k) => (arg: string) => finished.push(`${k}:${arg}@${sim.now}`));
+    // Two rounds, so that every kind of finish runs again once its first job has set it up.
+    for (const round of [0, 10]) {
+      sim.at(round, () => {
+        dones.forEach((done, k) => server.serve(1 + k, done, `r${round}`));
+      });
+    }
+    sim.run();
+    expect(finished).toEqual([
+      '0:r0@1', '1:r0@2', '2:r0@4', '3:r0@6', '4:r0@9',
+      '0:r10@11', '1:r10@12', '2:r10@14', '3:r10@16', '4:r10@19',
+    ]);
+    expect(server.busy).toBe(0);
+  });
+
   it('drops arrivals that find the waiting room full, counting them, and serve() returns false', () => {
     const sim = new Simulator();
     const server = new Server(sim, { servers: 1, queueLimit: 2 });
