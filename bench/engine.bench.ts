@@ -1,7 +1,8 @@
 // Engine benchmarks: the hold model (event-list throughput at a steady pending-set size) and
 // M/M/1 written with callbacks and with generator processes, each beside a baseline measured in
-// the same process (a bare typed-array heap; a bare next-event loop with no event list), so
-// that ratios survive the machine's noise.
+// the same process (a bare typed-array heap; a bare next-event loop with no event list; M/M/1 on
+// the Simulator with no Server or statistics, the engine's floor), so that ratios survive the
+// machine's noise.
 
 import { exponential } from '../engine/distributions.js';
 import { runQueue } from '../engine/examples/queue.js';
@@ -95,6 +96,37 @@ export function mm1BareLoop(customers = MM1_CUSTOMERS): { events: number; wallSe
   return { events: 2 * customers, wallSec: (performance.now() - start) / 1000 };
 }
 
+/**
+ * M/M/1 through the Simulator with nothing else: two callbacks and a count in system, no Server,
+ * no statistics. What the event list and the run loop cost on their own, measured in the same
+ * process as the bare loop and the full model: the floor any M/M/1 on this engine stands on.
+ */
+export function mm1EngineFloor(customers = MM1_CUSTOMERS): { events: number; wallSec: number } {
+  const sim = new Simulator();
+  const streams = new RandomStreams(1, 0);
+  const arrivals = streams.stream('arrivals');
+  const services = streams.stream('service');
+  const interarrival = exponential(0.9);
+  const service = exponential(1);
+  let inSystem = 0;
+  let generated = 0;
+  let departed = 0;
+  const depart = () => {
+    departed++;
+    if (--inSystem > 0) sim.post(service.sample(services), depart);
+  };
+  const arrive = () => {
+    generated++;
+    if (++inSystem === 1) sim.post(service.sample(services), depart);
+    if (generated < customers) sim.post(interarrival.sample(arrivals), arrive);
+  };
+  sim.post(interarrival.sample(arrivals), arrive);
+  const start = performance.now();
+  sim.run();
+  if (departed !== customers) throw new Error(`engine floor: ${departed} of ${customers} departed`);
+  return { events: 2 * customers, wallSec: (performance.now() - start) / 1000 };
+}
+
 function mm1(style: 'callbacks' | 'processes'): { events: number; wallSec: number } {
   const start = performance.now();
   const result = runQueue({
@@ -125,5 +157,6 @@ export function engineBenchmarks(runs: number, wanted: (name: string) => boolean
   measure('mm1-callbacks', () => mm1('callbacks'));
   measure('mm1-processes', () => mm1('processes'));
   measure('mm1-bare-loop', () => mm1BareLoop());
+  measure('mm1-engine-floor', () => mm1EngineFloor());
   return results;
 }
