@@ -1,9 +1,11 @@
-// Event-list candidates measured against engine/event-list.ts (the one the Simulator uses).
-// Each keeps a callback per event, as the Simulator must; only the production list supports cancel.
+// Event-list candidates for engine/event-list.ts (the table there has their figures). Each keeps
+// a callback per event, as the Simulator must; only the engine's own lists support cancel.
 
 import FlatQueue from 'flatqueue';
 import { Heap } from 'heap-js';
-import { EventList, type EventFn } from '../engine/event-list.js';
+import { BinaryHeap } from '../engine/binary-heap.js';
+import { CalendarQueue } from '../engine/calendar-queue.js';
+import type { EventFn } from '../engine/event-list.js';
 
 /** The operations the hold model needs. */
 export interface CandidateQueue {
@@ -155,10 +157,28 @@ class HeapJsCandidate implements CandidateQueue {
   }
 }
 
-/** The production list, adapted (its push also returns a cancel handle). */
-class ProductionCandidate implements CandidateQueue {
+/** The engine's binary heap, adapted (its push also returns a cancel handle). */
+class BinaryHeapCandidate implements CandidateQueue {
   readonly fifo = true;
-  private list = new EventList();
+  private list = new BinaryHeap();
+  get size(): number {
+    return this.list.size;
+  }
+  get poppedTime(): number {
+    return this.list.poppedTime;
+  }
+  push(time: number, seq: number, fn: EventFn): void {
+    this.list.push(time, seq, fn, undefined);
+  }
+  pop(): EventFn | null {
+    return this.list.pop();
+  }
+}
+
+/** The engine's calendar queue, adapted likewise (a class of its own, so that each call site sees one list class). */
+class CalendarQueueCandidate implements CandidateQueue {
+  readonly fifo = true;
+  private list = new CalendarQueue();
   get size(): number {
     return this.list.size;
   }
@@ -174,7 +194,8 @@ class ProductionCandidate implements CandidateQueue {
 }
 
 export const candidates: Record<string, () => CandidateQueue> = {
-  'binary-typed (engine)': () => new ProductionCandidate(),
+  'binary-heap (engine)': () => new BinaryHeapCandidate(),
+  'calendar-queue (engine)': () => new CalendarQueueCandidate(),
   'quaternary-typed': () => new QuaternaryHeap(),
   flatqueue: () => new FlatQueueCandidate(),
   'heap-js': () => new HeapJsCandidate(),

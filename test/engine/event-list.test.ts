@@ -1,11 +1,20 @@
 import { describe, it, expect } from 'vitest';
+import { BinaryHeap } from '../../engine/binary-heap.js';
+import { CalendarQueue } from '../../engine/calendar-queue.js';
 import { EventList, type EventFn } from '../../engine/event-list.js';
 import { RandomStreams } from '../../engine/random.js';
+
+type AnyEventList = BinaryHeap | CalendarQueue;
+/** Every implementation runs the same tests (engine/event-list.ts picks one as EventList). */
+const implementations: [string, (capacity?: number) => AnyEventList][] = [
+  ['BinaryHeap', (capacity) => new BinaryHeap(capacity)],
+  ['CalendarQueue', (capacity) => new CalendarQueue(capacity)],
+];
 
 const noop: EventFn = () => {};
 
 /** Pops everything, returning [time, seq, arg] per live entry (cancelled ones skipped). */
-function drain(list: EventList): [number, number, unknown][] {
+function drain(list: AnyEventList): [number, number, unknown][] {
   const out: [number, number, unknown][] = [];
   while (list.size > 0) {
     const fn = list.pop();
@@ -14,9 +23,9 @@ function drain(list: EventList): [number, number, unknown][] {
   return out;
 }
 
-describe('EventList', () => {
+describe.each(implementations)('%s', (_name, make) => {
   it('pops in (time, seq) order and hands back each entry\'s callback and argument', () => {
-    const list = new EventList();
+    const list = make();
     const first: EventFn = () => {};
     list.push(2, 0, noop, 'c');
     list.push(1, 1, first, 'a');
@@ -30,13 +39,13 @@ describe('EventList', () => {
   });
 
   it('breaks ties by seq whatever the insertion order', () => {
-    const list = new EventList();
+    const list = make();
     for (const seq of [5, 3, 9, 0, 7, 1, 8, 2, 6, 4]) list.push(1, seq, noop, seq);
     expect(drain(list).map(([, seq]) => seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('keeps cancelled entries in size until they reach the top, then skips them', () => {
-    const list = new EventList();
+    const list = make();
     const a = list.push(1, 0, noop, 'a');
     list.push(2, 1, noop, 'b');
     expect(list.cancel(a)).toBe(true);
@@ -48,7 +57,7 @@ describe('EventList', () => {
   });
 
   it('refuses to cancel a popped entry, a cancelled one, a reused slot\'s old handle, or a made-up handle', () => {
-    const list = new EventList();
+    const list = make();
     const old = list.push(1, 0, noop, undefined);
     list.pop();
     expect(list.cancel(old)).toBe(false);
@@ -63,7 +72,7 @@ describe('EventList', () => {
 
   it('grows from a small capacity and stays in order through interleaved pushes, pops and cancels', () => {
     const rng = new RandomStreams(11, 0).stream('event-list-test/hold');
-    const list = new EventList(2);
+    const list = make(2);
     // Reference: live entries as a plain array, the minimum found by a scan.
     const live = new Map<number, { time: number; seq: number }>();
     let seq = 0;
@@ -101,9 +110,148 @@ describe('EventList', () => {
   // BUG (engine/event-list.ts): growHeap and growSlots double the capacity, so from 0 they stay at
   // 0; typed-array writes past the end are silently dropped and pop() returns garbage. Written as
   it('works from an initial capacity of 0', () => {
-    const list = new EventList(0);
+    const list = make(0);
     list.push(2, 0, noop, 'b');
     list.push(1, 1, noop, 'a');
     expect(drain(list)).toEqual([[1, 1, 'a'], [2, 0, 'b']]);
+  });
+
+  /**
+   * Drives the list and a reference (an array kept sorted by (time, seq)) with the same random
+   * pushes, pops and cancels, and requires the same pops, peekTime() and size after every step.
+   * `pushProbability(step)` shapes the pending count (growth and shrink cross resize thresholds);
+   * `nextTime(now, u, step)` draws an event's time. Returns the first disagreement, if any.
+   */
+  function differential(
+    seed: number,
+    steps: number,
+    pushProbability: (step: number) => number,
+    nextTime: (now: number, u: () => number, step: number) => number,
+    nextSeq: (counter: number, u: () => number) => number = (counter) => counter,
+  ): { pops: number; maxPending: number; mismatch: string | null } {
+    const rng = new RandomStreams(seed, 0).stream('event-list-test/differential');
+    const u = () => rng.next();
+    const list = make(4);
+    type Entry = { time: number; seq: number; fn: EventFn; handle: number; live: boolean; at: number };
+    const reference: Entry[] = [];
+    const live: Entry[] = []; // pending and not cancelled; entry.at is its index here
+    const fns = [noop, () => {}];
+    const removeLive = (entry: Entry) => {
+      const last = live.pop()!;
+      if (last !== entry) {
+        live[entry.at] = last;
+        last.at = entry.at;
+      }
+      entry.live = false;
+    };
+    let counter = 0;
+    let now = 0;
+    let pops = 0;
+    let maxPending = 0;
+    for (let step = 0; step < steps; step++) {
+      const r = u();
+      const p = pushProbability(step);
+      if (reference.length === 0 || r < p) {
+        const burst = u() < 0.05 ? 1 + Math.floor(u() * 50) : 1; // many events at one instant
+        const time = nextTime(now, u, step);
+        for (let k = 0; k < burst; k++) {
+          const seq = nextSeq(counter++, u);
+          const fn = fns[counter % 2];
+          const handle = list.push(time, seq, fn, seq);
+          const entry: Entry = { time, seq, fn, handle, live: true, at: live.length };
+          live.push(entry);
+          let lo = 0; // binary search for the first entry after (time, seq)
+          let hi = reference.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            const e = reference[mid];
+            if (e.time < time || (e.time === time && e.seq < seq)) lo = mid + 1;
+            else hi = mid;
+          }
+          reference.splice(lo, 0, entry);
+        }
+      } else if (r < p + 0.1 && live.length > 0) {
+        const entry = live[Math.floor(u() * live.length)];
+        if (!list.cancel(entry.handle)) return { pops, maxPending, mismatch: `step ${step}: cancel of a pending event refused` };
+        if (list.cancel(entry.handle)) return { pops, maxPending, mismatch: `step ${step}: cancelled twice` };
+        removeLive(entry);
+      } else {
+        const expected = reference.shift()!;
+        const fn = list.pop();
+        const got = `${list.poppedTime}/${list.poppedSeq}/${fn === null ? 'cancelled' : String(list.poppedArg)}`;
+        const want = `${expected.time}/${expected.seq}/${expected.live ? String(expected.seq) : 'cancelled'}`;
+        if (got !== want) return { pops, maxPending, mismatch: `step ${step}: popped ${got}, expected ${want}` };
+        if (expected.live) {
+          if (fn !== expected.fn) return { pops, maxPending, mismatch: `step ${step}: wrong callback` };
+          removeLive(expected);
+          if (list.cancel(expected.handle)) return { pops, maxPending, mismatch: `step ${step}: cancelled an event that ran` };
+        }
+        now = list.poppedTime;
+        pops++;
+      }
+      const head = reference.length > 0 ? reference[0].time : Infinity;
+      if (list.size !== reference.length || list.peekTime() !== head) {
+        return { pops, maxPending, mismatch: `step ${step}: size ${list.size}, peekTime ${list.peekTime()}; expected ${reference.length}, ${head}` };
+      }
+      maxPending = Math.max(maxPending, reference.length);
+    }
+    return { pops, maxPending, mismatch: null };
+  }
+
+  /** Grows to about 3,000 pending, holds, drains to a handful, twice over. */
+  const growHoldShrink = (step: number) => [0.75, 0.5, 0.2, 0.75, 0.5, 0.2][Math.floor(step / 10_000) % 6];
+
+  /** This project's delays: sub-microsecond CPU jobs and hops to minutes of timers, exact ties, Infinity. */
+  function skewedDelay(now: number, u: () => number): number {
+    const r = u();
+    if (r < 0.1) return now; // at once
+    if (r < 0.35) return now + 1e-7 * (1 + u()); // CPU job, hop
+    if (r < 0.45) return now + 5e-6; // a fixed cost: exact ties
+    if (r < 0.65) return now - Math.log(1 - u()) * 1e-3; // a request
+    if (r < 0.75) return now + (u() < 0.5 ? 1 : 3); // SYN retransmits
+    if (r < 0.85) return now + 30; // sync period
+    if (r < 0.97) return now + 1e3 * u();
+    return Infinity;
+  }
+
+  it('pops exactly as a sorted reference under skewed delays, bursts of ties, Infinity, growth and shrink', () => {
+    const { pops, maxPending, mismatch } = differential(21, 60_000, growHoldShrink, skewedDelay);
+    expect(mismatch).toBeNull();
+    expect(pops).toBeGreaterThan(20_000);
+    expect(maxPending).toBeGreaterThan(2_000);
+  });
+
+  it('pops exactly as a sorted reference when the time scale jumps by orders of magnitude', () => {
+    // Phases of 5,000 steps whose mean delays are 1e-7 s to 1e3 s in turn: the width must adapt.
+    const scale = [1e-7, 1e-3, 1, 1e3, 1e-5, 10];
+    const { pops, mismatch } = differential(
+      22,
+      60_000,
+      (step) => (step % 20_000 < 10_000 ? 0.6 : 0.45),
+      (now, u, step) => now - Math.log(1 - u()) * scale[Math.floor(step / 5_000) % scale.length],
+    );
+    expect(mismatch).toBeNull();
+    expect(pops).toBeGreaterThan(20_000);
+  });
+
+  it('pops exactly as a sorted reference when pushes go before the last pop and seqs arrive out of order', () => {
+    // As models/nic.ts uses it: keys are not a clock, and may restart from 0.
+    const { pops, mismatch } = differential(
+      23,
+      40_000,
+      growHoldShrink,
+      (now, u) => (u() < 0.01 ? 0 : u() < 0.3 ? now + u() * 1e-4 : Math.floor(u() * 200) * (u() < 0.5 ? 1 : 1e4)),
+      (counter, u) => counter + Math.floor(u() * 1e6) * 1e6, // unique (counter < 1e6), not monotone
+    );
+    expect(mismatch).toBeNull();
+    expect(pops).toBeGreaterThan(10_000);
+  });
+
+  it('holds only Infinity entries and pops them in seq order', () => {
+    const list = make();
+    for (let i = 0; i < 100; i++) list.push(Infinity, i, noop, i);
+    list.push(5, 100, noop, 'finite');
+    expect(list.peekTime()).toBe(5);
+    expect(drain(list).map(([time, seq]) => [time, seq])).toEqual([[5, 100], ...Array.from({ length: 100 }, (_, i) => [Infinity, i])]);
   });
 });
