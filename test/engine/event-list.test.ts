@@ -247,6 +247,22 @@ describe.each(implementations)('%s', (_name, make) => {
     expect(pops).toBeGreaterThan(10_000);
   });
 
+  it('puts an event pushed after peeking at far entries (Infinity, 1e300) before them', () => {
+    // The Simulator peeks before it pops: with only far entries pending, run({ until }) stops at
+    // peekTime() and a callback may then schedule a finite event, later than any popped so far.
+    for (const far of [Infinity, 1e300]) {
+      const list = make();
+      for (let i = 0; i < 100; i++) list.push(far, i, noop, 'far'); // enough to leave the small mode
+      for (let i = 0; i < 100; i++) list.push(i, 100 + i, noop, i);
+      for (let i = 0; i < 100; i++) list.pop();
+      expect(list.peekTime()).toBe(far);
+      list.push(2000, 200, noop, 'later');
+      list.push(1000, 201, noop, 'sooner');
+      expect(list.peekTime()).toBe(1000);
+      expect(drain(list).map(([, , arg]) => arg)).toEqual(['sooner', 'later', ...Array(100).fill('far')]);
+    }
+  });
+
   it('holds only Infinity entries and pops them in seq order', () => {
     const list = make();
     for (let i = 0; i < 100; i++) list.push(Infinity, i, noop, i);
