@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { BinaryHeap } from '../../engine/binary-heap.js';
 import { CalendarQueue } from '../../engine/calendar-queue.js';
-import { EventList, type EventFn } from '../../engine/event-list.js';
+import type { EventFn } from '../../engine/event-list.js';
 import { RandomStreams } from '../../engine/random.js';
 
 type AnyEventList = BinaryHeap | CalendarQueue;
