@@ -23,6 +23,10 @@
 // it is re-estimated; if that did not help the period doubles, so rebuilding stays O(1) amortised.
 //
 // Slots, handles, lazy cancellation and pop()'s outputs are as in the binary heap.
+//
+// Not the engine's list yet: under a mix of sub-microsecond and second-to-minute delays
+// (bench/skewed-hold.ts) Brown's width, sampled from a front that is always a tight cluster, is
+// far too small, and pops scan dozens to hundreds of empty buckets (figures in event-list.ts).
 
 import type { EventFn } from './event-list.js';
 
