@@ -6,7 +6,9 @@
 // Three tiers, by virtual bucket v = floor(time × invWidth), which never decreases as time grows:
 //   bottom   v ≤ cur: the bucket being served, sorted by (time, seq) in a small array, popped
 //            from its front. A push landing here is inserted in order (from the back: equal
-//            times in seq order append).
+//            times in seq order append), or, if that would shift more than BOTTOM_SHIFT_LIMIT
+//            entries, pushed on a side heap popped beside the bottom (a cluster of equal times
+//            and the events it schedules).
 //   buckets  cur < v < cur + nb: one unsorted singly linked list per bucket (v mod nb), threaded
 //            through the slot table: a push writes its own slot and the bucket's head, no walk.
 //            When the bottom runs dry the scan moves cur to the next non-empty bucket and sorts
@@ -16,19 +18,24 @@
 // Pops come out in exactly (time, seq) order, the binary heap's order, ties included.
 //
 // Sizing. Up to SMALL_MAX entries there are no buckets: all sit in the sorted bottom. Beyond,
-// nb (a power of two) stays within [2, 8] buckets per entry and the width is Brown's
-// estimate from the earliest entries, both set at each rebuild. A pop also counts its work (empty
-// buckets scanned, entries shifted in the bottom): averaging above WORK_PER_POP_LIMIT over a
-// review period means the width no longer suits the events (the model's time scale changed), and
-// it is re-estimated; if that did not help the period doubles, so rebuilding stays O(1) amortised.
+// the width is WIDTH_SEPARATIONS times the clock's mean advance per pop over the last review
+// window (Brown's estimate from the earliest entries before any pop), so that a refill scans
+// about 1/3 of an empty bucket per pop whatever the pending set looks like; nb (a power of two)
+// keeps 2–8 buckets per entry, raised within that so that the year covers 15/16 of the finite
+// entries. A pop counts its work (empty buckets scanned, entries shifted or sent to the side
+// heap); at the end of a window (a quarter of the entries' pops) the calendar is rebuilt if pops
+// averaged over WORK_PER_POP_LIMIT steps, or if the pace asks for a width off by more than
+// WIDTH_DRIFT (at most once per `size` pops). A window ends early once its work exceeds the
+// entries, so a width gone wrong costs about one rebuild's work before it is fixed.
 //
 // Slots, handles, lazy cancellation and pop()'s outputs are as in the binary heap.
 //
-// Not the engine's list yet: under a mix of sub-microsecond and second-to-minute delays
-// (bench/skewed-hold.ts) Brown's width, sampled from a front that is always a tight cluster, is
-// far too small, and pops scan dozens to hundreds of empty buckets (figures in event-list.ts).
+// Not the engine's list yet: it now beats the heap under this project's delay mix
+// (bench/skewed-hold.ts), the hold model and point-100-nodes, but in the small mode (M/M/1, two
+// pending) it is 10–20 % slower than the heap (figures in event-list.ts).
 
 import type { EventFn } from './event-list.js';
+import { SlotHeap } from './slot-heap.js';
 
 /** Pending events at once, at most: a handle keeps the slot in its low 24 bits. */
 const SLOT_LIMIT = 1 << 24;
@@ -56,17 +63,41 @@ const VB_LIMIT = 2 ** 50;
  */
 const SMALL_MAX = 64;
 const SMALL_ENTER = 16;
+/**
+ * Most entries an insertion into the bottom shifts; beyond, the entry goes to the side heap
+ * (log n, as the binary heap). Half WORK_PER_POP_LIMIT, so that shifts alone never make a
+ * hold model's pops look costly: rebuilding cannot separate equal times.
+ */
+const BOTTOM_SHIFT_LIMIT = 4;
+/**
+ * The year is sized to cover this share of the finite entries, estimated from a strided sample of
+ * YEAR_SAMPLE entries' times (the rest wait in the far heap).
+ */
+const YEAR_QUANTILE = 15 / 16;
+const YEAR_SAMPLE = 256;
+/**
+ * At most this many buckets per entry for the year (4 B each). At 100,000 pending in
+ * bench/skewed-hold.ts a year of 15/16 of the entries wants about 7 (1,000 s at a 1.3 ms width).
+ */
+const YEAR_BUCKETS_PER_ENTRY = SHRINK_ABOVE_BUCKETS_PER_ENTRY;
 /** Entries sampled from the front to estimate the width: Brown samples about 25. */
 const WIDTH_SAMPLE = 32;
 /** Width = this many mean separations of the front's events (Brown: 3, about 3 per bucket). */
 const WIDTH_SEPARATIONS = 3;
 /**
- * Scan and shift steps per pop above which the width is re-estimated. With Brown's width they
- * stay far below one (measured: 0.046 per pop in the hold model at 100,000 pending, 0.037 in
- * point-100-nodes), so only a width gone wrong trips this.
+ * Factor by which the width asked for by the clock's pace may differ from the current one before
+ * a review rebuilds: a width 4 × too small scans about 4/3 empty buckets per pop, 4 × too large
+ * sorts about 12 entries per bucket, both cheap; a rebuild every review would cost about one
+ * entry moved per pop.
+ */
+const WIDTH_DRIFT = 4;
+/**
+ * Scan and shift steps per pop above which the calendar is rebuilt. With a width from the pace
+ * they stay below one (empty buckets per pop: 0.021 in point-100-nodes, 0.42 in the skewed hold
+ * of test/engine/event-list.test.ts), so only a width gone wrong trips this.
  */
 const WORK_PER_POP_LIMIT = 8;
-/** Pops per review of the work, at least (more for large calendars: a rebuild costs O(entries)). */
+/** Pops per review window, at least (a quarter of the entries for large calendars). */
 const MIN_REVIEW_POPS = 1024;
 /** Insertion sort is quadratic: a bucket of more entries than this (3 is typical) is merge-sorted. */
 const INSERTION_SORT_MAX = 24;
@@ -105,9 +136,14 @@ export class CalendarQueue {
   private bucketCount = 0;
 
   // The far future: a binary heap over (time, slot), ordered by (time, seq).
-  private farTimes = new Float64Array(16);
-  private farSlots = new Int32Array(16);
-  private farCount = 0;
+  private far = new SlotHeap();
+  /**
+   * Bottom-tier entries that would have shifted more than BOTTOM_SHIFT_LIMIT others: popped
+   * beside the bottom, whichever is earlier. Without it, the children of a cluster of equal
+   * times (bench/skewed-hold.ts: 5,000 events at exactly 1 s, 10,000 at 30 s, at 100,000
+   * pending) pile up in the bottom and each insertion shifts thousands.
+   */
+  private side = new SlotHeap();
   /** Virtual bucket of the far heap's earliest entry, Infinity when none. */
   private farFirstVb = Infinity;
 
@@ -117,8 +153,22 @@ export class CalendarQueue {
   private shrinkAt = 0;
   /** Scan and shift steps since the last review. */
   private work = 0;
+  /** Empty buckets passed over by refills, ever: what a width too small costs (read by tests). */
+  bucketsScanned = 0;
+  /** Time of the first pop of the review window, and the clock's mean advance per pop over the last one (0: none yet). */
+  private windowStartTime = 0;
+  private advancePerPop = 0;
+  /** Pops in this review window (cut short when the work already exceeds its limit), and the window's planned length. */
   private reviewPops = MIN_REVIEW_POPS;
   private popsToReview = MIN_REVIEW_POPS;
+  /**
+   * Work after which the window ends early: about a rebuild's cost (the entries), so a width gone
+   * wrong is fixed after O(entries) wasted steps, and rebuilding stays O(1) amortised without
+   * the back-off the first version needed.
+   */
+  private workBudget = Infinity;
+  /** Pops since the last rebuild: a rebuild for a drifted pace waits for `size` of them. */
+  private popsSinceRebuild = 0;
   /** Cancelled entries met while refilling: written so that the reads that warm slotData stay. */
   private cancelledSeen = 0;
   /** Scratch for merge sorts of large buckets. */
@@ -172,6 +222,10 @@ export class CalendarQueue {
 
   /** Time of the earliest entry (possibly a cancelled one); Infinity when empty. */
   peekTime(): number {
+    if (this.side.count > 0) {
+      const sideTime = this.side.times[0];
+      return this.bottomStart === this.bottomEnd ? sideTime : Math.min(sideTime, this.bottomTimes[this.bottomStart]);
+    }
     if (this.bottomStart === this.bottomEnd) {
       if (this.size === 0) return Infinity;
       this.refill();
@@ -184,10 +238,17 @@ export class CalendarQueue {
    * The caller must check `size > 0` first.
    */
   pop(): EventFn | null {
-    if (this.bottomStart === this.bottomEnd) this.refill();
-    const i = this.bottomStart++;
-    const slot = this.bottomSlots[i];
-    this.poppedTime = this.bottomTimes[i];
+    let slot: number;
+    if (this.side.count > 0 && this.sideFirst()) {
+      slot = this.side.slots[0];
+      this.poppedTime = this.side.times[0];
+      this.side.pop(this.slotSeqs);
+    } else {
+      if (this.bottomStart === this.bottomEnd) this.refill();
+      const i = this.bottomStart++;
+      slot = this.bottomSlots[i];
+      this.poppedTime = this.bottomTimes[i];
+    }
     this.poppedSlot = slot;
     const data = this.slotData;
     const fn = data[2 * slot] as EventFn | null;
@@ -199,6 +260,21 @@ export class CalendarQueue {
     if (--this.popsToReview === 0) this.review();
     else if (this.size < this.shrinkAt) this.resize((this.mask + 1) >> 1);
     return fn;
+  }
+
+  /** Ends the review window at the next pop (its work already exceeds a rebuild's cost). */
+  private endWindowEarly(): void {
+    this.reviewPops -= this.popsToReview - 1;
+    this.popsToReview = 1;
+  }
+
+  /** Whether the side heap's top goes before the bottom's front (the side heap is not empty). */
+  private sideFirst(): boolean {
+    if (this.bottomStart === this.bottomEnd) return true;
+    const sideTime = this.side.times[0];
+    const bottomTime = this.bottomTimes[this.bottomStart];
+    const seqs = this.slotSeqs;
+    return sideTime < bottomTime || (sideTime === bottomTime && seqs[this.side.slots[0]] < seqs[this.bottomSlots[this.bottomStart]]);
   }
 
   /** Clears a pending event's callback. Returns false if the handle is not pending. */
@@ -227,26 +303,55 @@ export class CalendarQueue {
       this.heads[b] = slot;
       this.bucketCount++;
     } else {
-      this.pushFar(slot, time, seq);
+      this.pushFar(slot, time);
     }
   }
 
-  /** Inserts into the sorted bottom, from the back: an entry not earlier than the last appends. */
+  /**
+   * Inserts into the sorted bottom, from the back: an entry not earlier than the last appends.
+   * One that would shift more than BOTTOM_SHIFT_LIMIT entries goes to the side heap instead
+   * (except in the small mode, whose bottom is at most SMALL_MAX long).
+   */
   private insertBottom(slot: number, time: number, seq: number): void {
     if (this.bottomEnd === this.bottomTimes.length) this.makeBottomRoom(1);
     const times = this.bottomTimes;
     const slots = this.bottomSlots;
     const seqs = this.slotSeqs;
-    let i = this.bottomEnd++;
+    const end = this.bottomEnd;
     const start = this.bottomStart;
+    if (this.small) {
+      // Shift while scanning, as M/M/1's two entries need nothing more.
+      let i = end;
+      while (i > start) {
+        const t = times[i - 1];
+        if (t < time || (t === time && seqs[slots[i - 1]] < seq)) break;
+        times[i] = t;
+        slots[i] = slots[i - 1];
+        i--;
+      }
+      this.bottomEnd = end + 1;
+      times[i] = time;
+      slots[i] = slot;
+      return;
+    }
+    const lowest = Math.max(start, end - BOTTOM_SHIFT_LIMIT);
+    let i = end;
     while (i > start) {
       const t = times[i - 1];
       if (t < time || (t === time && seqs[slots[i - 1]] < seq)) break;
-      times[i] = t;
-      slots[i] = slots[i - 1];
+      if (i === lowest) {
+        this.side.push(slot, time, seqs);
+        if (++this.work > this.workBudget) this.endWindowEarly();
+        return;
+      }
       i--;
     }
-    this.work += this.bottomEnd - 1 - i;
+    for (let j = end; j > i; j--) {
+      times[j] = times[j - 1];
+      slots[j] = slots[j - 1];
+    }
+    this.bottomEnd = end + 1;
+    this.work += end - i;
     times[i] = time;
     slots[i] = slot;
   }
@@ -279,7 +384,7 @@ export class CalendarQueue {
         // Only far entries, beyond any year the calendar can hold (Infinity among them): one at a
         // time. cur = Infinity sends every push to the bottom, in order, until it runs dry again,
         // since a finite time pushed now is earlier than this entry whatever its bucket would be.
-        const slot = this.farSlots[0];
+        const slot = this.far.slots[0];
         this.popFar();
         this.bottomTimes[0] = this.slotTimes[2 * slot];
         this.bottomSlots[0] = slot;
@@ -304,6 +409,8 @@ export class CalendarQueue {
     } while (heads[cur & mask] < 0);
     this.cur = cur;
     this.work += scanned - 1;
+    this.bucketsScanned += scanned - 1;
+    if (this.work > this.workBudget) this.endWindowEarly();
     // Move the bucket's list into the bottom; it was pushed at its head, so this reverses it
     // into arrival order, which for equal times is seq order.
     const b = cur & mask;
@@ -411,109 +518,75 @@ export class CalendarQueue {
   private migrate(): void {
     const limit = this.cur + this.mask + 1;
     while (this.farFirstVb < limit) {
-      const slot = this.farSlots[0];
+      const slot = this.far.slots[0];
       this.popFar();
       this.place(slot, this.slotTimes[2 * slot], this.slotSeqs[slot]);
     }
   }
 
-  private pushFar(slot: number, time: number, seq: number): void {
-    if (this.farCount === this.farTimes.length) {
-      const times = new Float64Array(2 * this.farCount);
-      const slots = new Int32Array(2 * this.farCount);
-      times.set(this.farTimes);
-      slots.set(this.farSlots);
-      this.farTimes = times;
-      this.farSlots = slots;
-    }
-    const times = this.farTimes;
-    const slots = this.farSlots;
-    const seqs = this.slotSeqs;
-    let i = this.farCount++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent];
-      if (pt < time || (pt === time && seqs[slots[parent]] < seq)) break;
-      times[i] = pt;
-      slots[i] = slots[parent];
-      i = parent;
-    }
-    times[i] = time;
-    slots[i] = slot;
-    if (i === 0) this.farFirstVb = Math.floor(time * this.invWidth);
+  private pushFar(slot: number, time: number): void {
+    if (this.far.push(slot, time, this.slotSeqs)) this.farFirstVb = Math.floor(time * this.invWidth);
   }
 
   /** Removes the far heap's top. */
   private popFar(): void {
-    const times = this.farTimes;
-    const slots = this.farSlots;
-    const seqs = this.slotSeqs;
-    const n = --this.farCount;
-    if (n > 0) {
-      const time = times[n];
-      const slot = slots[n];
-      const seq = seqs[slot];
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        const right = child + 1;
-        if (right < n) {
-          const lt = times[child];
-          const rt = times[right];
-          if (rt < lt || (rt === lt && seqs[slots[right]] < seqs[slots[child]])) child = right;
-        }
-        const ct = times[child];
-        if (time < ct || (time === ct && seq < seqs[slots[child]])) break;
-        times[i] = ct;
-        slots[i] = slots[child];
-        i = child;
-      }
-      times[i] = time;
-      slots[i] = slot;
-    }
-    this.farFirstVb = n > 0 ? Math.floor(times[0] * this.invWidth) : Infinity;
+    this.far.pop(this.slotSeqs);
+    this.farFirstVb = this.far.count > 0 ? Math.floor(this.far.times[0] * this.invWidth) : Infinity;
   }
 
-  /** Every review period: re-estimates the width if pops have been doing too much work. */
+  /** At the end of a review window: measures the pace, and rebuilds if pops did too much work or the pace drifted. */
   private review(): void {
+    // The pops since windowStartTime. Keys that go backwards (models/nic.ts) or reach Infinity
+    // give no advance, and the last one stands.
+    const pops = this.reviewPops - this.popsToReview;
+    const advance = (this.poppedTime - this.windowStartTime) / pops;
+    if (advance > 0 && advance < Infinity) this.advancePerPop = advance;
+    this.windowStartTime = this.poppedTime;
     if (this.small) {
       this.popsToReview = this.reviewPops;
       this.work = 0;
       return;
     }
-    const costly = this.work > WORK_PER_POP_LIMIT * this.reviewPops;
-    const base = Math.max(MIN_REVIEW_POPS, 2 * (this.mask + 1));
-    if (costly) {
+    // Rebuilt if pops did too much work, or if the clock's pace now asks for a width off by more
+    // than WIDTH_DRIFT: a transient (the first pops of a run) can leave a width that costs a few
+    // empty buckets per pop, under WORK_PER_POP_LIMIT, for good (bench/skewed-hold.ts at 10,000
+    // pending: 4.3 per pop with a width set during the warm-up, at 1/4 of the steady pace's).
+    // The latter at most once per `size` pops, so that rebuilding (O(entries)) stays O(1) a pop.
+    this.popsSinceRebuild += pops;
+    const drift = WIDTH_SEPARATIONS * this.advancePerPop * this.invWidth; // 0: no pace measured
+    const drifted = drift > WIDTH_DRIFT || (drift > 0 && drift * WIDTH_DRIFT < 1);
+    if (this.work > WORK_PER_POP_LIMIT * pops || (drifted && this.popsSinceRebuild >= this.size)) {
       this.resize(this.mask + 1);
-      // If the last review found it costly too, rebuilding did not help: back off.
-      this.reviewPops = this.reviewPops > base ? 2 * this.reviewPops : 2 * base;
-    } else {
-      this.reviewPops = base;
     }
+    // Short windows follow a changing pace (the first million pops of bench/skewed-hold.ts at
+    // 100,000 pending cross sub-microsecond, 1 s, 3 s and 30 s clusters); a review is O(1).
+    this.reviewPops = Math.max(MIN_REVIEW_POPS, this.size >> 2);
     this.popsToReview = this.reviewPops;
+    if (!this.small) this.workBudget = Math.max(WORK_PER_POP_LIMIT * MIN_REVIEW_POPS, this.size);
     this.work = 0;
   }
 
   /**
-   * Rebuilds with `bucketCount` buckets and a width estimated from the earliest entries, or with
-   * all in the bottom if there are few.
+   * Rebuilds with a width from the pace (estimateWidth) and at least `bucketCount` buckets, more
+   * if the year needs them (bucketsForYear), or with all in the bottom if there are few.
    */
   private resize(bucketCount: number): void {
-    const nb = Math.max(MIN_BUCKETS, bucketCount);
     const entries = new Int32Array(this.size);
     let count = 0;
     for (let i = this.bottomStart; i < this.bottomEnd; i++) entries[count++] = this.bottomSlots[i];
     for (let b = 0; b <= this.mask; b++) {
       for (let at = this.heads[b]; at >= 0; at = this.slotLinks[4 * at + 2]) entries[count++] = at;
     }
-    for (let i = 0; i < this.farCount; i++) entries[count++] = this.farSlots[i];
+    for (let i = 0; i < this.far.count; i++) entries[count++] = this.far.slots[i];
+    for (let i = 0; i < this.side.count; i++) entries[count++] = this.side.slots[i];
 
     this.invWidth = 1 / this.estimateWidth(entries);
+    const nb = Math.max(MIN_BUCKETS, bucketCount, this.bucketsForYear(entries));
     this.mask = nb - 1;
     this.heads = new Int32Array(nb).fill(-1);
     this.bucketCount = 0;
-    this.farCount = 0;
+    this.far.count = 0;
+    this.side.count = 0;
     this.farFirstVb = Infinity;
     this.bottomStart = 0;
     this.bottomEnd = 0;
@@ -529,6 +602,7 @@ export class CalendarQueue {
       this.growAt = SMALL_MAX;
       this.shrinkAt = 0;
       this.work = 0;
+      this.workBudget = Infinity;
       return;
     }
     let earliest = Infinity;
@@ -548,8 +622,48 @@ export class CalendarQueue {
     }
     if (this.bottomEnd > 1) this.sortBottom(this.bottomEnd);
     this.growAt = nb / GROW_BELOW_BUCKETS_PER_ENTRY;
-    this.shrinkAt = Math.max(SMALL_ENTER, nb / SHRINK_ABOVE_BUCKETS_PER_ENTRY);
+    // Shrinks when the size halves, or falls below SHRINK_ABOVE_BUCKETS_PER_ENTRY per entry if
+    // that comes later: a year sized up to YEAR_BUCKETS_PER_ENTRY must not shrink at once.
+    this.shrinkAt = Math.max(SMALL_ENTER, Math.min(nb / SHRINK_ABOVE_BUCKETS_PER_ENTRY, count / 2));
     this.work = 0;
+    this.workBudget = Math.max(WORK_PER_POP_LIMIT * MIN_REVIEW_POPS, count);
+    this.popsSinceRebuild = 0;
+  }
+
+  /**
+   * Buckets (a power of two) for a year that covers YEAR_QUANTILE of the finite entries, at most
+   * YEAR_BUCKETS_PER_ENTRY per entry. The size thresholds alone keep 2–8 per entry, and under
+   * this project's delays (up to 1,000 s beside a width of about 1 ms) that year left half the
+   * entries in the far heap (bench/skewed-hold.ts at 100,000 pending: 48,000), at O(log n) each.
+   */
+  private bucketsForYear(entries: Int32Array): number {
+    const sample = new Float64Array(Math.min(entries.length, YEAR_SAMPLE));
+    const stride = Math.max(1, Math.floor(entries.length / YEAR_SAMPLE));
+    let taken = 0;
+    for (let i = 0; i < entries.length && taken < sample.length; i += stride) {
+      const time = this.slotTimes[2 * entries[i]];
+      if (time < Infinity) sample[taken++] = time;
+    }
+    if (taken < 2) return 0;
+    const sorted = sample.subarray(0, taken).sort();
+    const span = (sorted[Math.floor(YEAR_QUANTILE * (taken - 1))] - sorted[0]) * this.invWidth;
+    let nb = MIN_BUCKETS;
+    const most = YEAR_BUCKETS_PER_ENTRY * entries.length;
+    while (nb < span && 2 * nb <= most) nb *= 2;
+    return nb;
+  }
+
+  /**
+   * WIDTH_SEPARATIONS times the clock's mean advance per pop over the last review window: a
+   * refill then scans about 1 / WIDTH_SEPARATIONS empty buckets per pop, whatever the pending
+   * set looks like. Brown's estimate from the earliest entries sees only the front, which under
+   * this project's delays is a cluster of sub-microsecond events: at 10,000 pending in
+   * bench/skewed-hold.ts it gave a width that made refills scan 67 empty buckets per pop. Before
+   * the first window (no pops yet), Brown's estimate.
+   */
+  private estimateWidth(entries: Int32Array): number {
+    if (this.advancePerPop > 0) return WIDTH_SEPARATIONS * this.advancePerPop;
+    return this.estimateWidthFromFront(entries);
   }
 
   /**
@@ -557,7 +671,7 @@ export class CalendarQueue {
    * the mean taken again without separations above twice the first mean (a gap before a lone
    * far event would otherwise set it). Keeps the current width when the sample has no spread.
    */
-  private estimateWidth(entries: Int32Array): number {
+  private estimateWidthFromFront(entries: Int32Array): number {
     const sample = new Float64Array(WIDTH_SAMPLE);
     let taken = 0;
     for (let i = 0; i < entries.length; i++) {
