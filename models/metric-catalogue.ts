@@ -1,0 +1,106 @@
+// Every metric the models emit, declared once: its kind (which stats its keys carry), its unit,
+// what one value stands for (cluster-wide, per node, per lookup …), which way is better, and the
+// range its values can take. The runner checks metric names in experiment files against it and
+// writes the entries of a run's metrics to metrics.json, so that reports know a metric's direction,
+// unit and support from the results alone.
+
+/** distribution: p50 … p999, mean, max; counter: total and rate; gauge: mean and max; average: mean only. */
+export type MetricKind = 'distribution' | 'counter' | 'gauge' | 'average';
+export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'cores' | 'count';
+/** Whose value it is: the whole cluster, one node (mean over nodes; .max the busiest), one lookup, one replica, one serving pod. */
+export type MetricScope = 'cluster' | 'node' | 'lookup' | 'replica' | 'pod';
+/** lower or higher is better; neutral metrics (loads, sizes, limits) are shown, never ranked. */
+export type MetricDirection = 'lower' | 'higher' | 'neutral';
+
+export interface MetricInfo {
+  name: string;
+  kind: MetricKind;
+  unit: MetricUnit;
+  scope: MetricScope;
+  direction: MetricDirection;
+  help: string;
+}
+
+export const STATS_BY_KIND: Record<MetricKind, readonly string[]> = {
+  distribution: ['p50', 'p90', 'p99', 'p999', 'mean', 'max'],
+  counter: ['total', 'rate'],
+  gauge: ['mean', 'max'],
+  average: ['mean'],
+};
+
+export const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+
+const m = (name: string, kind: MetricKind, unit: MetricUnit, scope: MetricScope, direction: MetricDirection, help: string): MetricInfo => ({ name, kind, unit, scope, direction, help });
+
+export const METRICS: readonly MetricInfo[] = [
+  m('request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a request from the DNS lookup to the last byte of the response'),
+  m('connect_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a new connection from its first SYN to the established state (dispatch, conntrack, handshake)'),
+  ...OUTCOME_NAMES.map((outcome) =>
+    m(`request_outcomes_total{outcome=${outcome}}`, 'counter', 'count', 'cluster', outcome === 'ok' ? 'higher' : 'lower', `requests that ended ${outcome === 'ok' ? 'with a response' : `as ${outcome}`}`),
+  ),
+  m('requests_per_second', 'average', 'count', 'cluster', 'higher', 'requests answered per second'),
+  m('requests_to_removed_endpoints_total', 'counter', 'count', 'cluster', 'lower', 'requests sent to an endpoint the node had not yet unprogrammed'),
+  m('node_nf_conntrack_entries', 'gauge', 'count', 'node', 'neutral', 'netfilter conntrack entries on a node'),
+  m('node_nf_conntrack_entries_limit', 'gauge', 'count', 'node', 'neutral', 'nf_conntrack_max'),
+  m('conntrack_drops_total', 'counter', 'count', 'node', 'lower', 'new flows dropped by a full conntrack table, per node'),
+  m('conntrack_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s conntrack entries'),
+  m('conntrack_insert_failed_total', 'counter', 'count', 'node', 'lower', 'packets dropped by the conntrack insertion race, per node'),
+  m('cilium_bpf_ct_entries', 'gauge', 'count', 'node', 'neutral', 'entries of a node’s Cilium BPF CT map'),
+  m('cilium_bpf_ct_drops_total', 'counter', 'count', 'node', 'lower', 'new flows refused by a full BPF CT map, per node'),
+  m('kubeproxy_sync_proxy_rules_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one kube-proxy sync (full or partial)'),
+  m('kubeproxy_sync_full_proxy_rules_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one full kube-proxy sync'),
+  m('kubeproxy_sync_partial_proxy_rules_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one partial kube-proxy sync'),
+  m('proxy_rules_restore_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'the restore step of one sync (iptables-restore, nft, netlink or BPF map updates)'),
+  m('kubeproxy_network_programming_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'from an endpoint change to its rules applied on a node'),
+  m('proxy_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on proxy syncs and first-packet dispatch'),
+  m('datapath_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on packets and connections in the kernel'),
+  m('node_cpu_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s cores busy'),
+  m('server_worker_utilization', 'gauge', 'ratio', 'pod', 'neutral', 'share of a serving pod’s workers busy'),
+  m('dns_lookup_duration_seconds', 'distribution', 'seconds', 'lookup', 'lower', 'one name lookup by the pod’s resolver, search path included'),
+  m('dns_queries_per_lookup', 'average', 'count', 'lookup', 'lower', 'queries a lookup sends (A and AAAA per candidate name, retries)'),
+  m('dns_nxdomain_per_lookup', 'average', 'count', 'lookup', 'lower', 'search-path candidates per lookup that found nothing'),
+  m('dns_round_trips_per_lookup', 'average', 'count', 'lookup', 'lower', 'sequential round trips a lookup waits for'),
+  m('dns_lookups_failed_total', 'counter', 'count', 'cluster', 'lower', 'lookups that ended without an answer'),
+  m('dns_timeouts_total', 'counter', 'count', 'cluster', 'lower', 'resolver timeouts (each waits the resolver’s timeout)'),
+  m('coredns_dns_requests_total', 'counter', 'count', 'cluster', 'neutral', 'queries CoreDNS received, all replicas'),
+  m('coredns_cache_hits_total', 'counter', 'count', 'cluster', 'neutral', 'CoreDNS cache hits, all replicas'),
+  m('coredns_cache_misses_total', 'counter', 'count', 'cluster', 'neutral', 'CoreDNS cache misses, all replicas'),
+  m('coredns_forward_requests_total', 'counter', 'count', 'cluster', 'neutral', 'queries CoreDNS forwarded upstream'),
+  m('coredns_dropped_requests_total', 'counter', 'count', 'cluster', 'lower', 'queries dropped at a full CoreDNS receive queue'),
+  m('coredns_cpu_utilization', 'gauge', 'ratio', 'replica', 'lower', 'share of a CoreDNS replica’s CPU busy'),
+  m('coredns_replicas', 'gauge', 'count', 'cluster', 'neutral', 'CoreDNS replicas'),
+  m('coredns_memory_bytes', 'gauge', 'bytes', 'replica', 'lower', 'a CoreDNS replica’s memory by the published formula'),
+  m('coredns_oom_risk', 'gauge', 'ratio', 'replica', 'lower', '1 when the memory formula exceeds the container’s limit'),
+  m('nodelocal_cache_hit_ratio', 'average', 'ratio', 'cluster', 'higher', 'share of queries NodeLocal DNSCache answered from its cache'),
+  m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
+  m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
+];
+
+const BY_NAME = new Map(METRICS.map((info) => [info.name, info]));
+
+/** Splits `request_outcomes_total{outcome=ok}.rate` into name and stat ('' when the key has no known stat). */
+export function splitKey(key: string): { name: string; stat: string } {
+  const dot = key.lastIndexOf('.');
+  if (dot <= key.lastIndexOf('}')) return { name: key, stat: '' };
+  return { name: key.slice(0, dot), stat: key.slice(dot + 1) };
+}
+
+/** The catalogue entry of a metric key, or undefined when the models emit no such name with that stat. */
+export function metricInfo(key: string): MetricInfo | undefined {
+  const { name, stat } = splitKey(key);
+  const info = BY_NAME.get(name);
+  return info !== undefined && STATS_BY_KIND[info.kind].includes(stat) ? info : undefined;
+}
+
+/** Every key the models can emit, for suggestions. */
+export function allMetricKeys(): string[] {
+  return METRICS.flatMap((info) => STATS_BY_KIND[info.kind].map((stat) => `${info.name}.${stat}`));
+}
+
+/** The smallest and largest value a key can take: ratios of shares and utilisations are at most 1. */
+export function metricSupport(key: string): [number, number] {
+  const info = metricInfo(key);
+  const { stat } = splitKey(key);
+  if (info === undefined) return [-Infinity, Infinity];
+  return [0, info.unit === 'ratio' && stat !== 'rate' && stat !== 'total' ? 1 : Infinity];
+}
