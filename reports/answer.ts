@@ -2,7 +2,8 @@
 // headline sentences, the better setting per metric where significant, the plan's choice, and
 // the table of swept settings against the chosen metrics with 95 % intervals.
 
-import { assumptionMarks, type AssumptionMark } from './assumptions.js';
+import { assumptionMarks, cellMark, type AssumptionMark } from './assumptions.js';
+import { decidingSection, pointUse, readContexts, type DecidingSection } from './deciding.js';
 import { compareSettings, groupsAcross, winners, type Comparison } from './compare.js';
 import { formatDifference, formatEstimate, formatSetting } from './format.js';
 import { isPresent, type ResultPoint, type Results } from './inputs.js';
@@ -26,6 +27,8 @@ export interface Cell {
   best: boolean;
   /** Misses the metric's SLO bound. */
   failsSlo: boolean;
+  /** The assumption this cell's value rests on (reports/assumptions.ts cellMark). */
+  mark: 'critical' | 'assumed' | null;
 }
 
 export interface AnswerTable {
@@ -51,6 +54,8 @@ export interface Answer {
   table: AnswerTable;
   replications: number;
   marks: Map<string, AssumptionMark>;
+  /** The settings that decided the results besides the swept ones; null without the points' contexts. */
+  deciding: DecidingSection | null;
 }
 
 function estimateText(point: ResultPoint, key: string): string {
@@ -146,7 +151,9 @@ export function buildAnswer(results: Results): Answer {
     swept: results.swept,
     present: (key) => isPresent(results, key),
   });
-  const marks = assumptionMarks(results.constants, results.metricKeys);
+  const contexts = readContexts(results.dir);
+  const uses = new Map([...contexts].map(([id, context]) => [id, pointUse(context)]));
+  const marks = assumptionMarks(results.constants, results.metricKeys, [...uses.values()]);
   const metrics: MetricColumn[] = keys.map((key) => ({
     key,
     slo: results.slo[key] === undefined ? undefined : describeBound(key, results.slo[key]),
@@ -164,7 +171,9 @@ export function buildAnswer(results: Results): Answer {
       cells: keys.map((key) => {
         const mean = point.metrics.get(key)?.mean ?? NaN;
         const bound = results.slo[key];
-        return { text: estimateText(point, key), best: best.get(key)?.has(point.id) ?? false, failsSlo: bound !== undefined && !Number.isNaN(mean) && !meets(key, bound, mean) };
+        const text = estimateText(point, key);
+        const mark = text === '—' ? null : cellMark(marks.get(key), uses.get(point.id), mean);
+        return { text, best: best.get(key)?.has(point.id) ?? false, failsSlo: bound !== undefined && !Number.isNaN(mean) && !meets(key, bound, mean), mark };
       }),
     })),
   };
@@ -192,5 +201,5 @@ export function buildAnswer(results: Results): Answer {
   }
   if (results.points.length === 1) headlines.push([{ text: `One point: the table gives its metrics with 95 % intervals.` }]);
 
-  return { metrics, headlines, plan: planAnswer(results, labels), verdicts, table, replications: results.replications.length, marks };
+  return { metrics, headlines, plan: planAnswer(results, labels), verdicts, table, replications: results.replications.length, marks, deciding: decidingSection(results, contexts) };
 }

@@ -40,14 +40,100 @@ export interface AssumptionMark {
   criticalConstants: ConstantRecord[];
 }
 
-const unpublished = (c: ConstantRecord) => /^\s*assum/i.test(c.source);
+/**
+ * A constant flagged `assumption` either rests on a published figure by a stated reading or
+ * calculation ("derived from …", a kernel default, a vendor's bound: calibrated, not marked) or
+ * has no published figure at all (marked): profiles start the second kind's source with
+ * "assumption" or "no published".
+ */
+export const unpublished = (c: ConstantRecord) => c.assumption && /^\s*(assum|no published)/i.test(c.source);
 
-/** For each metric key resting on an assumption, the constants and whether to warn beside values. */
-export function assumptionMarks(constants: ConstantRecord[] | null, metricKeys: string[]): Map<string, AssumptionMark> {
+/** What a point used, from experiment.json's context (runner/context.ts): which constants can move its values. */
+export interface PointUse {
+  proxyMode?: string;
+  cni?: string;
+  mesh?: string;
+  zones?: number;
+  usesDns: boolean;
+  nodeLocal: boolean;
+  /** 0 where the A/AAAA race cannot happen at this point (kernel, NodeLocal, eBPF, resolver). */
+  dnsRaceProbability: number;
+}
+
+/**
+ * Whether a constant can move a point's values: the profile of another proxy mode, CNI or mesh
+ * cannot; DNS constants only where lookups run; the race rate only where the race can happen.
+ */
+export function constantInUse(c: ConstantRecord, use: PointUse): boolean {
+  const [profile, group] = c.path.split('.');
+  if (profile === 'proxy' && ['iptables', 'ipvs', 'nftables', 'ebpf'].includes(group)) return group === use.proxyMode;
+  if (profile === 'proxy' && group === 'testbeds') return use.cni === `${c.path.split('.')[2]}-testbed`;
+  if (profile === 'conntrack' && group === 'cilium') return use.proxyMode === 'ebpf';
+  if (profile === 'cni' && group !== 'common') return group === use.cni;
+  // netperf's own per-transaction handling belongs to the calibration's test bed, not to simulations.
+  if (c.path === 'cni.common.netperfTransactionOverhead') return false;
+  if (c.path.startsWith('cni.common.zoneOneWay')) return (use.zones ?? 1) > 1;
+  if (profile === 'mesh') return group === use.mesh;
+  if (profile === 'dns') {
+    if (!use.usesDns) return false;
+    if (group === 'race') return use.dnsRaceProbability > 0;
+    if (group === 'nodeLocal') return use.nodeLocal;
+  }
+  return true;
+}
+
+const UNIT_SECONDS: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** A duration as profiles write it ("0.5us", "5ms"), in seconds; NaN for anything else. */
+function durationSeconds(value: unknown): number {
+  const match = typeof value === 'string' ? /^\s*([\d.]+(?:e-?\d+)?)\s*(ns|us|µs|ms|s|m|h)\s*$/.exec(value) : null;
+  return match === null ? NaN : Number(match[1]) * UNIT_SECONDS[match[2]];
+}
+
+/** Below this share of a duration, a once-per-event cost cannot move it beyond the histogram's 1 % resolution. */
+export const MATERIAL_SHARE = 0.01;
+
+/**
+ * Whether a constant in use moves a cell's value materially. A fixed duration paid once per event
+ * (a dispatch, a sync's fixed part) is material to a duration metric when it is at least 1 % of the
+ * value; a cost paid per rule, update or object scales with the cluster, and a constant that is not
+ * a duration (a probability, a tail shape, a rate) reshapes the distribution: both always count.
+ */
+export function materialTo(c: ConstantRecord, metric: string, value: number): boolean {
+  const seconds = durationSeconds(c.value);
+  const last = c.path.slice(c.path.lastIndexOf('.') + 1);
+  // A tail's shape (a p99 over the median) leaves the median where it is.
+  if (/P99|p99/.test(last) && /\.(p50)$/.test(metric)) return false;
+  // A connection's set-up is one-segment packets: link and stream bit rates do not pace it.
+  if (typeof c.value === 'string' && /bit\/s$/.test(c.value) && /^connect_duration_seconds/.test(metric)) return false;
+  if (!Number.isFinite(seconds) || /per[A-Z]/.test(last) || !/_seconds\b/.test(metric) || !(value > 0)) return true;
+  return seconds >= MATERIAL_SHARE * value;
+}
+
+/**
+ * The mark one cell earns: critical where a critical constant (the race rate) can move this
+ * point's value, assumed where another unpublished constant linked to the metric is in use here
+ * and material to the value (materialTo), none otherwise. Without the point's context (older
+ * results), the column's critical mark.
+ */
+export function cellMark(mark: AssumptionMark | undefined, use: PointUse | undefined, value = NaN): 'critical' | 'assumed' | null {
+  if (mark === undefined) return null;
+  if (use === undefined) return mark.critical ? 'critical' : null;
+  if (mark.criticalConstants.some((c) => constantInUse(c, use))) return 'critical';
+  const assumed = mark.constants.filter((c) => !mark.criticalConstants.includes(c) && unpublished(c) && constantInUse(c, use));
+  return assumed.some((c) => materialTo(c, mark.metric, value)) ? 'assumed' : null;
+}
+
+/**
+ * For each metric key resting on an assumption, the constants and whether to warn beside values.
+ * With the points' uses, only constants in use at some point count.
+ */
+export function assumptionMarks(constants: ConstantRecord[] | null, metricKeys: string[], uses?: PointUse[]): Map<string, AssumptionMark> {
   const marks = new Map<string, AssumptionMark>();
+  const anywhere = (c: ConstantRecord) => uses === undefined || uses.length === 0 || uses.some((use) => constantInUse(c, use));
   for (const family of ASSUMPTION_FAMILIES) {
     if (family.onlyWith !== undefined && !metricKeys.some((key) => family.onlyWith?.test(key))) continue;
-    const used = (constants ?? []).filter((c) => c.assumption && family.constant.test(c.path) && (family.critical || unpublished(c)));
+    const used = (constants ?? []).filter((c) => c.assumption && family.constant.test(c.path) && (family.critical || unpublished(c)) && anywhere(c));
     if (used.length === 0) continue;
     for (const metric of metricKeys) {
       if (!family.metrics.some((pattern) => pattern.test(metric))) continue;

@@ -70,7 +70,8 @@ function metricHeader(m: MetricColumn): string {
 
 function cell(c: Cell, m: MetricColumn): string {
   const classes = ['num', c.best ? 'best' : '', c.failsSlo ? 'fail' : ''].filter(Boolean).join(' ');
-  const marks = `${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${m.mark?.critical === true && c.text !== '—' ? ` <span class="warn" title="${e(markTitle(m.mark, true))}">⚠</span>` : ''}`;
+  const badge = c.mark === null || m.mark === undefined ? '' : ` <span class="warn" title="${e(markTitle(m.mark, c.mark === 'critical'))}">${c.mark === 'critical' ? '⚠' : '†'}</span>`;
+  const marks = `${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${badge}`;
   return `<td class="${classes}">${e(c.text)}${marks}</td>`;
 }
 
@@ -90,9 +91,21 @@ function answerSection(results: Results, answer: Answer): string {
   out.push(...t.settingHeaders.map((h) => `<th scope="col">${e(h)}</th>`), ...t.metrics.map(metricHeader), '</tr></thead><tbody>');
   for (const row of t.rows) out.push(`<tr>${row.settings.map((s) => `<td class="setting">${e(s)}</td>`).join('')}${row.cells.map((c, i) => cell(c, t.metrics[i])).join('')}</tr>`);
   out.push('</tbody></table></div>');
-  out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure (see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
+  out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (another proxy mode's, CNI's or mesh's constants, and mechanisms the point does not run, do not mark it; constants derived from a published figure are calibrated, see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
   if (results.points.length === 0) out.push('<p>No points in the results.</p>');
   out.push('</section>');
+  return out.join('\n');
+}
+
+function decidingSection(answer: Answer): string {
+  const d = answer.deciding;
+  if (d === null) return '';
+  const out: string[] = ['<section id="settings">', '<h2>Settings that decided these results</h2>'];
+  for (const note of d.notes) out.push(`<p class="critical">${e(note.text)}${note.where === '' ? '' : ` <span class="note">(at ${e(note.where)})</span>`}</p>`);
+  out.push('<p class="note">Besides the swept settings, these values decide the results; <em>default</em> means the experiment file does not set it.</p>');
+  out.push('<div class="scroll"><table><thead><tr><th scope="col">setting</th><th scope="col">value</th><th scope="col">from</th><th scope="col">decides</th></tr></thead><tbody>');
+  for (const row of d.rows) out.push(`<tr><td><code>${e(row.path)}</code></td><td>${e(row.value)}</td><td>${row.origin === 'default' ? '<span class="flag">default</span>' : 'file'}</td><td>${e(row.decides)}</td></tr>`);
+  out.push('</tbody></table></div>', '</section>');
   return out.join('\n');
 }
 
@@ -156,9 +169,10 @@ export function renderHtml(results: Results, answer: Answer, charts: { chart: Ch
     results.description === '' ? '' : `<p class="description">${e(results.description)}</p>`,
     `<p class="meta">${e(describeRun(results))}</p>`,
     notes.length === 0 ? '' : `<p class="note">${notes.map(e).join(' ')}</p>`,
-    '<nav><a href="#answer">Answer</a><a href="#charts">Charts</a><a href="#assumptions">Assumptions</a></nav>',
+    '<nav><a href="#answer">Answer</a><a href="#settings">Settings</a><a href="#charts">Charts</a><a href="#assumptions">Assumptions</a></nav>',
     '</header>',
     answerSection(results, answer),
+    decidingSection(answer),
     chartsSection(charts, answer.marks),
     assumptionsSection(results, answer.marks),
     '<footer>Files: <a href="summary.csv">summary.csv</a> · <a href="summary.json">summary.json</a> · <a href="points.jsonl">points.jsonl</a> · <a href="report.md">report.md</a> · charts/*.svg and charts/*.vl.json. Written by k8s-netsim.</footer>',

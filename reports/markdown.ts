@@ -32,8 +32,8 @@ function metricHeader(c: MetricColumn): string {
   return `${code(c.key)}${mark}${c.slo === undefined ? '' : ` (SLO ${m(c.slo)})`}`;
 }
 
-function cell(c: Cell, column: MetricColumn): string {
-  const text = `${m(c.text)}${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${column.mark?.critical === true && c.text !== '—' ? ' ⚠' : ''}`;
+function cell(c: Cell): string {
+  const text = `${m(c.text)}${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${c.mark === 'critical' ? ' ⚠' : c.mark === 'assumed' ? ' †' : ''}`;
   return c.best ? `**${text}**` : text;
 }
 
@@ -58,16 +58,22 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
   out.push(
     ...table(
       [...t.settingHeaders.map(m), ...t.metrics.map(metricHeader)],
-      t.rows.map((r) => [...r.settings.map(m), ...r.cells.map((c, i) => cell(c, t.metrics[i]))]),
+      t.rows.map((r) => [...r.settings.map(m), ...r.cells.map((c) => cell(c))]),
       t.settingHeaders.length,
     ),
     '',
   );
   out.push(
-    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure. Every metric is in [summary.csv](summary.csv).`,
+    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (constants derived from a published figure count as calibrated). Every metric is in [summary.csv](summary.csv).`,
     '',
   );
 
+  if (answer.deciding !== null) {
+    out.push('## Settings that decided these results', '');
+    for (const note of answer.deciding.notes) out.push(`> ${m(note.text)}${note.where === '' ? '' : ` (at ${m(note.where)})`}`, '');
+    out.push('Besides the swept settings, these values decide the results; _default_ means the experiment file does not set it.', '');
+    out.push(...table(['setting', 'value', 'from', 'decides'], answer.deciding.rows.map((r) => [code(r.path), m(r.value), r.origin === 'default' ? '_default_' : 'file', m(r.decides)])), '');
+  }
   out.push('## Charts', '');
   if (charts.length === 0) out.push('No chart applies: the results hold none of the charted metrics.', '');
   for (const chart of charts) {

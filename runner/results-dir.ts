@@ -9,6 +9,7 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ManifestContext } from './context.js';
 import { InputError } from './source.js';
 
 export const FILES = {
@@ -29,7 +30,8 @@ export interface Manifest {
   seed: number;
   replications: number;
   sweep: string[];
-  points: { id: string; settings: Record<string, unknown> }[];
+  /** Each point's swept settings, and the context its results were produced in (runner/context.ts). */
+  points: { id: string; settings: Record<string, unknown>; context?: ManifestContext }[];
   /** What the report draws and the SLO it checks, as the file wrote them. */
   report: unknown;
   slo: unknown;

@@ -5,6 +5,7 @@
 
 import { join } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
+import { contextOf } from './context.js';
 import { API_VERSION } from './experiment.js';
 import { allJobs, shardJobs, streamsFor, type Job, type Shard } from './expand.js';
 import type { LoadedExperiment } from './load.js';
@@ -71,7 +72,7 @@ export function manifestFor(loaded: LoadedExperiment, shard?: Shard): Manifest {
     seed: loaded.spec.seed,
     replications: loaded.spec.replications,
     sweep: loaded.sweepKeys,
-    points: loaded.points.map(({ id, settings }) => ({ id, settings })),
+    points: loaded.points.map((point) => ({ id: point.id, settings: point.settings, context: contextOf(point) })),
     report: loaded.spec.report ?? null,
     slo: Object.fromEntries(Object.entries(loaded.spec.slo).map(([key, bound]) => [key, bound.text])),
     shard: shard === undefined ? null : `${shard.index}/${shard.count}`,

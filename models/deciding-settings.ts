@@ -1,0 +1,110 @@
+// What decided a point's results besides what the experiment swept: the settings whose defaults
+// users most often do not know they ran with (kernel, CoreDNS size, the server's service time, a
+// lookup per new connection, nf_conntrack_max), resolved as the models use them, and a sentence
+// for each mechanism these settings switch off (the A/AAAA conntrack race above all: a user chasing
+// 5 s DNS delays on the default kernel sees none, and must be told why).
+
+import { conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
+import { corednsReplicas } from './dns/autoscaler.js';
+import { dnsRaceProbability } from './dns/race.js';
+import { raceExposed } from './dns/resolver.js';
+import { loadDnsProfile } from './dns/settings.js';
+import type { NetworkSettings } from './settings.js';
+import type { DurationDistributionSetting } from './workload.js';
+
+export interface DecidingSetting {
+  /** The spec path as an experiment file writes it. */
+  path: string;
+  /** The value the models used (a resolved number where the file may say `autoscaler`). */
+  value: string | number | boolean;
+  /** What it decides, in a few words. */
+  decides: string;
+}
+
+export interface PointContext {
+  settings: DecidingSetting[];
+  /** Mechanisms the settings switch off, one sentence each. */
+  notes: string[];
+  /** Probability that a parallel A/AAAA pair loses a packet to the conntrack race (0: impossible here). */
+  dnsRaceProbability: number;
+}
+
+/** Seconds as an experiment file writes them: 1ms, 250us, 2s. */
+function secondsText(seconds: number): string {
+  if (seconds === 0 || seconds >= 1) return `${Number(seconds.toPrecision(4))}s`;
+  if (seconds >= 1e-3) return `${Number((seconds * 1e3).toPrecision(4))}ms`;
+  return `${Number((seconds * 1e6).toPrecision(4))}us`;
+}
+
+function distributionText(setting: DurationDistributionSetting): string {
+  if ('kind' in setting) return secondsText(setting.seconds);
+  if ('exponential' in setting) return `exponential, mean ${secondsText(setting.exponential.mean)}`;
+  if ('lognormal' in setting) return `lognormal, median ${secondsText(setting.lognormal.median)}, p99 ${secondsText(setting.lognormal.p99)}`;
+  return `uniform ${secondsText(setting.uniform.min)}–${secondsText(setting.uniform.max)}`;
+}
+
+const text = (value: unknown): string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+
+/** The deciding settings and switched-off mechanisms of one point's parsed settings. */
+export function pointContext(spec: NetworkSettings): PointContext {
+  const settings: DecidingSetting[] = [];
+  const notes: string[] = [];
+  const put = (path: string, value: unknown, decides: string) => settings.push({ path, value: text(value), decides });
+  const cores = spec.cluster.coresPerNode;
+
+  put('cluster.kernel', spec.cluster.kernel, 'which conntrack clash fixes apply (the DNS A/AAAA race)');
+  put('proxy.mode', spec.proxy.mode, 'first-packet dispatch cost and how rules sync');
+  put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
+  put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
+  put('cluster.zones', spec.cluster.zones, 'whether paths cross zones (an assumed inter-zone latency)');
+  const conntrackProfile = loadConntrackProfile(spec.profiles.conntrack).values;
+  let limit: number | string;
+  try {
+    limit = conntrackLimit(cores, spec.conntrack, conntrackProfile);
+  } catch {
+    limit = 'left to the kernel';
+  }
+  put('conntrack.max', limit, 'nf_conntrack_max per node: when new flows are dropped');
+
+  const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP');
+  let raceProbability = 0;
+  if (!usesDns) {
+    notes.push('Every workload connects to a ClusterIP directly (dnsName: clusterIP): no DNS lookup is simulated, so no result includes DNS latency or failures.');
+  } else {
+    const dns = spec.dns;
+    const profile = loadDnsProfile(spec.profiles.dns).values;
+    const replicas = corednsReplicas(dns.coredns.replicas, dns.coredns.autoscaler, spec.cluster.nodes, spec.cluster.nodes * cores);
+    put('dns.coredns.replicas', replicas, dns.coredns.replicas === 'autoscaler' ? 'CoreDNS capacity (from the autoscaler formula)' : 'CoreDNS capacity');
+    put('dns.coredns.cpu', dns.coredns.cpu, 'cores per CoreDNS replica');
+    put('dns.nodeLocal.enabled', dns.nodeLocal.enabled, 'a cache on every node in front of CoreDNS');
+    put('dns.resolver.library', dns.resolver.library, 'how the pod resolver walks its search path');
+    put('dns.resolver.ndots', dns.resolver.ndots, 'which names walk the search path first');
+    const library = profile.libraries[dns.resolver.library];
+    const sequential = dns.resolver.options !== 'none' && library.honoursSingleRequest;
+    const kernelProbability = dnsRaceProbability(profile.race, spec.cluster.kernel, replicas);
+    const blockedBy = dns.nodeLocal.enabled
+      ? 'NodeLocal DNSCache is enabled (its link-local address is NOTRACK: no conntrack entry to race for)'
+      : spec.proxy.mode === 'ebpf'
+        ? 'proxy.mode is ebpf (socket load balancing translates at connect(): no per-packet DNAT)'
+        : !raceExposed(library.pair)
+          ? `the ${dns.resolver.library} resolver sends A and AAAA from separate sockets`
+          : sequential
+            ? `options ${dns.resolver.options} makes the resolver send A and AAAA one after the other`
+            : kernelProbability === 0
+              ? `cluster.kernel ${spec.cluster.kernel} resolves every clash (fixed in ${profile.race.sameEndpointFixedIn} for one endpoint and ${profile.race.differentEndpointFixedIn} for several); set a kernel before ${profile.race.differentEndpointFixedIn} to study it`
+              : null;
+    raceProbability = blockedBy === null ? kernelProbability : 0;
+    if (blockedBy !== null) notes.push(`The conntrack A/AAAA race cannot drop a DNS query (no 5 s lookup delays from it): ${blockedBy}.`);
+  }
+
+  spec.workload.forEach((w, i) => {
+    const at = `workload.${i}`;
+    if (usesDns) put(`${at}.dnsName`, w.dnsName, `${w.name}: the name form its clients resolve`);
+    const perRequest = w.connection === 'new';
+    put(`${at}.connection`, perRequest ? 'new' : 'keepAlive', perRequest ? `${w.name}: a new connection${w.dnsName === 'clusterIP' ? '' : ' (and a lookup)'} per request` : `${w.name}: connections reused`);
+    put(`${at}.server.serviceTime`, distributionText(w.server.serviceTime), `${w.name}: the server's work per request`);
+    put(`${at}.server.workers`, w.server.workers, `${w.name}: requests a serving pod handles at once`);
+  });
+  return { settings, notes, dnsRaceProbability: raceProbability };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { pointContext } from '../../models/deciding-settings.js';
+import { networkSettings, type NetworkSettingsInput } from '../../models/settings.js';
+
+const spec = (extra: Partial<NetworkSettingsInput> = {}): NetworkSettingsInput => ({
+  cluster: { nodes: 100, services: 50 },
+  workload: [{ name: 'web', clients: '50%', ratePerClient: 5 }],
+  ...extra,
+});
+const context = (extra: Partial<NetworkSettingsInput> = {}) => pointContext(networkSettings.parse(spec(extra)));
+const raceNote = (notes: string[]) => notes.find((n) => n.includes('A/AAAA race'));
+
+describe('the settings that decided a point', () => {
+  it('says the default kernel rules out the A/AAAA race, and names the kernel that would allow it', () => {
+    const c = context();
+    expect(c.dnsRaceProbability).toBe(0);
+    expect(raceNote(c.notes)).toMatch(/cluster\.kernel 6\.1 .*before 5\.7/);
+  });
+
+  it('leaves the race possible on an old kernel through kube-proxy, and says nothing then', () => {
+    const c = context({ cluster: { nodes: 100, services: 50, kernel: '4.14' } });
+    expect(c.dnsRaceProbability).toBeGreaterThan(0);
+    expect(raceNote(c.notes)).toBeUndefined();
+  });
+
+  it('names NodeLocal DNSCache, eBPF and single-request as what rules the race out on an old kernel', () => {
+    const old = { nodes: 100, services: 50, kernel: '4.14' };
+    expect(raceNote(context({ cluster: old, dns: { nodeLocal: { enabled: true } } }).notes)).toMatch(/NodeLocal/);
+    expect(raceNote(context({ cluster: old, proxy: { mode: 'ebpf' } }).notes)).toMatch(/ebpf/);
+    expect(raceNote(context({ cluster: old, dns: { resolver: { options: 'single-request' } } }).notes)).toMatch(/single-request/);
+  });
+
+  it('resolves the autoscaler to its replica count and kube-proxy’s nf_conntrack_max from the cores', () => {
+    const c = context({ cluster: { nodes: 1000, services: 50, coresPerNode: 16 }, dns: { coredns: { replicas: 'autoscaler' } } });
+    const value = (path: string) => c.settings.find((s) => s.path === path)?.value;
+    expect(value('dns.coredns.replicas')).toBeGreaterThan(2);
+    expect(value('conntrack.max')).toBe(Math.max(32768 * 16, 131072));
+    expect(value('workload.0.server.serviceTime')).toBe('1ms');
+  });
+
+  it('says no DNS runs when every workload dials a ClusterIP, and lists no DNS setting', () => {
+    const c = context({ workload: [{ name: 'web', clients: '50%', ratePerClient: 5, dnsName: 'clusterIP' }] });
+    expect(c.notes.join(' ')).toMatch(/no DNS lookup is simulated/);
+    expect(c.settings.some((s) => s.path.startsWith('dns.'))).toBe(false);
+  });
+});
