@@ -116,10 +116,18 @@ export function formatDifference(key: string, difference: number, halfWidth: num
   return `${withSymbol(`${sign}${formatNumber(difference * unit.factor, 2)}`, unit)}${half}`;
 }
 
-/** A setting's value as the experiment file wrote it. */
+/**
+ * A setting's value as a label: scalars as the file wrote them, a list in brackets, a mapping
+ * without braces or quotes: { zipf: 1 } → "zipf=1", { keepAlive: { maxRequests: 100 } } →
+ * "keepAlive(maxRequests=100)".
+ */
 export function formatSetting(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === undefined) return '—';
-  return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(formatSetting).join(', ')}]`;
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, inner]) => (inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? `${key}(${formatSetting(inner)})` : `${key}=${formatSetting(inner)}`))
+    .join(', ');
 }

@@ -29,8 +29,9 @@ ul.headlines { padding-left: 20px; } ul.headlines li { margin: 4px 0; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 14px; }
 th, td { border: 1px solid var(--line); padding: 5px 10px; text-align: left; vertical-align: top; }
 th { background: #f3f5f9; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.setting { min-width: 9em; max-width: 18em; overflow-wrap: anywhere; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num .v { white-space: nowrap; }
+td.setting { min-width: 5em; max-width: 16em; overflow-wrap: anywhere; }
 td.best { background: var(--best); font-weight: 600; }
 td.fail { color: var(--bad); }
 tbody tr:nth-child(even) td:not(.best) { background: #fbfcfd; }
@@ -72,7 +73,9 @@ function cell(c: Cell, m: MetricColumn): string {
   const classes = ['num', c.best ? 'best' : '', c.failsSlo ? 'fail' : ''].filter(Boolean).join(' ');
   const badge = c.mark === null || m.mark === undefined ? '' : ` <span class="warn" title="${e(markTitle(m.mark, c.mark === 'critical'))}">${c.mark === 'critical' ? '⚠' : '†'}</span>`;
   const marks = `${c.best ? ' ★' : ''}${c.failsSlo ? ' ✗' : ''}${badge}`;
-  return `<td class="${classes}">${e(c.text)}${marks}</td>`;
+  // A narrow column breaks between the value and its interval, never inside either.
+  const text = c.text.split(' ± ').map((part, i) => `<span class="v">${i > 0 ? '± ' : ''}${e(part)}</span>`).join(' ');
+  return `<td class="${classes}">${text}${marks}</td>`;
 }
 
 function answerSection(results: Results, answer: Answer): string {

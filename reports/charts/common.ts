@@ -60,13 +60,30 @@ export function logTicks(values: number[]): number[] {
 
 /** A quantitative scale and axis: log with ticks at 1-2-5 or decades, else linear (from zero or not). */
 export function scaleAndAxis(log: boolean, values: number[], zero: boolean): { scale: Record<string, unknown>; axis?: Record<string, unknown> } {
-  if (!log) return { scale: { type: 'linear', zero } };
+  if (!log) {
+    // The domain spans every value given (interval ends included), so that no bar runs off the plot.
+    const finite = values.filter(Number.isFinite);
+    if (finite.length === 0) return { scale: { type: 'linear', zero } };
+    const low = Math.min(...finite, ...(zero ? [0] : []));
+    const high = Math.max(...finite, ...(zero ? [0] : []));
+    return { scale: { type: 'linear', zero, nice: true, domain: low === high ? [low - 1, high + 1] : [low, high] } };
+  }
   const ticks = logTicks(values);
   const positive = values.filter((v) => Number.isFinite(v) && v > 0);
   // A margin of a factor 1.4 keeps the extreme marks off the plot's edges.
   const domain = [Math.min(...positive) / 1.4, Math.max(...positive) * 1.4];
   const inside = ticks.filter((t) => t >= domain[0] && t <= domain[1]);
   return { scale: { type: 'log', domain }, axis: inside.length >= 2 ? { values: inside, grid: true } : {} };
+}
+
+/**
+ * Integer settings packed close together (ndots 1–5, attempts 1–3) are categories, not a
+ * continuum: a continuous axis would tick at 1.5 and draw lines through values no one can set.
+ */
+export function isCategoricalNumbers(values: number[]): boolean {
+  const distinct = [...new Set(values)];
+  if (!distinct.every(Number.isInteger)) return false;
+  return Math.max(...distinct) - Math.min(...distinct) <= 2 * distinct.length;
 }
 
 /** Height for a chart with one row per point. */

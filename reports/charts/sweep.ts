@@ -5,7 +5,7 @@ import { formatSetting } from '../format.js';
 import type { Results } from '../inputs.js';
 import { settingsLabel, shortPath } from '../labels.js';
 import { slug } from '../escape.js';
-import { axisTitle, clampForLog, frame, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
+import { axisTitle, clampForLog, frame, isCategoricalNumbers, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
 
 /** The x path: spec.report.x, else the first swept path with numeric values, else the first. */
 export function xPath(results: Results): string | null {
@@ -37,14 +37,17 @@ export function sweepChart(results: Results, metric: string): Chart | null {
     const low = Number.isFinite(e.low) ? e.low : e.mean;
     const high = Number.isFinite(e.high) ? e.high : e.mean;
     return {
-      x: typeof point.settings[x] === 'number' ? point.settings[x] : formatSetting(point.settings[x]),
+      x: typeof point.settings[x] === 'number' ? (point.settings[x] as number | string) : formatSetting(point.settings[x]),
       y: e.mean * unit.factor,
       low: (logY ? clampForLog(low, floor) : low) * unit.factor,
       high: high * unit.factor,
       series: settingsLabel(point, seriesPaths, results.swept),
     };
   });
-  const numericX = rows.every((r) => typeof r.x === 'number');
+  const numbers = rows.every((r) => typeof r.x === 'number');
+  const numericX = numbers && !isCategoricalNumbers(rows.map((r) => r.x as number));
+  // Categories keep their numeric order; their labels are the values as written.
+  if (!numericX && numbers) for (const r of rows.sort((a, b) => (a.x as number) - (b.x as number))) r.x = String(r.x);
   const logX = numericX && spansDecades(rows.map((r) => r.x as number));
   const xName = shortPath(x, results.swept);
   const seriesTitle = seriesPaths.length === 0 ? 'series' : seriesPaths.map((p) => shortPath(p, results.swept)).join(', ');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts, renderSvg } from '../../reports/charts/index.js';
-import { logTicks, spansDecades } from '../../reports/charts/common.js';
+import { isCategoricalNumbers, logTicks, scaleAndAxis, spansDecades } from '../../reports/charts/common.js';
 import { sweepChart } from '../../reports/charts/sweep.js';
 import { readResults } from '../../reports/inputs.js';
 import { ATTRIBUTE_NAME, SCRIPT_NAME, writeFixture } from './fixture.js';
@@ -82,5 +82,19 @@ describe('rendering', () => {
     expect(legend).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(legend).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
     expect(SCRIPT_NAME + ATTRIBUTE_NAME).toContain('alert(1)');
+  });
+});
+
+describe('axes for the values swept', () => {
+  it('draws closely packed integer settings (ndots 1–5) as categories and spread ones (Services) as a continuum', () => {
+    expect(isCategoricalNumbers([1, 2, 3, 5])).toBe(true);
+    expect(isCategoricalNumbers([1000, 5000, 10000, 30000])).toBe(false);
+    expect(isCategoricalNumbers([0.5, 1, 1.5])).toBe(false);
+  });
+
+  it('spans every interval end on a linear axis, so that no bar runs off the plot', () => {
+    const { scale } = scaleAndAxis(false, [2, 5, -1, 12], false);
+    expect(scale.domain).toEqual([-1, 12]);
+    expect(scaleAndAxis(false, [2, 5], true).scale.domain).toEqual([0, 5]);
   });
 });

@@ -61,9 +61,11 @@ describe('formatDifference and formatSetting', () => {
     expect(formatDifference('connect_duration_seconds.p99', 1.7e-4, 9.7e-6)).toBe('+170 µs ± 9.7');
   });
 
-  it('writes settings as the experiment file does', () => {
+  it('writes scalar settings as the experiment file does, and mappings without JSON braces or quotes', () => {
     expect(formatSetting('ipvs')).toBe('ipvs');
     expect(formatSetting(0.01)).toBe('0.01');
-    expect(formatSetting({ external: 'api.example.com' })).toBe('{"external":"api.example.com"}');
+    expect(formatSetting({ external: 'api.example.com' })).toBe('external=api.example.com');
+    expect(formatSetting({ keepAlive: { maxRequests: 100, idle: '60s' } })).toBe('keepAlive(maxRequests=100, idle=60s)');
+    expect(formatSetting([1, 2])).toBe('[1, 2]');
   });
 });
