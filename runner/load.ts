@@ -8,7 +8,7 @@ import { canonicalJson } from './canonical.js';
 import { experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
 import { expandSweep, MAX_POINTS, type Point } from './expand.js';
 import { dotted, explainIssues, show } from './issues.js';
-import { splitPath, withValue, type Segment } from './paths.js';
+import { forbiddenMessage, forbiddenSegment, splitPath, withValue, type Segment } from './paths.js';
 import { allPaths, resolve } from './schema-walk.js';
 import { InputError, Source, type Problem } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -45,6 +45,10 @@ export function documentPath(path: string): Segment[] {
 
 export function loadExperiment(file: string, options: LoadOptions = {}): LoadedExperiment {
   const source = Source.read(file);
+  for (const { path } of options.set ?? []) {
+    const bad = forbiddenSegment(path);
+    if (bad !== undefined) throw new InputError([{ file, line: 0, column: 0, message: `--set ${path}: ${forbiddenMessage(bad)}` }]);
+  }
   for (const { path, value } of options.set ?? []) source.patch(documentPath(path), value, `--set ${path}`);
   const raw = source.toJS();
 
@@ -106,6 +110,11 @@ function checkSweepKeys(source: Source, keys: string[]): Problem[] {
   const problems: Problem[] = [];
   let candidates: string[] | undefined;
   for (const key of keys) {
+    const bad = forbiddenSegment(key);
+    if (bad !== undefined) {
+      problems.push(source.problem(['spec', 'sweep', key], `spec.sweep: '${key}': ${forbiddenMessage(bad)}`, 'key'));
+      continue;
+    }
     const path = splitPath(key);
     const found = NETWORK_KEYS.includes(String(path[0])) ? resolve(networkSettings, path) : { ok: false as const, depth: 0, keys: NETWORK_KEYS };
     if (!found.ok) {

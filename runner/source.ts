@@ -1,7 +1,7 @@
 // An experiment file as YAML source: read within limits (size, aliases), parsed with source
 // ranges kept, so that any path into the document can be turned into file:line:column.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 /** Experiment files are small; a bigger one is a mistake or an attack, and is refused before it is read. */
@@ -24,8 +24,11 @@ export class InputError extends Error {
   }
 }
 
+/** One problem as a line; a file's text quoted in it cannot drive the terminal (escapeControls). */
 export function formatProblem(p: Problem): string {
-  return p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.message}` : `${p.file}: ${p.message}`;
+  const file = escapeControls(p.file);
+  const message = escapeControls(p.message);
+  return p.line > 0 ? `${file}:${p.line}:${p.column}: ${message}` : `${file}: ${message}`;
 }
 
 export type Path = readonly (string | number)[];
@@ -39,19 +42,13 @@ export class Source {
     private readonly patched: Map<string, string>,
   ) {}
 
-  /** Reads and parses `file`, refusing oversized files, syntax errors and alias bombs. */
+  /**
+   * Reads and parses `file`, refusing anything but a regular file, oversized files, syntax errors
+   * and alias bombs. The size limit holds while reading (a /proc file or a growing file reports a
+   * size it does not keep), and a FIFO or device is refused before a read could block.
+   */
   static read(file: string): Source {
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch (error) {
-      throw new InputError([{ file, line: 0, column: 0, message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
-    }
-    if (size > MAX_FILE_BYTES) {
-      const mb = (size / 1e6).toFixed(1);
-      throw new InputError([{ file, line: 1, column: 1, message: `the file is ${mb} MB; experiment files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB` }]);
-    }
-    return Source.parse(file, readFileSync(file, 'utf8'));
+    return Source.parse(file, readLimited(file));
   }
 
   static parse(file: string, text: string): Source {
@@ -143,6 +140,61 @@ function rangeStart(node: unknown): number | undefined {
   return undefined;
 }
 
+/** A short excerpt of what the file said, control characters escaped, so that no content is echoed whole. */
 function firstLine(text: string): string {
-  return text.split('\n')[0].trim();
+  const line = text.split('\n')[0].trim();
+  return escapeControls(line.length > 160 ? `${line.slice(0, 160)}…` : line);
+}
+
+/** Control characters (ESC, OSC, NUL …) as \x.. escapes: a file's text must not drive the terminal. */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function cannotRead(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory, not an experiment file',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the path is too long',
+  };
+  return new InputError([{ file, line: 0, column: 0, message: `cannot read the file: ${(code !== undefined && reasons[code]) || code || (error as Error).message}` }]);
+}
+
+/** The file's text, refusing non-regular files and anything over MAX_FILE_BYTES as it reads. */
+function readLimited(file: string): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer must not hang; regular files ignore the flag.
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw cannotRead(file, error);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new InputError([{ file, line: 0, column: 0, message: 'is a directory, not an experiment file' }]);
+    if (!stat.isFile()) throw new InputError([{ file, line: 0, column: 0, message: 'is not a regular file (a pipe, device or socket): save the experiment to a file and pass its path' }]);
+    const limitMessage = (bytes: string) => `the file is ${bytes}; experiment files are limited to ${MAX_FILE_BYTES / 1024 / 1024} MiB`;
+    if (stat.size > MAX_FILE_BYTES) throw new InputError([{ file, line: 1, column: 1, message: limitMessage(`${(stat.size / 1e6).toFixed(1)} MB`) }]);
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, length, buffer.length - length, null);
+      } catch (error) {
+        throw cannotRead(file, error);
+      }
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_FILE_BYTES) throw new InputError([{ file, line: 1, column: 1, message: limitMessage('larger than that') }]);
+    }
+    const text = buffer.subarray(0, length).toString('utf8');
+    if (text.includes('\u0000')) throw new InputError([{ file, line: 1, column: 1, message: 'the file holds NUL bytes: not a YAML experiment file' }]);
+    return text;
+  } finally {
+    closeSync(fd);
+  }
 }

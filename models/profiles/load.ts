@@ -74,10 +74,12 @@ function strip(node: unknown, path: string, records: ConstantRecord[], profile: 
 function applyOverrides(values: unknown, overrides: unknown, path: string, records: ConstantRecord[], profile: string): unknown {
   if (overrides === undefined) return values;
   if (isPlainObject(values) && isPlainObject(overrides)) {
-    const out: Record<string, unknown> = { ...values };
+    const out: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, values);
     for (const [key, child] of Object.entries(overrides)) {
       const childPath = path === '' ? key : `${path}.${key}`;
-      if (!(key in values)) {
+      // Own keys only: '__proto__' or 'constructor' is "in" every object, and writing through it
+      // would reach Object.prototype.
+      if (!Object.hasOwn(values, key)) {
         const known = Object.keys(values).join(', ');
         throw new Error(`profile ${profile} has no constant '${childPath}'; it has: ${known}`);
       }

@@ -100,6 +100,6 @@ describe('bad experiment files', () => {
     expect(await cli(['valdate', 'x.yaml'])).toMatchObject({ code: 2, stderr: expect.stringContaining("did you mean 'validate'") });
     expect(await cli(['run', 'experiments/quickstart.yaml', '--worker', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining("did you mean '--workers'") });
     expect(await cli(['run', 'experiments/quickstart.yaml', '--shard', '3/3'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--shard takes I/N') });
-    expect(await cli(['run', join(scratch, 'missing.yaml')])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read the file: ENOENT') });
+    expect(await cli(['run', join(scratch, 'missing.yaml')])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read the file: no such file') });
   });
 });
