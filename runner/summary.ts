@@ -101,8 +101,14 @@ export function summaryCsv(summary: Summary, sweepKeys: readonly string[]): stri
 const numberText = (value: number | null) => (value === null ? '' : String(value));
 const settingText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
 
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/**
+ * One CSV cell. A text cell starting with = + - @, a tab or a carriage return would run as a
+ * formula in a spreadsheet (OWASP's CSV injection rule): it gets a leading quote. Numbers, which
+ * may start with a minus, are left as they are.
+ */
+export function csvField(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, PointRecord } from '../../runner/results-dir.js';
-import { buildSummary, summaryCsv, summaryJson } from '../../runner/summary.js';
+import { buildSummary, csvField, summaryCsv, summaryJson } from '../../runner/summary.js';
 
 const manifest = {
   experiment: 'x',
@@ -35,5 +35,16 @@ describe('summaries', () => {
     expect(rows[0]).toBe('point,workload.0.name,m.mean.mean,m.mean.ci95lo,m.mean.ci95hi');
     expect(rows[1]).toMatch(/^p1,"a,""b""",2,-10\.7\d+,14\.7\d+$/);
     expect(rows[2]).toBe('p2,c,,,');
+  });
+});
+
+describe('summary.csv cells', () => {
+  it('neutralises cells a spreadsheet would run as formulas, and leaves negative numbers alone', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+cmd|calc')).toBe("'+cmd|calc");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField('-2.5e-3')).toBe('-2.5e-3');
+    expect(csvField('ipvs')).toBe('ipvs');
   });
 });
