@@ -3,6 +3,7 @@
 // A comparison between points whose results are dominated by such a state compares the failure,
 // not the setting, so the report says so first and marks those points.
 
+import { comparisonPath, groupsAcross } from './compare.js';
 import { formatNumber, formatValue, unitFor } from './format.js';
 import type { ResultPoint, Results } from './inputs.js';
 import { pointLabels } from './labels.js';
@@ -116,13 +117,14 @@ function coreDnsFinding(point: ResultPoint): Finding | null {
   const cpu = firstValue(point, 'coredns_cpu_utilization.max', 'coredns_cpu_utilization.mean');
   const drops = value(point, 'coredns_dropped_requests_total.rate');
   const received = value(point, 'coredns_dns_requests_total.rate');
-  const dropShare = drops > 0 ? (received > 0 ? drops / (received + drops) : 1) : 0;
+  // coredns_dns_requests_total counts a query when it arrives, dropped or not.
+  const dropShare = drops > 0 ? (received > 0 ? Math.min(1, drops / received) : 1) : 0;
   const cpuSeverity = busy(cpu);
   const dropSeverity: Severity | null = drops > 0 ? (dropShare >= DROP_CRITICAL_SHARE ? 'critical' : 'warning') : null;
   if (cpuSeverity === null && dropSeverity === null) return null;
   const severity: Severity = cpuSeverity === 'critical' || dropSeverity === 'critical' ? 'critical' : 'warning';
   const replicas = value(point, 'coredns_replicas.max');
-  const of = Number.isFinite(replicas) ? ` of ${formatNumber(replicas)}` : '';
+  const of = Number.isFinite(replicas) ? ` of ${Number.isInteger(replicas) ? replicas : formatNumber(replicas)}` : '';
   const parts: string[] = [];
   if (Number.isFinite(cpu)) parts.push(`busiest replica${of} at ${percent(cpu)} CPU`);
   if (drops > 0) parts.push(`${perSecond('coredns_dropped_requests_total.rate', drops, 'queries')} dropped at its receive queue${received > 0 ? ` (${percent(dropShare)} of queries)` : ''}`);
@@ -248,4 +250,33 @@ export function healthHeadline(health: Health): string | null {
   const whose = critical.length === health.total ? (health.total === 1 ? 'The point is' : `All ${health.total} points are`) : `${critical.length} of ${health.total} points ${critical.length === 1 ? 'is' : 'are'}`;
   const consequence = failed ? 'their latency describes only the requests that succeeded' : 'their results describe the saturated or dropping component, not the settings compared';
   return `${whose} unhealthy (${what}): ${consequence}. See Health.`;
+}
+
+/** The ‼ mark's tooltip: what is wrong at the point, critical findings only. */
+export function markTitle(point: PointHealth): string {
+  return `Unhealthy: ${point.findings.filter((f) => f.severity === 'critical').map((f) => f.short).join('; ')} (see Health)`;
+}
+
+/** Per point id, its health where it has a critical finding. */
+export function criticalById(health: Health): Map<string, PointHealth> {
+  return new Map(health.points.filter((p) => p.critical).map((p) => [p.point.id, p]));
+}
+
+/** Per group label of the verdict table, the unhealthy points in that group. */
+export function unhealthyByGroup(results: Results, health: Health): Map<string, PointHealth[]> {
+  const path = comparisonPath(results);
+  const critical = criticalById(health);
+  const out = new Map<string, PointHealth[]>();
+  if (path === null) return out;
+  for (const group of groupsAcross(results, path)) {
+    const sick = group.points.map((p) => critical.get(p.id)).filter((p): p is PointHealth => p !== undefined);
+    if (sick.length > 0) out.set(group.label, sick);
+  }
+  return out;
+}
+
+/** The legend of ‼ under a table, or null where no point is unhealthy. */
+export function markLegend(health: Health): string | null {
+  if (health.unhealthy.size === 0) return null;
+  return '‼ an unhealthy point (see Health): a component saturated, dropping, or at least 1 % of requests failed; its values describe that state, not the setting.';
 }

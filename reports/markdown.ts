@@ -6,6 +6,7 @@ import { criticalSummary, uniqueConstants } from './assumptions.js';
 import type { Chart } from './charts/index.js';
 import { escapeMarkdown as m } from './escape.js';
 import { formatSetting } from './format.js';
+import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, unhealthyByGroup, type Health } from './health.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -37,20 +38,42 @@ function cell(c: Cell, column: MetricColumn): string {
   return c.best ? `**${text}**` : text;
 }
 
+function healthSection(health: Health): string[] {
+  const out = ['## Health', ''];
+  const healthy = allHealthySentence(health);
+  if (healthy !== null) return [...out, m(healthy), ''];
+  const sick = health.unhealthy.size;
+  out.push(`What went wrong in each point, worst first.${sick === 0 ? '' : ` ‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}`, '');
+  for (const p of health.points) {
+    out.push(`**${m(p.label)}**${p.critical ? ' ‼' : ''}`, '');
+    for (const f of p.findings) out.push(`- ${f.severity === 'critical' ? '**critical**' : 'warning'}: ${m(f.text)}`);
+    out.push('');
+  }
+  const rest = health.total - health.points.length;
+  if (rest > 0) out.push(`The other ${rest === 1 ? 'point is' : `${rest} points are`} healthy.`, '');
+  return out;
+}
+
 export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]): string {
   const out: string[] = [`# ${m(results.name)}`, ''];
   if (results.description !== '') out.push(`> ${m(results.description)}`, '');
   out.push(m(describeRun(results)), '');
   for (const note of missingNotes(results)) out.push(`_${m(note)}_`, '');
+  const health = assessHealth(results);
+  out.push(...healthSection(health));
+  const sickPoints = criticalById(health);
+  const sickGroups = unhealthyByGroup(results, health);
 
   out.push('## Answer', '');
+  const warning = healthHeadline(health);
+  if (warning !== null) out.push(`> ‼ **${m(warning)}**`, '');
   if (answer.plan !== null) out.push(...answer.plan.map((line) => `> ${rich(line)}  `), '');
   for (const h of answer.headlines) out.push(`- ${rich(h)}`);
   if (answer.headlines.length > 0) out.push('');
   const v = answer.verdicts;
   if (v !== null && v.rows.length > 1) {
     out.push(`### Better ${m(v.path)} per metric, where the difference is significant`, '');
-    out.push(...table([m(v.groupHeader ?? ''), ...v.metrics.map(metricHeader)], v.rows.map((r) => [m(r.group), ...r.cells.map(m)])), '');
+    out.push(...table([m(v.groupHeader ?? ''), ...v.metrics.map(metricHeader)], v.rows.map((r) => [`${m(r.group)}${sickGroups.has(r.group) ? ' ‼' : ''}`, ...r.cells.map(m)])), '');
     out.push(`Paired over replications with common random numbers. Named: the best ${m(v.path)} and any not significantly worse than it, where at least one other is significantly worse; the difference is the best against the best of the rest.`, '');
   }
   const t = answer.table;
@@ -58,7 +81,7 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
   out.push(
     ...table(
       [...t.settingHeaders.map(m), ...t.metrics.map(metricHeader)],
-      t.rows.map((r) => [...r.settings.map(m), ...r.cells.map((c, i) => cell(c, t.metrics[i]))]),
+      t.rows.map((r) => [...r.settings.map((s, i) => `${m(s)}${i === r.settings.length - 1 && sickPoints.has(r.pointId) ? ' ‼' : ''}`), ...r.cells.map((c, i) => cell(c, t.metrics[i]))]),
       t.settingHeaders.length,
     ),
     '',
@@ -67,6 +90,9 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
     `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure. Every metric is in [summary.csv](summary.csv).`,
     '',
   );
+
+  const legend = markLegend(health);
+  if (legend !== null) out.push(m(legend), '');
 
   out.push('## Charts', '');
   if (charts.length === 0) out.push('No chart applies: the results hold none of the charted metrics.', '');
