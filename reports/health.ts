@@ -22,7 +22,7 @@ export interface Finding {
   short: string;
   /** The sentence with numbers. */
   text: string;
-  /** How bad, to pick the worst of one kind across points (a share or a utilisation). */
+  /** How bad, to pick the worst of one kind across points: a share or a utilisation (CoreDNS: busy share plus dropped share, both saturate). */
   magnitude: number;
 }
 
@@ -73,6 +73,7 @@ function firstValue(point: ResultPoint, ...keys: string[]): number {
 }
 
 const percent = (share: number) => `${formatNumber(share * 100)} %`;
+const whole = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A rate with what it counts: "4.60 M queries/s", "262 drops/s". */
 function perSecond(key: string, rate: number, noun: string): string {
@@ -129,7 +130,7 @@ function coreDnsFinding(point: ResultPoint): Finding | null {
   if (Number.isFinite(cpu)) parts.push(`busiest replica${of} at ${percent(cpu)} CPU`);
   if (drops > 0) parts.push(`${perSecond('coredns_dropped_requests_total.rate', drops, 'queries')} dropped at its receive queue${received > 0 ? ` (${percent(dropShare)} of queries)` : ''}`);
   const word = severity === 'critical' ? 'saturated' : 'near saturation';
-  return { severity, kind: 'coredns', short: `CoreDNS ${word}`, text: `CoreDNS ${word}: ${parts.join(', ')}.`, magnitude: Math.max(Number.isFinite(cpu) ? cpu : 0, dropShare) };
+  return { severity, kind: 'coredns', short: `CoreDNS ${word}`, text: `CoreDNS ${word}: ${parts.join(', ')}.`, magnitude: (Number.isFinite(cpu) ? cpu : 0) + dropShare };
 }
 
 /** A component whose busy share alone says it is saturated. */
@@ -147,7 +148,7 @@ function conntrackFindings(point: ResultPoint): Finding[] {
   const limit = firstValue(point, 'node_nf_conntrack_entries_limit.max', 'node_nf_conntrack_entries_limit.mean');
   const drops = value(point, 'conntrack_drops_total.rate');
   const fill = limit > 0 ? entries / limit : NaN;
-  const fillText = Number.isFinite(fill) ? `busiest node's table at ${percent(fill)} of nf_conntrack_max (${formatNumber(entries)} of ${formatNumber(limit)})` : '';
+  const fillText = Number.isFinite(fill) ? `busiest node's table at ${percent(fill)} of nf_conntrack_max (${whole(entries)} of ${whole(limit)} entries)` : '';
   if (drops > 0) {
     out.push({ severity: 'critical', kind: 'conntrack', short: 'conntrack dropping', text: `conntrack dropping new flows: ${perSecond('conntrack_drops_total.rate', drops, 'flows')} per node${fillText === '' ? '' : `, ${fillText}`}.`, magnitude: 1 });
   } else if (fill >= CONNTRACK_FULL_SHARE) {
