@@ -107,7 +107,7 @@ function outcomeFindings(point: ResultPoint): Finding[] {
       severity: share >= OUTCOME_CRITICAL_SHARE ? 'critical' : 'warning',
       kind: `outcome:${outcome}`,
       short: `${percent(share)} ${outcome}`,
-      text: `${percent(share)} of requests ended ${outcome} (${formatValue(key, rate)} cluster-wide).`,
+      text: `${percent(share)} of requests ended ${outcome} (${perSecond(key, rate, 'requests')} cluster-wide).`,
       magnitude: share,
     });
   }
@@ -251,6 +251,46 @@ export function healthHeadline(health: Health): string | null {
   const whose = critical.length === health.total ? (health.total === 1 ? 'The point is' : `All ${health.total} points are`) : `${critical.length} of ${health.total} points ${critical.length === 1 ? 'is' : 'are'}`;
   const consequence = failed ? 'their latency describes only the requests that succeeded' : 'their results describe the saturated or dropping component, not the settings compared';
   return `${whose} unhealthy (${what}): ${consequence}. See Health.`;
+}
+
+/** One kind of trouble at one severity across points, the worst of them kept as the example. */
+export interface Trouble {
+  severity: Severity;
+  worst: Finding;
+  worstAt: PointHealth;
+  at: PointHealth[];
+  /** The smallest magnitude seen: where it equals the worst's, no point is worse than another. */
+  least: number;
+}
+
+/** The findings of `points` grouped by kind and severity: critical first, then in the order first seen. */
+export function troubles(points: PointHealth[]): Trouble[] {
+  const byKind = new Map<string, Trouble>();
+  for (const point of points) {
+    for (const f of point.findings) {
+      const key = `${f.severity}/${f.kind}`;
+      const seen = byKind.get(key);
+      if (seen === undefined) {
+        byKind.set(key, { severity: f.severity, worst: f, worstAt: point, at: [point], least: f.magnitude });
+        continue;
+      }
+      seen.at.push(point);
+      seen.least = Math.min(seen.least, f.magnitude);
+      if (f.magnitude > seen.worst.magnitude) Object.assign(seen, { worst: f, worstAt: point });
+    }
+  }
+  const list = [...byKind.values()];
+  return [...list.filter((t) => t.severity === 'critical'), ...list.filter((t) => t.severity === 'warning')];
+}
+
+/** Points named where a trouble is before they are counted instead. */
+const MAX_NAMED = 3;
+
+/** Where a trouble is: "mode=ipvs", "all 4 points; worst mode=ebpf", "5 of 8 points". */
+export function troubleWhere(t: Trouble, total: number): string {
+  if (t.at.length === 1) return t.at[0].label;
+  const points = t.at.length === total ? `all ${total} points` : t.at.length <= MAX_NAMED ? t.at.map((p) => p.label).join(', ') : `${t.at.length} of ${total} points`;
+  return t.least < t.worst.magnitude ? `${points}; worst ${t.worstAt.label}` : points;
 }
 
 /** The ‼ mark's tooltip: what is wrong at the point, critical findings only. */

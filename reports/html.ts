@@ -7,7 +7,7 @@ import { criticalSummary, uniqueConstants, type AssumptionMark } from './assumpt
 import type { Chart } from './charts/index.js';
 import { escapeHtml as e } from './escape.js';
 import { formatSetting } from './format.js';
-import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, markTitle as healthMarkTitle, unhealthyByGroup, type Health, type PointHealth } from './health.js';
+import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, markTitle as healthMarkTitle, troubles, troubleWhere, unhealthyByGroup, type Health, type PointHealth } from './health.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -120,8 +120,10 @@ function answerSection(results: Results, answer: Answer, health: Health): string
   return out.join('\n');
 }
 
+const severityBadge = (severity: string) => `<span class="sev ${severity}">${severity}</span>`;
+
 function pointFindings(p: PointHealth): string {
-  const items = p.findings.map((f) => `<li class="${f.severity}"><span class="sev ${f.severity}">${f.severity}</span>${e(f.text)}</li>`);
+  const items = p.findings.map((f) => `<li class="${f.severity}">${severityBadge(f.severity)}${e(f.text)}</li>`);
   return `<h3>${e(p.label)}${p.critical ? ' <span class="sick">‼</span>' : ''}</h3>\n<ul>${items.join('')}</ul>`;
 }
 
@@ -132,8 +134,14 @@ function healthSection(health: Health): string {
     out.push(`<p class="healthy">${e(healthy)}</p>`);
   } else {
     const sick = health.unhealthy.size;
-    out.push(`<p>What went wrong in each point, worst first. ${sick === 0 ? 'No point has a critical finding.' : `‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}</p>`);
-    out.push(...health.points.map(pointFindings));
+    out.push(`<p>What went wrong, worst first. ${sick === 0 ? 'No point has a critical finding.' : `‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}</p>`);
+    out.push(...health.points.filter((p) => p.critical).map(pointFindings));
+    // Points with warnings only: one line per kind of warning, so that a warning every point shares reads once.
+    const warned = troubles(health.points.filter((p) => !p.critical));
+    if (warned.length > 0) {
+      out.push(`<h3>${sick === 0 ? 'Warnings' : 'Warnings at the other points'}</h3>`);
+      out.push(`<ul>${warned.map((t) => `<li class="warning">${severityBadge('warning')}${e(t.worst.text)} <span class="note">[${e(troubleWhere(t, health.total))}]</span></li>`).join('')}</ul>`);
+    }
     const rest = health.total - health.points.length;
     if (rest > 0) out.push(`<p class="note">The other ${rest === 1 ? 'point is' : `${rest} points are`} healthy.</p>`);
   }

@@ -51,7 +51,7 @@ describe('health findings of one point', () => {
     const findings = pointFindings(results.points[0]);
     expect(findings.map((f) => f.severity)).toEqual(['critical', 'critical', 'warning']);
     expect(findings[0].text).toBe('CoreDNS saturated: busiest replica of 2 at 100 % CPU, 4.60 M queries/s dropped at its receive queue (95.8 % of queries).');
-    expect(findings[1].text).toBe('99.5 % of requests ended dns_failed (1.49 M/s cluster-wide).');
+    expect(findings[1].text).toBe('99.5 % of requests ended dns_failed (1.49 M requests/s cluster-wide).');
     expect(findings[2].text).toContain('3.00 M timeouts/s cluster-wide');
   });
 
@@ -121,7 +121,7 @@ describe('terminal health lines', () => {
     const lines = formatHealthLines(assessHealth(results));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('‼ CoreDNS saturated: busiest replica of 2 at 100 % CPU, 4.70 M queries/s dropped at its receive queue (97.9 % of queries). [mode=ipvs, mode=ebpf; worst mode=ebpf]');
-    expect(lines[1]).toBe('‼ 99.5 % of requests ended dns_failed (1.49 M/s cluster-wide). [mode=ipvs, mode=ebpf]');
+    expect(lines[1]).toBe('‼ 99.5 % of requests ended dns_failed (1.49 M requests/s cluster-wide). [mode=ipvs, mode=ebpf]');
     expect(lines[2]).toMatch(/^! DNS resolver timeouts/);
   });
 
@@ -131,5 +131,17 @@ describe('terminal health lines', () => {
     const lines = formatHealthLines(assessHealth(resultsOf(points, experimentOf({ 'proxy.mode': points.map((p) => p.settings['proxy.mode']) }))));
     expect(lines).toHaveLength(11);
     expect(lines[10]).toBe('… 2 more in report.html');
+  });
+});
+
+describe('the Health section', () => {
+  it('lists a critical point in full and a warning every other point shares once, with where it is', () => {
+    const refused = { 'request_outcomes_total{outcome=ok}.rate': 9960, 'request_outcomes_total{outcome=refused}.rate': 40 };
+    const results = resultsOf([point('iptables', { ...SATURATED, 'request_outcomes_total{outcome=refused}.rate': 40 }), ...['ipvs', 'nftables', 'ebpf'].map((m) => point(m, refused))], sweep);
+    const md = renderMarkdown(results, buildAnswer(results), []);
+    const section = md.slice(md.indexOf('## Health'), md.indexOf('## Answer'));
+    expect(section).toContain('**mode=iptables** ‼');
+    expect(section.match(/ended refused/g)).toHaveLength(1);
+    expect(section).toContain('- warning: 0.400 % of requests ended refused (40.0 requests/s cluster-wide). [3 of 4 points]');
   });
 });

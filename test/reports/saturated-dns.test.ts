@@ -35,7 +35,7 @@ describe('experiments/saturated-dns.yaml', () => {
     const opening = md.slice(0, md.indexOf('## Answer'));
     expect(opening).toContain('## Health');
     expect(opening).toMatch(/CoreDNS saturated: busiest replica of 2 at 100 % CPU, [\d.]+ M queries\/s dropped at its receive queue/);
-    expect(opening).toMatch(/9\d\.\d % of requests ended dns\\_failed \([\d.]+ M\/s cluster-wide\)/);
+    expect(opening).toMatch(/9\d\.\d % of requests ended dns\\_failed \([\d.]+ M requests\/s cluster-wide\)/);
     const answer = md.slice(md.indexOf('## Answer'));
     expect(answer.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'))).toMatch(/^> ‼ \*\*All 2 points are unhealthy \(CoreDNS saturated; .*dns\\_failed\)/);
 
