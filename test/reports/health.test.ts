@@ -142,6 +142,6 @@ describe('the Health section', () => {
     const section = md.slice(md.indexOf('## Health'), md.indexOf('## Answer'));
     expect(section).toContain('**mode=iptables** ‼');
     expect(section.match(/ended refused/g)).toHaveLength(1);
-    expect(section).toContain('- warning: 0.400 % of requests ended refused (40.0 requests/s cluster-wide). [3 of 4 points]');
+    expect(section).toContain('- warning: 0.400 % of requests ended refused (40.0 requests/s cluster-wide). [mode=ipvs, mode=nftables, mode=ebpf]');
   });
 });
