@@ -293,6 +293,30 @@ export function troubleWhere(t: Trouble, total: number): string {
   return t.least < t.worst.magnitude ? `${points}; worst ${t.worstAt.label}` : points;
 }
 
+/** Unhealthy points listed one by one up to this many; more read better as one line per kind of trouble. */
+const POINTS_IN_FULL = 3;
+
+/** What the Health section shows: points in full, then groups of troubles, each under a title. */
+export interface HealthLayout {
+  inFull: PointHealth[];
+  groups: { title: string; troubles: Trouble[] }[];
+}
+
+/**
+ * A few unhealthy points each with all its findings; many as one line per kind of trouble saying
+ * where it is. Points with warnings only are always grouped, so that a warning every point shares
+ * reads once.
+ */
+export function healthLayout(health: Health): HealthLayout {
+  const critical = health.points.filter((p) => p.critical);
+  const warned = health.points.filter((p) => !p.critical);
+  const groups: HealthLayout['groups'] = [];
+  const inFull = critical.length <= POINTS_IN_FULL ? critical : [];
+  if (inFull.length === 0 && critical.length > 0) groups.push({ title: critical.length === health.total ? `At all ${critical.length} points` : `At the ${critical.length} unhealthy points`, troubles: troubles(critical) });
+  if (warned.length > 0) groups.push({ title: critical.length === 0 ? 'Warnings' : 'Warnings at the other points', troubles: troubles(warned) });
+  return { inFull, groups };
+}
+
 /** The ‼ mark's tooltip: what is wrong at the point, critical findings only. */
 export function markTitle(point: PointHealth): string {
   return `Unhealthy: ${point.findings.filter((f) => f.severity === 'critical').map((f) => f.short).join('; ')} (see Health)`;

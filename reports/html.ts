@@ -7,7 +7,7 @@ import { criticalSummary, uniqueConstants, type AssumptionMark } from './assumpt
 import type { Chart } from './charts/index.js';
 import { escapeHtml as e } from './escape.js';
 import { formatSetting } from './format.js';
-import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, markTitle as healthMarkTitle, troubles, troubleWhere, unhealthyByGroup, type Health, type PointHealth } from './health.js';
+import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, markTitle as healthMarkTitle, healthLayout, troubleWhere, unhealthyByGroup, type Health, type PointHealth } from './health.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -135,12 +135,11 @@ function healthSection(health: Health): string {
   } else {
     const sick = health.unhealthy.size;
     out.push(`<p>What went wrong, worst first. ${sick === 0 ? 'No point has a critical finding.' : `‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}</p>`);
-    out.push(...health.points.filter((p) => p.critical).map(pointFindings));
-    // Points with warnings only: one line per kind of warning, so that a warning every point shares reads once.
-    const warned = troubles(health.points.filter((p) => !p.critical));
-    if (warned.length > 0) {
-      out.push(`<h3>${sick === 0 ? 'Warnings' : 'Warnings at the other points'}</h3>`);
-      out.push(`<ul>${warned.map((t) => `<li class="warning">${severityBadge('warning')}${e(t.worst.text)} <span class="note">[${e(troubleWhere(t, health.total))}]</span></li>`).join('')}</ul>`);
+    const layout = healthLayout(health);
+    out.push(...layout.inFull.map(pointFindings));
+    for (const group of layout.groups) {
+      out.push(`<h3>${e(group.title)}</h3>`);
+      out.push(`<ul>${group.troubles.map((t) => `<li class="${t.severity}">${severityBadge(t.severity)}${e(t.worst.text)} <span class="note">[${e(troubleWhere(t, health.total))}]</span></li>`).join('')}</ul>`);
     }
     const rest = health.total - health.points.length;
     if (rest > 0) out.push(`<p class="note">The other ${rest === 1 ? 'point is' : `${rest} points are`} healthy.</p>`);

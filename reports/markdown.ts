@@ -6,7 +6,7 @@ import { criticalSummary, uniqueConstants } from './assumptions.js';
 import type { Chart } from './charts/index.js';
 import { escapeMarkdown as m } from './escape.js';
 import { formatSetting } from './format.js';
-import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, troubles, troubleWhere, unhealthyByGroup, type Health } from './health.js';
+import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, healthLayout, troubleWhere, unhealthyByGroup, type Health } from './health.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -44,16 +44,16 @@ function healthSection(health: Health): string[] {
   if (healthy !== null) return [...out, m(healthy), ''];
   const sick = health.unhealthy.size;
   out.push(`What went wrong, worst first.${sick === 0 ? '' : ` ‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}`, '');
-  for (const p of health.points.filter((x) => x.critical)) {
+  const severity = (s: string) => (s === 'critical' ? '**critical**' : 'warning');
+  const layout = healthLayout(health);
+  for (const p of layout.inFull) {
     out.push(`**${m(p.label)}** ‼`, '');
-    for (const f of p.findings) out.push(`- ${f.severity === 'critical' ? '**critical**' : 'warning'}: ${m(f.text)}`);
+    for (const f of p.findings) out.push(`- ${severity(f.severity)}: ${m(f.text)}`);
     out.push('');
   }
-  // Points with warnings only: one line per kind of warning, so that a warning every point shares reads once.
-  const warned = troubles(health.points.filter((p) => !p.critical));
-  if (warned.length > 0) {
-    out.push(`**${sick === 0 ? 'Warnings' : 'Warnings at the other points'}**`, '');
-    for (const t of warned) out.push(`- warning: ${m(t.worst.text)} [${m(troubleWhere(t, health.total))}]`);
+  for (const group of layout.groups) {
+    out.push(`**${m(group.title)}**`, '');
+    for (const t of group.troubles) out.push(`- ${severity(t.severity)}: ${m(t.worst.text)} [${m(troubleWhere(t, health.total))}]`);
     out.push('');
   }
   const rest = health.total - health.points.length;

@@ -145,3 +145,14 @@ describe('the Health section', () => {
     expect(section).toContain('- warning: 0.400 % of requests ended refused (40.0 requests/s cluster-wide). [mode=ipvs, mode=nftables, mode=ebpf]');
   });
 });
+
+describe('the Health section with many unhealthy points', () => {
+  it('gives one line per kind of trouble, saying where, instead of every point in full', () => {
+    const results = resultsOf(modes.map((m) => point(m, SATURATED)), sweep);
+    const md = renderMarkdown(results, buildAnswer(results), []);
+    const section = md.slice(md.indexOf('## Health'), md.indexOf('## Answer'));
+    expect(section).toContain('**At all 4 points**');
+    expect(section.match(/CoreDNS saturated/g)).toHaveLength(1);
+    expect(section).toContain('- **critical**: 99.5 % of requests ended dns\\_failed (1.49 M requests/s cluster-wide). [all 4 points]');
+  });
+});
