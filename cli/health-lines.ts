@@ -1,7 +1,8 @@
 // The Health section of the report in a few terminal lines, printed by `run` and `plan` after
 // their work: one line per kind of trouble, worst first, naming the points it hit.
 
-import { assessHealth, troubles, troubleWhere, type Health } from '../reports/health.js';
+import { assessHealth, type Health } from '../reports/health.js';
+import { troubles, troubleWhere } from '../reports/health-layout.js';
 import { readResults } from '../reports/inputs.js';
 
 /** Lines beyond this go to report.html: a terminal summary that scrolls away is not read. */

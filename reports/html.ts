@@ -7,7 +7,8 @@ import { criticalSummary, uniqueConstants, type AssumptionMark } from './assumpt
 import type { Chart } from './charts/index.js';
 import { escapeHtml as e } from './escape.js';
 import { formatSetting } from './format.js';
-import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, markTitle as healthMarkTitle, healthLayout, troubleWhere, unhealthyByGroup, type Health, type PointHealth } from './health.js';
+import { allHealthySentence, assessHealth, healthHeadline, type Health, type PointHealth } from './health.js';
+import { criticalById, healthLayout, markLegend, markTitle as healthMarkTitle, troubleWhere, unhealthyByGroup } from './health-layout.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 

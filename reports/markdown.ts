@@ -6,7 +6,8 @@ import { criticalSummary, uniqueConstants } from './assumptions.js';
 import type { Chart } from './charts/index.js';
 import { escapeMarkdown as m } from './escape.js';
 import { formatSetting } from './format.js';
-import { allHealthySentence, assessHealth, criticalById, healthHeadline, markLegend, healthLayout, troubleWhere, unhealthyByGroup, type Health } from './health.js';
+import { allHealthySentence, assessHealth, healthHeadline, type Health } from './health.js';
+import { criticalById, healthLayout, markLegend, troubleWhere, unhealthyByGroup } from './health-layout.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
