@@ -5,6 +5,7 @@ import { planExperiment, planTarget, type Check, type Evaluation } from '../runn
 import { progressBar } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
 import { formatMetric, formatSetting } from './format.js';
+import { healthLines } from './health-lines.js';
 import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
@@ -51,6 +52,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
       }
     }
     lines.push(`runs: ${result.runs} new; results in ${out}/ (plan.json, summary.json)`);
+    lines.push(...healthLines(out));
     io.stdout.write(`${lines.join('\n')}\n`);
   }
   if (result.status === 'failed') {

@@ -11,6 +11,7 @@ import { FILES, readJson } from '../runner/results-dir.js';
 import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
 import { count, formatMetric, formatSetting, table } from './format.js';
+import { healthLines } from './health-lines.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
 import { renderReports } from './report-command.js';
 
@@ -93,6 +94,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     if (result.skipped > 0) say(`resumed: ${count(result.skipped, 'run')} already done`);
     const rate = result.wallSeconds > 0 ? result.events / result.wallSeconds : 0;
     say(`${result.status === 'complete' ? 'done' : result.status}: ${count(result.ran, 'run')} in ${formatDuration(result.wallSeconds)} (${(rate / 1e6).toFixed(2)} M events/s)`);
+    if (result.status === 'complete') for (const line of healthLines(out)) say(line);
     if (result.status === 'complete' && !quiet) printHeadline(io, loaded, out);
     say(`results: ${result.files.summary} and ${result.files.csv} (every run in ${result.files.points})`);
     if (result.status === 'interrupted') say(`interrupted: the directory is consistent; continue with --resume`);

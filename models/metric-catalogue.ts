@@ -55,6 +55,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('proxy_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on proxy syncs and first-packet dispatch'),
   m('datapath_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on packets and connections in the kernel'),
   m('node_cpu_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s cores busy'),
+  m('nic_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s NIC capacity its multi-segment messages use (single-segment ones are not charged to the link)'),
   m('server_worker_utilization', 'gauge', 'ratio', 'pod', 'neutral', 'share of a serving pod’s workers busy'),
   m('dns_lookup_duration_seconds', 'distribution', 'seconds', 'lookup', 'lower', 'one name lookup by the pod’s resolver, search path included'),
   m('dns_queries_per_lookup', 'average', 'count', 'lookup', 'lower', 'queries a lookup sends (A and AAAA per candidate name, retries)'),
@@ -72,6 +73,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('coredns_memory_bytes', 'gauge', 'bytes', 'replica', 'lower', 'a CoreDNS replica’s memory by the published formula'),
   m('coredns_oom_risk', 'gauge', 'ratio', 'replica', 'lower', '1 when the memory formula exceeds the container’s limit'),
   m('nodelocal_cache_hit_ratio', 'average', 'ratio', 'cluster', 'higher', 'share of queries NodeLocal DNSCache answered from its cache'),
+  m('nodelocal_cpu_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s NodeLocal DNSCache CPU limit busy'),
   m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
   m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
 ];

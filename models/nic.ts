@@ -12,6 +12,7 @@
 
 import { EventList, type EventFn } from '../engine/event-list.js';
 import type { Simulator } from '../engine/simulator.js';
+import { TimeWeighted } from '../engine/stats/time-weighted.js';
 
 export class SharedLink {
   /** Finish tags (in servedBits) of the active flows, their callbacks and arguments. */
@@ -30,6 +31,8 @@ export class SharedLink {
   /** Completions at one instant, handed out after the link is consistent again (reused). */
   private readonly doneFns: EventFn[] = [];
   private readonly doneArgs: unknown[] = [];
+  /** Share of the capacity the flows use, over time: below 1 while every flow is held to its cap. */
+  private readonly load: TimeWeighted;
 
   constructor(
     private readonly sim: Simulator,
@@ -39,6 +42,17 @@ export class SharedLink {
     readonly flowCapBps: number,
   ) {
     if (!(capacityBps > 0 && flowCapBps > 0)) throw new RangeError(`link rates must be > 0, got ${capacityBps} and ${flowCapBps}`);
+    this.load = new TimeWeighted(sim.now, 0);
+  }
+
+  /** Mean share of the link's capacity in use since the last reset. */
+  utilisation(): number {
+    return this.load.mean(this.sim.now);
+  }
+
+  /** Discards the load seen so far (end of warm-up); the flows in progress stay. */
+  resetStatistics(): void {
+    this.load.reset(this.sim.now);
   }
 
   /** Flows in progress. */
@@ -64,6 +78,7 @@ export class SharedLink {
   private reschedule(): void {
     const rate = this.active === 0 ? 0 : Math.min(this.flowCapBps, this.capacityBps / this.active);
     this.flowRateBps = rate;
+    this.load.update(this.sim.now, (this.active * rate) / this.capacityBps);
     const tag = this.finishes.peekTime();
     if (this.pending >= 0 && tag === this.pendingTag && rate === this.pendingRate) return;
     if (this.pending >= 0) this.sim.cancel(this.pending);

@@ -107,7 +107,11 @@ function putDnsMetrics(
   putGauge(metrics, 'coredns_memory_bytes', memory.bytes, memory.bytes);
   // 1 when the published memory formula exceeds the container's limit: a risk of OOM kills.
   putGauge(metrics, 'coredns_oom_risk', memory.bytes > memory.limitBytes ? 1 : 0, memory.bytes > memory.limitBytes ? 1 : 0);
-  if (nodeLocal) metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
+  if (nodeLocal) {
+    metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
+    const busy = dns.nodeLocalUtilisations();
+    putGauge(metrics, 'nodelocal_cpu_utilization', mean(busy), busy.length > 0 ? Math.max(...busy) : NaN);
+  }
   putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }
 
@@ -241,6 +245,7 @@ export function simulate(input: NetworkSettings, seed: number, replication = 0):
   );
   putGauge(metrics, 'datapath_cpu_cores', nodeMean((n) => n.packetCpuSeconds) / window, nodeMax((n) => n.packetCpuSeconds) / window);
   putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
+  putGauge(metrics, 'nic_utilization', nodeMean((n) => n.nic.utilisation(), true), nodeMax((n) => n.nic.utilisation()));
   if (parts.dns !== null) putDnsMetrics(metrics, parts.dns, parts.corednsMemory, servingNodes, nodeCount, window, scale, settings.dns.nodeLocal.enabled);
 
   const pools = network.workerUtilisations();

@@ -110,6 +110,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     node.proxy.resetStatistics();
     node.dispatchCpuSeconds = 0;
     node.packetCpuSeconds = 0;
+    node.nic.resetStatistics();
   };
 
   const makeServerOnlyNode = (index: number): DetailedNode => ({

@@ -34,7 +34,7 @@ export interface Cell {
 export interface AnswerTable {
   settingHeaders: string[];
   metrics: MetricColumn[];
-  rows: { settings: string[]; cells: Cell[] }[];
+  rows: { pointId: string; settings: string[]; cells: Cell[] }[];
 }
 
 export interface VerdictTable {
@@ -167,6 +167,7 @@ export function buildAnswer(results: Results): Answer {
     settingHeaders: results.swept.length === 0 ? ['point'] : results.swept.map((p) => shortPath(p, results.swept)),
     metrics,
     rows: results.points.map((point) => ({
+      pointId: point.id,
       settings: results.swept.length === 0 ? [labels.get(point.id) ?? point.id] : results.swept.map((p) => formatSetting(point.settings[p])),
       cells: keys.map((key) => {
         const mean = point.metrics.get(key)?.mean ?? NaN;

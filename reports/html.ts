@@ -7,6 +7,8 @@ import { criticalSummary, uniqueConstants, type AssumptionMark } from './assumpt
 import type { Chart } from './charts/index.js';
 import { escapeHtml as e } from './escape.js';
 import { formatSetting } from './format.js';
+import { allHealthySentence, assessHealth, healthHeadline, type Health, type PointHealth } from './health.js';
+import { criticalById, healthLayout, markLegend, markTitle as healthMarkTitle, troubleWhere, unhealthyByGroup } from './health-layout.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -46,6 +48,11 @@ td.source { max-width: 560px; overflow-wrap: anywhere; }
 .flag.override { background: #e6eefc; color: #24468f; }
 code { font-size: 13px; background: #f3f5f9; padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 p.critical { border-left: 4px solid var(--warn); background: #fff8e6; padding: 8px 12px; }
+p.health-headline { border-left: 4px solid var(--bad); background: #fdecea; padding: 8px 12px; font-weight: 600; }
+.sick { color: var(--bad); cursor: help; font-weight: 700; }
+section#health ul { padding-left: 20px; } section#health li { margin: 3px 0; }
+.sev { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; margin-right: 6px; }
+.sev.critical { background: #fdecea; color: var(--bad); } .sev.warning { background: #fff3d6; color: var(--warn); }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
 `;
 
@@ -78,23 +85,41 @@ function cell(c: Cell, m: MetricColumn): string {
   return `<td class="${classes}">${text}${marks}</td>`;
 }
 
-function answerSection(results: Results, answer: Answer): string {
+function sickMark(title: string): string {
+  return ` <a class="sick" href="#health" title="${e(title)}">‼</a>`;
+}
+
+function answerSection(results: Results, answer: Answer, health: Health): string {
   const out: string[] = ['<section id="answer">', '<h2>Answer</h2>'];
+  const warning = healthHeadline(health);
+  if (warning !== null) out.push(`<p class="health-headline">‼ ${e(warning)}</p>`);
+  const sickPoints = criticalById(health);
+  const sickGroups = unhealthyByGroup(results, health);
+  const groupMark = (group: string) => {
+    const sick = sickGroups.get(group);
+    return sick === undefined ? '' : sickMark(sick.map((p) => `${p.label}: ${healthMarkTitle(p)}`).join(' · '));
+  };
+  const rowMark = (id: string) => {
+    const sick = sickPoints.get(id);
+    return sick === undefined ? '' : sickMark(healthMarkTitle(sick));
+  };
   if (answer.plan !== null) out.push(`<div class="plan">${answer.plan.map((line) => `<p>${rich(line)}</p>`).join('')}</div>`);
   if (answer.headlines.length > 0) out.push(`<ul class="headlines">${answer.headlines.map((h) => `<li>${rich(h)}</li>`).join('')}</ul>`);
   const v = answer.verdicts;
   if (v !== null && v.rows.length > 1) {
     out.push(`<h3>Better ${e(v.path)} per metric, where the difference is significant</h3>`, '<div class="scroll"><table><thead><tr>');
     out.push(`<th scope="col">${e(v.groupHeader ?? '')}</th>`, ...v.metrics.map(metricHeader), '</tr></thead><tbody>');
-    for (const row of v.rows) out.push(`<tr><td class="setting">${e(row.group)}</td>${row.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`);
+    for (const row of v.rows) out.push(`<tr><td class="setting">${e(row.group)}${groupMark(row.group)}</td>${row.cells.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`);
     out.push('</tbody></table></div>', `<p class="note">Paired over replications with common random numbers. Named: the best ${e(v.path)} and any not significantly worse than it, where at least one other is significantly worse (the 95 % interval of the paired difference excludes zero); the difference is the best against the best of the rest.</p>`);
   }
   const t = answer.table;
   out.push('<h3>Results</h3>', '<div class="scroll"><table><thead><tr>');
   out.push(...t.settingHeaders.map((h) => `<th scope="col">${e(h)}</th>`), ...t.metrics.map(metricHeader), '</tr></thead><tbody>');
-  for (const row of t.rows) out.push(`<tr>${row.settings.map((s) => `<td class="setting">${e(s)}</td>`).join('')}${row.cells.map((c, i) => cell(c, t.metrics[i])).join('')}</tr>`);
+  for (const row of t.rows) out.push(`<tr>${row.settings.map((s, i) => `<td class="setting">${e(s)}${i === row.settings.length - 1 ? rowMark(row.pointId) : ''}</td>`).join('')}${row.cells.map((c, i) => cell(c, t.metrics[i])).join('')}</tr>`);
   out.push('</tbody></table></div>');
   out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (another proxy mode's, CNI's or mesh's constants, and mechanisms the point does not run, do not mark it; constants derived from a published figure are calibrated, see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
+  const legend = markLegend(health);
+  if (legend !== null) out.push(`<p class="note">${e(legend)}</p>`);
   if (results.points.length === 0) out.push('<p>No points in the results.</p>');
   out.push('</section>');
   return out.join('\n');
@@ -109,6 +134,34 @@ function decidingSection(answer: Answer): string {
   out.push('<div class="scroll"><table><thead><tr><th scope="col">setting</th><th scope="col">value</th><th scope="col">from</th><th scope="col">decides</th></tr></thead><tbody>');
   for (const row of d.rows) out.push(`<tr><td><code>${e(row.path)}</code></td><td>${e(row.value)}</td><td>${row.origin === 'default' ? '<span class="flag">default</span>' : 'file'}</td><td>${e(row.decides)}</td></tr>`);
   out.push('</tbody></table></div>', '</section>');
+  return out.join('\n');
+}
+
+const severityBadge = (severity: string) => `<span class="sev ${severity}">${severity}</span>`;
+
+function pointFindings(p: PointHealth): string {
+  const items = p.findings.map((f) => `<li class="${f.severity}">${severityBadge(f.severity)}${e(f.text)}</li>`);
+  return `<h3>${e(p.label)}${p.critical ? ' <span class="sick">‼</span>' : ''}</h3>\n<ul>${items.join('')}</ul>`;
+}
+
+function healthSection(health: Health): string {
+  const out: string[] = ['<section id="health">', '<h2>Health</h2>'];
+  const healthy = allHealthySentence(health);
+  if (healthy !== null) {
+    out.push(`<p class="healthy">${e(healthy)}</p>`);
+  } else {
+    const sick = health.unhealthy.size;
+    out.push(`<p>What went wrong, worst first. ${sick === 0 ? 'No point has a critical finding.' : `‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}</p>`);
+    const layout = healthLayout(health);
+    out.push(...layout.inFull.map(pointFindings));
+    for (const group of layout.groups) {
+      out.push(`<h3>${e(group.title)}</h3>`);
+      out.push(`<ul>${group.troubles.map((t) => `<li class="${t.severity}">${severityBadge(t.severity)}${e(t.worst.text)} <span class="note">[${e(troubleWhere(t, health.total))}]</span></li>`).join('')}</ul>`);
+    }
+    const rest = health.total - health.points.length;
+    if (rest > 0) out.push(`<p class="note">The other ${rest === 1 ? 'point is' : `${rest} points are`} healthy.</p>`);
+  }
+  out.push('</section>');
   return out.join('\n');
 }
 
@@ -154,6 +207,7 @@ function assumptionsSection(results: Results, marks: Map<string, AssumptionMark>
 
 export function renderHtml(results: Results, answer: Answer, charts: { chart: Chart; svg: string }[]): string {
   const notes = missingNotes(results);
+  const health = assessHealth(results);
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -172,9 +226,10 @@ export function renderHtml(results: Results, answer: Answer, charts: { chart: Ch
     results.description === '' ? '' : `<p class="description">${e(results.description)}</p>`,
     `<p class="meta">${e(describeRun(results))}</p>`,
     notes.length === 0 ? '' : `<p class="note">${notes.map(e).join(' ')}</p>`,
-    '<nav><a href="#answer">Answer</a><a href="#settings">Settings</a><a href="#charts">Charts</a><a href="#assumptions">Assumptions</a></nav>',
+    '<nav><a href="#health">Health</a><a href="#answer">Answer</a><a href="#settings">Settings</a><a href="#charts">Charts</a><a href="#assumptions">Assumptions</a></nav>',
     '</header>',
-    answerSection(results, answer),
+    healthSection(health),
+    answerSection(results, answer, health),
     decidingSection(answer),
     chartsSection(charts, answer.marks),
     assumptionsSection(results, answer.marks),

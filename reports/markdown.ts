@@ -6,6 +6,8 @@ import { criticalSummary, uniqueConstants } from './assumptions.js';
 import type { Chart } from './charts/index.js';
 import { escapeMarkdown as m } from './escape.js';
 import { formatSetting } from './format.js';
+import { allHealthySentence, assessHealth, healthHeadline, type Health } from './health.js';
+import { criticalById, healthLayout, markLegend, troubleWhere, unhealthyByGroup } from './health-layout.js';
 import type { Results } from './inputs.js';
 import { describeRun, missingNotes } from './prose.js';
 
@@ -37,20 +39,49 @@ function cell(c: Cell): string {
   return c.best ? `**${text}**` : text;
 }
 
+function healthSection(health: Health): string[] {
+  const out = ['## Health', ''];
+  const healthy = allHealthySentence(health);
+  if (healthy !== null) return [...out, m(healthy), ''];
+  const sick = health.unhealthy.size;
+  out.push(`What went wrong, worst first.${sick === 0 ? '' : ` ‼ marks the ${sick === 1 ? 'point' : `${sick} points`} with a critical finding, in every table below.`}`, '');
+  const severity = (s: string) => (s === 'critical' ? '**critical**' : 'warning');
+  const layout = healthLayout(health);
+  for (const p of layout.inFull) {
+    out.push(`**${m(p.label)}** ‼`, '');
+    for (const f of p.findings) out.push(`- ${severity(f.severity)}: ${m(f.text)}`);
+    out.push('');
+  }
+  for (const group of layout.groups) {
+    out.push(`**${m(group.title)}**`, '');
+    for (const t of group.troubles) out.push(`- ${severity(t.severity)}: ${m(t.worst.text)} [${m(troubleWhere(t, health.total))}]`);
+    out.push('');
+  }
+  const rest = health.total - health.points.length;
+  if (rest > 0) out.push(`The other ${rest === 1 ? 'point is' : `${rest} points are`} healthy.`, '');
+  return out;
+}
+
 export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]): string {
   const out: string[] = [`# ${m(results.name)}`, ''];
   if (results.description !== '') out.push(`> ${m(results.description)}`, '');
   out.push(m(describeRun(results)), '');
   for (const note of missingNotes(results)) out.push(`_${m(note)}_`, '');
+  const health = assessHealth(results);
+  out.push(...healthSection(health));
+  const sickPoints = criticalById(health);
+  const sickGroups = unhealthyByGroup(results, health);
 
   out.push('## Answer', '');
+  const warning = healthHeadline(health);
+  if (warning !== null) out.push(`> ‼ **${m(warning)}**`, '');
   if (answer.plan !== null) out.push(...answer.plan.map((line) => `> ${rich(line)}  `), '');
   for (const h of answer.headlines) out.push(`- ${rich(h)}`);
   if (answer.headlines.length > 0) out.push('');
   const v = answer.verdicts;
   if (v !== null && v.rows.length > 1) {
     out.push(`### Better ${m(v.path)} per metric, where the difference is significant`, '');
-    out.push(...table([m(v.groupHeader ?? ''), ...v.metrics.map(metricHeader)], v.rows.map((r) => [m(r.group), ...r.cells.map(m)])), '');
+    out.push(...table([m(v.groupHeader ?? ''), ...v.metrics.map(metricHeader)], v.rows.map((r) => [`${m(r.group)}${sickGroups.has(r.group) ? ' ‼' : ''}`, ...r.cells.map(m)])), '');
     out.push(`Paired over replications with common random numbers. Named: the best ${m(v.path)} and any not significantly worse than it, where at least one other is significantly worse; the difference is the best against the best of the rest.`, '');
   }
   const t = answer.table;
@@ -58,7 +89,7 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
   out.push(
     ...table(
       [...t.settingHeaders.map(m), ...t.metrics.map(metricHeader)],
-      t.rows.map((r) => [...r.settings.map(m), ...r.cells.map((c) => cell(c))]),
+      t.rows.map((r) => [...r.settings.map((s, i) => `${m(s)}${i === r.settings.length - 1 && sickPoints.has(r.pointId) ? ' ‼' : ''}`), ...r.cells.map((c) => cell(c))]),
       t.settingHeaders.length,
     ),
     '',
@@ -67,6 +98,9 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
     `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (constants derived from a published figure count as calibrated). Every metric is in [summary.csv](summary.csv).`,
     '',
   );
+
+  const legend = markLegend(health);
+  if (legend !== null) out.push(m(legend), '');
 
   if (answer.deciding !== null) {
     out.push('## Settings that decided these results', '');

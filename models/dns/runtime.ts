@@ -192,6 +192,14 @@ export class DnsRuntime {
   private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
   private readonly upstreamLimit: number;
 
+  /**
+   * Each NodeLocal DNSCache's CPU busy share, in the order the detailed nodes first looked up. An
+   * agent starts at its node's first lookup, so its share covers the window from then on.
+   */
+  nodeLocalUtilisations(): number[] {
+    return [...this.agents.values()].map((agent) => agent.cpu.utilisation());
+  }
+
   /** The counters, the other nodes' queries included up to now (see the header). */
   get metrics(): DnsMetrics {
     this.catchUp();

@@ -15,6 +15,8 @@ describe('run', () => {
     expect(code).toBe(0);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['constants.json', 'experiment.json', 'points.jsonl', 'summary.csv', 'summary.json', 'timing.jsonl']));
     expect(stderr).toContain(`results: ${join(out, 'summary.json')} and ${join(out, 'summary.csv')}`);
+    // Health right after the run's "done:" line: all healthy in one line, or one line per finding.
+    expect(stderr).toMatch(/^done: .*\n(health: all \d+ points healthy|[‼!] .*)\n/m);
     // The answer at a glance: one row per point.
     expect(stdout.trim().split('\n')).toHaveLength(4);
     // Wall-clock figures only in timing.jsonl.

@@ -28,6 +28,19 @@ describe('SharedLink: a NIC shared fairly, each flow at most its cap', () => {
     expect(sim.eventsExecuted).toBe(9);
   });
 
+  it('reports the share of its capacity in use over time: one capped flow, then idle (hand-computed)', () => {
+    // 40 Gbit/s link, 22 Gbit/s cap: one 22 Gbit flow takes 0.55 of the link for 1 s, then the
+    // link is idle until 2 s: a mean of 0.275. After a reset at 2 s, an idle second reads 0.
+    const sim = new Simulator();
+    const link = new SharedLink(sim, 40e9, 22e9);
+    link.start(22e9, () => {}, null);
+    sim.run({ until: 2 });
+    expect(link.utilisation()).toBeCloseTo(0.275, 12);
+    link.resetStatistics();
+    sim.run({ until: 3 });
+    expect(link.utilisation()).toBe(0);
+  });
+
   it('speeds the others up when a flow ends, and slows them when one joins (hand-computed)', () => {
     // 10 Gbit/s link, 8 Gbit/s cap. a (4 Gbit) and b (12 Gbit) at 0: 5 each. c (1 Gbit) joins at
     // 0.2 s (a and b have 1 Gbit each): 10/3 each, c ends at 0.5 s (a and b: 2 Gbit). Then 5 each:

@@ -71,19 +71,27 @@ describe('a NodeLocal DNSCache agent under a CPU limit', () => {
   // One client pod keeps 64 lookups of cached Service names outstanding at its node's agent; the
   // rest of each request costs nothing, so the agent is the bottleneck. Served queries = 2 per
   // completed request (A and AAAA).
-  const servedQps = (cpu: number) =>
-    2 *
+  const bottleneck = (cpu: number) =>
     run({
       warmup: '1s',
       duration: '3s',
       cluster: { nodes: 2, podsPerNode: 20, services: 20, detailedNodes: 'all' },
       dns: { nodeLocal: { enabled: true, cpu } },
       workload: [{ clients: 1, closedLoop: { concurrency: 64 }, dnsName: 'short', cpuPerRequest: { client: '0s', server: '0s' }, server: { workers: 1000, serviceTime: '0s' } }],
-    })['requests_per_second.mean'];
+    });
+  const servedQps = (cpu: number) => 2 * bottleneck(cpu)['requests_per_second.mean'];
   const perHitSeconds = 59.2e-6; // profiles/dns.yaml nodeLocal.cpu.cacheHit
 
   it('serves limit ÷ cost per hit: about 845 QPS at 50m (KEP-1024 prototype)', () => {
     expect(Math.abs(servedQps(0.05) / (0.05 / perHitSeconds) - 1)).toBeLessThan(0.01);
+  });
+
+  it('reports the agent busy all the time when it is the bottleneck, and the idle node’s agent not', () => {
+    const m = bottleneck(0.05);
+    expect(m['nodelocal_cpu_utilization.max']).toBeGreaterThan(0.99);
+    expect(m['nodelocal_cpu_utilization.max']).toBeLessThanOrEqual(1 + 1e-9);
+    // One client pod: one agent looked anything up, so the mean over agents is the busy one's.
+    expect(m['nodelocal_cpu_utilization.mean']).toBeCloseTo(m['nodelocal_cpu_utilization.max'], 9);
   });
 
   it('uses every core of a limit above one core: 2 cores serve twice what 1 core does', () => {

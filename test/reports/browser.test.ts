@@ -99,4 +99,29 @@ describe.skipIf(!available)('report.html in chromium', () => {
     expect(text).toContain(ATTRIBUTE_NAME);
     expect(existsSync(join(dir, 'screenshot.png'))).toBe(true);
   });
+
+  it('opens with the Health section, says so first in the Answer, and marks the unhealthy point in the tables', async () => {
+    // The fixture's iptables at 10,000 Services times out 2 % of its requests: one critical point.
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href, { waitUntil: 'load' });
+    const sections = await page.$$eval('body > section', (list) => list.map((s) => s.id));
+    expect(sections[0]).toBe('health');
+    expect(sections.indexOf('health')).toBeLessThan(sections.indexOf('answer'));
+    const health = page.locator('section#health');
+    expect(await health.isVisible()).toBe(true);
+    expect(await health.locator('h2').textContent()).toBe('Health');
+    expect(await health.locator('li.critical').first().textContent()).toMatch(/critical\d\.\d+ % of requests ended timeout \([\d.]+ requests\/s cluster-wide\)\./);
+    const headline = page.locator('section#answer > h2 + p.health-headline');
+    expect(await headline.isVisible()).toBe(true);
+    expect(await headline.textContent()).toMatch(/^‼ 1 of \d+ points is unhealthy \(\d\.\d+ % timeout\)/);
+    const marked = await page.$$eval('section#answer table td a.sick', (marks) => marks.map((a) => ({ row: a.closest('tr')?.textContent ?? '', title: a.getAttribute('title'), href: a.getAttribute('href'), shown: a.getBoundingClientRect().width > 0 })));
+    // One row of the Results table and its group's row of the verdict table.
+    expect(marked.length).toBe(2);
+    for (const m of marked) {
+      expect(m.shown).toBe(true);
+      expect(m.href).toBe('#health');
+      expect(m.title).toMatch(/^(Unhealthy: \d\.\d+ % timeout \(see Health\)|.*iptables.*: Unhealthy: \d\.\d+ % timeout)/);
+    }
+    expect(marked.some((m) => /^10000iptables ‼/.test(m.row))).toBe(true);
+  });
 });

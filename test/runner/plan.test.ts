@@ -69,6 +69,8 @@ describe('plan', () => {
     expect(stdout).toMatch(/deciding bound node_cpu_utilization\.mean <= 0\.1: /);
     expect(stdout).toMatch(/runner-up \d+ fails it: /);
     expect(stdout).toMatch(/runs: 0 new/);
+    // Health after the plan's lines: all healthy in one line, or one line per finding.
+    expect(stdout).toMatch(/runs: 0 new.*\n(health: all \d+ points? healthy|[‼!] .*)\n/);
   });
 
   it('needs spec.slo, and names a metric the results lack', async () => {
