@@ -4,6 +4,20 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import { unitFor, type DisplayUnit } from '../format.js';
+import { unhealthyPointIds } from '../health.js';
+import type { Results } from '../inputs.js';
+import { pointLabels } from '../labels.js';
+
+/** The mark an unhealthy point carries in every chart, as in every table (see the Health section). */
+export const UNHEALTHY_MARK = '‼';
+
+/** Point labels for charts: an unhealthy point's label ends with ‼, so that no chart ranks it unseen. */
+export function chartLabels(results: Results): Map<string, string> {
+  const unhealthy = unhealthyPointIds(results);
+  const labels = pointLabels(results);
+  for (const id of unhealthy) labels.set(id, `${labels.get(id) ?? id} ${UNHEALTHY_MARK}`);
+  return labels;
+}
 
 export interface Chart {
   /** File name stem: charts/<name>.svg and charts/<name>.vl.json. */

@@ -2,8 +2,7 @@
 // search path's NXDOMAIN), and how requests ended (ok, refused, timed out, deadline exceeded).
 
 import type { Results } from '../inputs.js';
-import { pointLabels } from '../labels.js';
-import { COLOURS, frame, rowsHeight, type Chart } from './common.js';
+import { COLOURS, frame, rowsHeight, type Chart, chartLabels } from './common.js';
 
 interface Part {
   point: string;
@@ -40,7 +39,7 @@ function stackedBars(options: { results: Results; parts: Part[]; order: string[]
 }
 
 export function dnsQueriesChart(results: Results): Chart | null {
-  const labels = pointLabels(results);
+  const labels = chartLabels(results);
   const parts: Part[] = [];
   for (const point of results.points) {
     const queries = point.metrics.get('dns_queries_per_lookup.mean')?.mean ?? NaN;
@@ -75,7 +74,7 @@ const OUTCOMES: [string, string, string][] = [
 ];
 
 export function outcomesChart(results: Results): Chart | null {
-  const labels = pointLabels(results);
+  const labels = chartLabels(results);
   const parts: Part[] = [];
   for (const point of results.points) {
     const rates = OUTCOMES.map(([outcome]) => point.metrics.get(`request_outcomes_total{outcome=${outcome}}.rate`)?.mean ?? NaN);

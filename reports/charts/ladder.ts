@@ -2,8 +2,7 @@
 // that a tail that grows faster than the median (a queue, a retransmit, a DNS timeout) shows.
 
 import type { Results } from '../inputs.js';
-import { pointLabels } from '../labels.js';
-import { axisTitle, clampForLog, frame, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
+import { axisTitle, clampForLog, frame, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart, chartLabels } from './common.js';
 
 const RUNGS: [string, string][] = [
   ['p50', 'p50'],
@@ -13,7 +12,7 @@ const RUNGS: [string, string][] = [
 ];
 
 export function ladderChart(results: Results, family: string, name: string): Chart | null {
-  const labels = pointLabels(results);
+  const labels = chartLabels(results);
   const rows: { rung: string; y: number; low: number; high: number; point: string }[] = [];
   for (const point of results.points) {
     for (const [stat, rung] of RUNGS) {

@@ -2,8 +2,7 @@
 // and kube-proxy's sync duration beside the network programming latency it causes.
 
 import type { Estimate, ResultPoint, Results } from '../inputs.js';
-import { pointLabels } from '../labels.js';
-import { axisTitle, clampForLog, COLOURS, frame, rowsHeight, scaleAndAxis, spansDecades, unitOfValues, type Chart } from './common.js';
+import { axisTitle, clampForLog, COLOURS, frame, rowsHeight, scaleAndAxis, spansDecades, unitOfValues, type Chart, chartLabels } from './common.js';
 
 interface Dot {
   point: string;
@@ -14,7 +13,7 @@ interface Dot {
 }
 
 function dotsOf(results: Results, series: [string, string][]): { dots: Dot[]; order: string[] } {
-  const labels = pointLabels(results);
+  const labels = chartLabels(results);
   const dots: Dot[] = [];
   const estimate = (p: ResultPoint, key: string): Estimate | undefined => p.metrics.get(key);
   for (const point of results.points) {

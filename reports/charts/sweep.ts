@@ -5,7 +5,8 @@ import { formatSetting } from '../format.js';
 import type { Results } from '../inputs.js';
 import { settingsLabel, shortPath } from '../labels.js';
 import { slug } from '../escape.js';
-import { axisTitle, clampForLog, frame, isCategoricalNumbers, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
+import { unhealthyPointIds } from '../health.js';
+import { axisTitle, clampForLog, COLOURS, frame, isCategoricalNumbers, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
 
 /** The x path: spec.report.x, else the first swept path with numeric values, else the first. */
 export function xPath(results: Results): string | null {
@@ -32,6 +33,7 @@ export function sweepChart(results: Results, metric: string): Chart | null {
   const means = raw.map((r) => r.estimate?.mean ?? NaN);
   const logY = spansDecades(means);
   const floor = Math.min(...means.filter((m) => m > 0)) / 2;
+  const unhealthy = unhealthyPointIds(results);
   const rows = raw.map(({ point, estimate }) => {
     const e = estimate as { mean: number; low: number; high: number };
     const low = Number.isFinite(e.low) ? e.low : e.mean;
@@ -42,6 +44,7 @@ export function sweepChart(results: Results, metric: string): Chart | null {
       low: (logY ? clampForLog(low, floor) : low) * unit.factor,
       high: high * unit.factor,
       series: settingsLabel(point, seriesPaths, results.swept),
+      unhealthy: unhealthy.has(point.id),
     };
   });
   const numbers = rows.every((r) => typeof r.x === 'number');
@@ -76,7 +79,7 @@ export function sweepChart(results: Results, metric: string): Chart | null {
   const yScale = scaleAndAxis(logY, rows.flatMap((r) => [r.low, r.high]), false);
   const y = (field: string) => ({ field, type: 'quantitative', title: yTitle, ...yScale });
   // The line layer comes first so that the legend's swatches are the lines', not the faint bands'.
-  const layers = numericX
+  const layers: Record<string, unknown>[] = numericX
     ? [
         { mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x: xEncoding, y: y('y'), color } },
         { mark: { type: 'errorband', opacity: 0.15 }, encoding: { x: xEncoding, y: y('low'), y2: { field: 'high' }, color } },
@@ -85,15 +88,21 @@ export function sweepChart(results: Results, metric: string): Chart | null {
         { mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x: xEncoding, xOffset: { field: 'series', sort: seriesOrder }, y: y('y'), color } },
         { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: xEncoding, xOffset: { field: 'series', sort: seriesOrder }, y: y('low'), y2: { field: 'high' }, color } },
       ];
+  // A red ring around each point with a critical finding: its value describes a broken state.
+  const sick = rows.some((r) => r.unhealthy);
+  if (sick) {
+    const offset = numericX ? {} : { xOffset: { field: 'series', sort: seriesOrder } };
+    layers.push({ mark: { type: 'point', shape: 'circle', size: 300, filled: false, strokeWidth: 2, color: COLOURS.bad, opacity: 1 }, transform: [{ filter: 'datum.unhealthy' }], encoding: { x: xEncoding, ...offset, y: y('y') } });
+  }
   return {
     name: `metric-${slug(metric)}`,
     title: `${metric} vs ${xName}`,
-    caption: `Mean over replications with its 95 % confidence ${numericX ? 'band' : 'interval'}, against ${x}${seriesPaths.length > 0 ? `, one ${numericX ? 'line' : 'colour'} per ${seriesTitle}` : ''}${logX || logY ? `; log ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} axis` : ''}.`,
+    caption: `Mean over replications with its 95 % confidence ${numericX ? 'band' : 'interval'}, against ${x}${seriesPaths.length > 0 ? `, one ${numericX ? 'line' : 'colour'} per ${seriesTitle}` : ''}${logX || logY ? `; log ${[logX ? 'x' : '', logY ? 'y' : ''].filter(Boolean).join(' and ')} axis` : ''}.${sick ? ' A red ring marks a point with a critical finding (‼, see Health): its value describes a broken state, not the setting.' : ''}`,
     metrics: [metric],
     spec: {
       ...frame(`${metric} vs ${xName}`, 320),
       data: { values: rows },
       layer: layers,
-    } as Chart['spec'],
+    } as unknown as Chart['spec'],
   };
 }

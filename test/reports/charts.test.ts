@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts, renderSvg } from '../../reports/charts/index.js';
-import { isCategoricalNumbers, logTicks, scaleAndAxis, spansDecades } from '../../reports/charts/common.js';
+import { chartLabels, isCategoricalNumbers, logTicks, scaleAndAxis, spansDecades } from '../../reports/charts/common.js';
+import { unhealthyPointIds } from '../../reports/health.js';
 import { sweepChart } from '../../reports/charts/sweep.js';
 import { readResults } from '../../reports/inputs.js';
 import { ATTRIBUTE_NAME, SCRIPT_NAME, writeFixture } from './fixture.js';
