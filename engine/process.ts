@@ -10,10 +10,10 @@
 // Driven synchronously: no promises, no microtasks. A yielded command either registers the
 // process's wake-up with whatever will wake it (an event, a queue, a signal) and suspends, or
 // says the process may go on at once (a free server), in which case the driver loops without
-// scheduling anything. The cost per resumption is one generator step (bench: mm1-processes).
+// scheduling anything. The cost per resumption is one generator step (bench mm1-processes).
 // Timeouts and Server grants wake a process through shared functions given the process as the
 // argument, so that a process needs no closure of its own unless it waits on a Signal, joins or
-// is interrupted (with the engine's other changes, bench mm1-processes 1.5 → 1.7 M events/s).
+// is interrupted (docs/performance.md, "Processes").
 
 import type { EventFn } from './event-list.js';
 
@@ -216,7 +216,7 @@ export interface SpawnOptions {
    * Run the first step at once, inside the caller, rather than as an event after those already
    * due now: spawn() returns when the process first waits or ends, and an error thrown in that
    * step comes out of spawn(). It saves an event per process, for one that needs nothing else to
-   * happen first, e.g. a request started by its arrival (bench mm1-processes 1.85 → 2.1 M events/s).
+   * happen first, e.g. a request started by its arrival (docs/performance.md, "Processes").
    */
   immediate?: boolean;
 }

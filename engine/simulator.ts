@@ -37,8 +37,7 @@ export class Simulator {
   /**
    * schedule() for an event nobody will cancel: no handle. The engine's own events (a Server's job
    * ends) go this way: a handle is a float64 beyond the small integers, so where V8 does not
-   * inline schedule() returning it allocates a heap number (bench mm1-callbacks 4.2 → 4.6 M
-   * events/s with schedule() made void, 25 alternating runs).
+   * inline schedule() returning it allocates a heap number (docs/performance.md, "Simulator").
    */
   post(delaySeconds: number, fn: EventFn, arg?: unknown): void {
     if (!(delaySeconds >= 0)) throw new RangeError(`delay must be ≥ 0 and finite-or-Infinity, got ${delaySeconds}`);
