@@ -8,7 +8,7 @@
 // (docs/performance.md, "Worker pools").
 
 import type { Simulator } from '../engine/simulator.js';
-import type { Request } from './network.js';
+import type { Request } from './parts.js';
 
 /** Float64s per pool in `state`: busy-area integral, time of its last change, busy workers, workers. */
 const STRIDE = 4;
