@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { networkSettings } from '../models/settings.js';
 import { parseDuration } from '../models/units.js';
 import { metricKey } from './metric-key.js';
-import { validationRows } from './validation.js';
+import { validationRows } from './validation-rows.js';
 
 export const API_VERSION = 'k8s-netsim/v1alpha1';
 export const KIND = 'Experiment';

@@ -2,7 +2,7 @@
 // value checked as if it were set, then expansion into points. Every problem is reported with
 // the file, line and column it comes from; nothing is run or written here.
 
-import { profileProblems } from '../models/profiles/check.js';
+import { profileProblems } from '../models/profile-check.js';
 import { networkSettings } from '../models/settings.js';
 import { canonicalJson } from './canonical.js';
 import { experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
@@ -12,7 +12,7 @@ import { splitPath, withValue, type Segment } from './paths.js';
 import { allPaths, resolve } from './schema-walk.js';
 import { InputError, Source, type Problem } from './source.js';
 import { didYouMean } from './suggest.js';
-import { checkTerm } from './validation.js';
+import { checkTerm } from './validation-rows.js';
 
 export interface LoadOptions {
   /** `--set PATH=VALUE`: values put into the document before it is checked. */
