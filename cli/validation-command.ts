@@ -20,7 +20,7 @@ import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from 
 
 export const VALIDATION_USAGE = 'k8s-netsim validation [FILE|DIR]... [--out DIR] [--doc FILE.md] [--workers N] [--json] [--quiet]';
 
-export const DEFAULT_VALIDATION_DIR = 'experiments/validation';
+const DEFAULT_VALIDATION_DIR = 'experiments/validation';
 const DEFAULT_OUT = join('results', 'validation');
 const DEFAULT_DOC = join('docs', 'validation.md');
 

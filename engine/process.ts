@@ -48,7 +48,7 @@ export interface WaitQueue {
   removeWaiter(resume: (value: any) => void, process?: Process<any>): void;
 }
 
-export type Command = typeof SUSPEND | typeof CONTINUE | Signal<any> | Process<any>;
+type Command = typeof SUSPEND | typeof CONTINUE | Signal<any> | Process<any>;
 export type ProcessGenerator<R = unknown> = Generator<Command, R, any>;
 
 /** Thrown into a process's generator by interrupt(). */

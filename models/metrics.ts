@@ -18,6 +18,7 @@
 // order points.jsonl and summary.json list them in).
 
 import { Histogram } from '../engine/stats/index.js';
+import { exceedsMemoryLimit } from './dns/coredns-costs.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
@@ -30,24 +31,24 @@ const QUANTILES: [string, number][] = [
   ['p999', 0.999],
 ];
 
-export function putDistribution(metrics: Metrics, name: string, histogram: Histogram): void {
+function putDistribution(metrics: Metrics, name: string, histogram: Histogram): void {
   for (const [stat, q] of QUANTILES) metrics[`${name}.${stat}`] = histogram.count > 0 ? histogram.quantile(q) : NaN;
   metrics[`${name}.mean`] = histogram.count > 0 ? histogram.mean : NaN;
   metrics[`${name}.max`] = histogram.count > 0 ? histogram.max : NaN;
 }
 
 /** A counter's total over the measured window and its rate per second, scaled by `scale`. */
-export function putCounter(metrics: Metrics, name: string, total: number, windowSeconds: number, scale = 1): void {
+function putCounter(metrics: Metrics, name: string, total: number, windowSeconds: number, scale = 1): void {
   metrics[`${name}.total`] = total * scale;
   metrics[`${name}.rate`] = (total * scale) / windowSeconds;
 }
 
-export function putGauge(metrics: Metrics, name: string, mean: number, max: number): void {
+function putGauge(metrics: Metrics, name: string, mean: number, max: number): void {
   metrics[`${name}.mean`] = mean;
   metrics[`${name}.max`] = max;
 }
 
-export function mean(values: number[]): number {
+function mean(values: number[]): number {
   return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
@@ -72,10 +73,10 @@ export interface MetricsSources {
 }
 
 /** What the DNS metrics are read from. */
-export interface DnsMetricsSources {
+interface DnsMetricsSources {
   runtime: DnsRuntime;
-  /** CoreDNS memory per replica by the published formula, and its limit, in bytes. */
-  memory: { bytes: number; limitBytes: number };
+  /** CoreDNS memory per replica by the published formula (MiB), and its limit (bytes). */
+  memory: { mib: number; limitBytes: number };
   nodeLocal: boolean;
 }
 
@@ -175,10 +176,11 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, nodes: Detailed
   const utilisation = replicas.map((r) => r.cpu.utilisation());
   putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
   putGauge(metrics, 'coredns_replicas', replicas.length, replicas.length);
-  const { bytes, limitBytes } = dns.memory;
+  const bytes = dns.memory.mib * 1024 * 1024;
   putGauge(metrics, 'coredns_memory_bytes', bytes, bytes);
   // 1 when the published memory formula exceeds the container's limit: a risk of OOM kills.
-  putGauge(metrics, 'coredns_oom_risk', bytes > limitBytes ? 1 : 0, bytes > limitBytes ? 1 : 0);
+  const oomRisk = exceedsMemoryLimit(dns.memory.mib, dns.memory.limitBytes) ? 1 : 0;
+  putGauge(metrics, 'coredns_oom_risk', oomRisk, oomRisk);
   if (dns.nodeLocal) metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
   putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }

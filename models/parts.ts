@@ -13,7 +13,7 @@ import type { NameForm } from './dns/names.js';
 import type { SharedLink } from './nic.js';
 
 /** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
-export type FlowTableLike = FlowTable;
+type FlowTableLike = FlowTable;
 
 /** The service proxy's data plane on a node. */
 export interface ProxyDataPlane {

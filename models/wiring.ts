@@ -38,8 +38,8 @@ export interface Parts {
   serverOnlyNodes: () => DetailedNode[];
   /** Cluster DNS, or null when every workload connects by ClusterIP. */
   dns: DnsRuntime | null;
-  /** CoreDNS memory per replica by the published formula, and its limit, in bytes. */
-  corednsMemory: { bytes: number; limitBytes: number };
+  /** CoreDNS memory per replica by the published formula (MiB), and its limit (bytes). */
+  corednsMemory: { mib: number; limitBytes: number };
   resetNode: (node: DetailedNode, now: number) => void;
 }
 
@@ -139,7 +139,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   return {
     nodes,
     dns,
-    corednsMemory: { bytes: memoryMiB * 1024 * 1024, limitBytes: settings.dns.coredns.memoryLimit },
+    corednsMemory: { mib: memoryMiB, limitBytes: settings.dns.coredns.memoryLimit },
     proxy: mode,
     path,
     mesh,

@@ -55,7 +55,7 @@ const arrival = z.union([
   z.object({ onOff: z.object({ on: positiveDuration(), off: positiveDuration() }).strict() }).strict(),
 ]);
 
-export const workloadSettings = z
+const workloadSettings = z
   .object({
     name: z.string().min(1).prefault('web'),
     /** Client pods: a share of each node's pods ("50%") or a count spread over the nodes. */

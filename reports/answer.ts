@@ -28,13 +28,13 @@ export interface Cell {
   failsSlo: boolean;
 }
 
-export interface AnswerTable {
+interface AnswerTable {
   settingHeaders: string[];
   metrics: MetricColumn[];
   rows: { settings: string[]; cells: Cell[] }[];
 }
 
-export interface VerdictTable {
+interface VerdictTable {
   /** The compared path's short name. */
   path: string;
   /** Header of the group column (the other swept paths), or null when there is one group. */

@@ -8,7 +8,7 @@
 import type { ConstantRecord } from './input-shapes.js';
 import { splitMetricKey } from './metric-keys.js';
 
-export interface AssumptionFamily {
+interface AssumptionFamily {
   constant: RegExp;
   metrics: RegExp[];
   /** Warn beside every value, whatever the constant's source says. */
@@ -20,7 +20,7 @@ export interface AssumptionFamily {
 const DNS_METRICS = [/^dns_/, /^coredns_/, /^nodelocal_/, /^upstream_/, /^conntrack_insert_failed_total/];
 const REQUEST_METRICS = [/^request_/, /^connect_duration_seconds/, /^requests_per_second/];
 
-export const ASSUMPTION_FAMILIES: AssumptionFamily[] = [
+const ASSUMPTION_FAMILIES: AssumptionFamily[] = [
   { constant: /race/i, metrics: DNS_METRICS, critical: true },
   // Requests resolve a name first where the run models DNS, so their latency carries its timeouts.
   { constant: /race/i, metrics: [/^request_duration_seconds/, /^request_outcomes_total/, /^requests_per_second/], critical: true, onlyWith: /^dns_lookup_duration_seconds/ },

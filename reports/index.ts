@@ -12,8 +12,7 @@ import { readResults, type InputOverrides } from './inputs.js';
 import { renderMarkdown } from './markdown.js';
 import { summaryCsv, summaryJson } from './summary-files.js';
 
-export type { Bound, ExperimentFile, PlanFile, PointLine, SloBound, SummaryFile } from './inputs.js';
-export { escapeHtml, escapeMarkdown } from './escape.js';
+export type { ExperimentFile, PlanFile, PointLine } from './inputs.js';
 
 export interface WriteReportsOptions extends InputOverrides {}
 

@@ -36,7 +36,7 @@ export interface LoadedExperiment {
 }
 
 /** Path of a --set key in the document: sweep and slo keys contain dots and stay whole. */
-export function documentPath(path: string): Segment[] {
+function documentPath(path: string): Segment[] {
   for (const prefix of ['spec.sweep.', 'spec.slo.']) {
     if (path.startsWith(prefix) && path.length > prefix.length) return [...splitPath(prefix.slice(0, -1)), path.slice(prefix.length)];
   }

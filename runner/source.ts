@@ -5,9 +5,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 /** Experiment files are small; a bigger one is a mistake or an attack, and is refused before it is read. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases beyond this many make a document an alias bomb ("billion laughs"). */
-export const MAX_ALIASES = 100;
+const MAX_ALIASES = 100;
 
 export interface Problem {
   file: string;
@@ -24,7 +24,7 @@ export class InputError extends Error {
   }
 }
 
-export function formatProblem(p: Problem): string {
+function formatProblem(p: Problem): string {
   return p.line > 0 ? `${p.file}:${p.line}:${p.column}: ${p.message}` : `${p.file}: ${p.message}`;
 }
 

@@ -62,7 +62,7 @@ const term: z.ZodType<ModelTerm> = z.lazy(() =>
 
 const tolerance = z.union([z.number().positive(), z.string().regex(/^\s*[0-9]*\.?[0-9]+\s*%\s*$/, 'a tolerance is a fraction (0.25) or a percentage ("25%")')]).transform((t) => (typeof t === 'number' ? t : Number(t.replace('%', '').trim()) / 100));
 
-export const validationRow = z
+const validationRow = z
   .object({
     /** What was measured, e.g. "iptables first-packet RTT p99, 30k Services". */
     figure: z.string().min(1),
@@ -88,7 +88,7 @@ export type ValidationRow = z.output<typeof validationRow>;
 export const validationRows = z.array(validationRow).min(1);
 
 /** The one point a selector names, or a message saying why there is not exactly one. */
-export function selectPoint(points: readonly Point[], sweepKeys: readonly string[], at: Record<string, unknown> | undefined): Point | string {
+function selectPoint(points: readonly Point[], sweepKeys: readonly string[], at: Record<string, unknown> | undefined): Point | string {
   const selector = at ?? {};
   for (const key of Object.keys(selector)) {
     if (!sweepKeys.includes(key)) return `'${key}' is not swept (${sweepKeys.length > 0 ? `the swept paths are ${sweepKeys.join(', ')}` : 'nothing is swept'})`;

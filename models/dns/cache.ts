@@ -18,7 +18,7 @@ import type { RandomStream } from '../../engine/random.js';
 export type CacheKind = 'success' | 'denial';
 export type CacheLookup = 'miss' | CacheKind;
 
-export interface PrefetchSettings {
+interface PrefetchSettings {
   /** Hits with no gap longer than `duration` before an entry is popular. */
   amount: number;
   /** Seconds. */

@@ -16,9 +16,9 @@ export interface Chart {
   spec: TopLevelSpec;
 }
 
-export const WIDTH = 560;
+const WIDTH = 560;
 
-export const CONFIG = {
+const CONFIG = {
   font: 'sans-serif',
   // Node has no canvas to measure text, so Vega estimates widths generously: limits are wide
   // enough that no setting name is cut.

@@ -8,7 +8,7 @@ import { slug } from '../escape.js';
 import { axisTitle, clampForLog, frame, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
 
 /** The x path: spec.report.x, else the first swept path with numeric values, else the first. */
-export function xPath(results: Results): string | null {
+function xPath(results: Results): string | null {
   const { swept, report } = results;
   if (report.x !== undefined && swept.includes(report.x)) return report.x;
   const numeric = swept.find((path) => results.points.every((p) => typeof p.settings[path] === 'number'));
