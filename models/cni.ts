@@ -90,7 +90,8 @@ export interface CniPath {
   /** TCP segments needed for `bytes` of payload: ceil(bytes / MSS), and 1 for 0 bytes (a bare ACK or FIN). */
   packetsFor(bytes: number): number;
   /**
-   * Path latency + bytes ÷ single-stream throughput (DESIGN §4.7); draws the latency from `rng`.
+   * Path latency + bytes ÷ single-stream throughput (docs/architecture.md, "The request's
+   * path"); draws the latency from `rng`.
    * The latency, calibrated on 1 KiB messages, already holds one packet's serialisation (~1 µs at
    * 10 Gbit/s), which this counts again: negligible against tens of µs.
    */

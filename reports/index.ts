@@ -1,4 +1,4 @@
-// Reports from a results directory (DESIGN §8): report.html (self-contained), report.md,
+// Reports from a results directory (docs/architecture.md, "Reports"): report.html (self-contained), report.md,
 // charts/<name>.svg with charts/<name>.vl.json, and summary.json/summary.csv where the runner
 // has not written them. Reads results files only; never runs a simulation.
 

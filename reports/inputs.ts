@@ -1,4 +1,4 @@
-// Reads a results directory (DESIGN §7) into one model the report sections draw from.
+// Reads a results directory (docs/architecture.md, "Results") into one model the report sections draw from.
 //
 // Required: points.jsonl or summary.json (either suffices; points.jsonl is needed for paired
 // comparisons, summary.json is derived from it when missing). Optional, written by the runner:

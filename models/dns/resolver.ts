@@ -24,7 +24,7 @@ export type RequestOption = 'none' | 'single-request' | 'single-request-reopen';
 
 /**
  * How a candidate's A and AAAA queries go out. Only `parallel-same-socket` lets the two packets race
- * for one conntrack tuple through DNAT (DESIGN §4.5): with `sequential-same-socket` the AAAA finds
+ * for one conntrack tuple through DNAT (race.ts): with `sequential-same-socket` the AAAA finds
  * the A's entry already confirmed; the other modes use two source ports.
  */
 export type PairMode = 'parallel-same-socket' | 'parallel-separate-sockets' | 'sequential-same-socket' | 'sequential-new-socket';

@@ -1,4 +1,4 @@
-// The experiment's `dns:` key (DESIGN §6) and the DNS profile's schema (profiles/dns.yaml).
+// The experiment's `dns:` key (docs/architecture.md, "The experiment file") and the DNS profile's schema (profiles/dns.yaml).
 // Defaults are what a kubeadm cluster runs: glibc pods with ndots:5, two CoreDNS replicas with
 // `cache 30` and the kubernetes plugin's 5 s TTL, no NodeLocal DNSCache.
 
