@@ -80,6 +80,15 @@ interface DnsMetricsSources {
   nodeLocal: boolean;
 }
 
+/** The nodes a per-node metric averages over, and the window and scale of the counters. */
+interface NodeScope {
+  nodes: DetailedNode[];
+  /** What a per-node sum is divided by: the detailed nodes, or every node of the cluster. */
+  nodeCount: number;
+  windowSeconds: number;
+  requestScale: number;
+}
+
 /** A point's metrics, in their fixed order. */
 export function collectMetrics(sources: MetricsSources): Metrics {
   const metrics: Metrics = {};
@@ -123,9 +132,7 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   );
   putGauge(metrics, 'datapath_cpu_cores', nodeMean((n) => n.packetCpuSeconds) / window, nodeMax((n) => n.packetCpuSeconds) / window);
   putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
-  if (sources.dns !== null) {
-    putDnsMetrics(metrics, sources.dns, servingNodes, nodeCount, window, scale);
-  }
+  if (sources.dns !== null) putDnsMetrics(metrics, sources.dns, { nodes: servingNodes, nodeCount, windowSeconds: window, requestScale: scale });
   const pools = sources.workerUtilisations;
   putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
   return metrics;
@@ -157,7 +164,8 @@ function putProxyMetrics(metrics: Metrics, nodes: DetailedNode[], window: number
  * cluster-wide already (the replicas receive every node's queries, see dns/runtime.ts); the
  * clients' own timeouts are scaled like the other request counts.
  */
-function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, nodes: DetailedNode[], nodeCount: number, window: number, scale: number): void {
+function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScope): void {
+  const { nodes, nodeCount, windowSeconds: window, requestScale: scale } = scope;
   const m = dns.runtime.metrics;
   putDistribution(metrics, 'dns_lookup_duration_seconds', m.lookupDuration);
   metrics['dns_queries_per_lookup.mean'] = m.queriesPerLookup.mean;
