@@ -4,11 +4,12 @@
 // the Simulator with no Server or statistics, the engine's floor), so that ratios survive the
 // machine's noise.
 
+import { BinaryHeap } from '../engine/binary-heap.js';
 import { exponential } from '../engine/distributions.js';
 import { runQueue } from '../engine/examples/queue.js';
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
-import { candidates, type CandidateQueue } from './event-list-candidates.js';
+import type { EventList } from '../engine/event-list.js';
 import { medianOf, type BenchResult } from './measure.js';
 
 /** Events per hold run: enough that the pending set's warm-up is a small share. */
@@ -33,8 +34,8 @@ export function holdSimulator(pending: number, events = HOLD_EVENTS): { events: 
   return { events: sim.eventsExecuted, wallSec: (performance.now() - start) / 1000 };
 }
 
-/** The hold model on a bare candidate queue, no Simulator around it. */
-export function holdQueue(queue: CandidateQueue, pending: number, events = HOLD_EVENTS): { events: number; wallSec: number } {
+/** The hold model on a bare event list, no Simulator around it. */
+export function holdQueue(queue: EventList, pending: number, events = HOLD_EVENTS): { events: number; wallSec: number } {
   const rng = new RandomStreams(1, 0).stream('hold');
   const delay = exponential(1);
   let seq = 0;
@@ -43,10 +44,10 @@ export function holdQueue(queue: CandidateQueue, pending: number, events = HOLD_
   const hold = () => {
     if (left > 0) {
       left--;
-      queue.push(now + delay.sample(rng), seq++, hold);
+      queue.push(now + delay.sample(rng), seq++, hold, undefined);
     }
   };
-  for (let i = 0; i < pending; i++) queue.push(delay.sample(rng), seq++, hold);
+  for (let i = 0; i < pending; i++) queue.push(delay.sample(rng), seq++, hold, undefined);
   let executed = 0;
   const start = performance.now();
   while (queue.size > 0) {
@@ -150,9 +151,7 @@ export function engineBenchmarks(runs: number, wanted: (name: string) => boolean
   };
   for (const pending of [1000, 100_000]) {
     measure(`hold-${pending}`, () => holdSimulator(pending));
-    for (const [name, make] of Object.entries(candidates)) {
-      measure(`hold-${pending} queue:${name}`, () => holdQueue(make(), pending));
-    }
+    measure(`hold-${pending} queue:binary-heap (engine)`, () => holdQueue(new BinaryHeap(), pending));
   }
   measure('mm1-callbacks', () => mm1('callbacks'));
   measure('mm1-processes', () => mm1('processes'));

@@ -14,7 +14,7 @@ import { validationCommand, VALIDATION_USAGE } from './validation-command.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export const USAGE = `k8s-netsim ${VERSION}: a discrete-event simulator of the Kubernetes network
+const USAGE = `k8s-netsim ${VERSION}: a discrete-event simulator of the Kubernetes network
 
 usage:
   ${RUN_USAGE}

@@ -11,7 +11,7 @@ export interface Io {
   signal?: AbortSignal;
 }
 
-/** Exit codes (DESIGN §7). */
+/** Exit codes (docs/architecture.md, "Results"). */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** A usage mistake on the command line: exit 2 with the command's usage. */

@@ -7,39 +7,22 @@
 // a partial run never replaces the published table with part of it.
 
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../reports/atomic.js';
-import { validationJson, validationMarkdown, validationText, type ValidationExperiment, type ValidationResult } from '../reports/validation-table.js';
-import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
-import { readManifest, readPoints } from '../runner/results-dir.js';
+import { validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
+import type { LoadedExperiment } from '../runner/load.js';
 import { WorkerPool } from '../runner/pool.js';
 import { runExperiment } from '../runner/run.js';
-import { InputError } from '../runner/source.js';
-import { evaluateRows } from '../runner/validation.js';
+import { evaluate, loadAll, slashes, validationFiles, ValidationFilesError, type ValidationResult } from '../runner/validation.js';
 import { count, table } from './format.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
 
 export const VALIDATION_USAGE = 'k8s-netsim validation [FILE|DIR]... [--out DIR] [--doc FILE.md] [--workers N] [--json] [--quiet]';
 
-export const DEFAULT_VALIDATION_DIR = 'experiments/validation';
+const DEFAULT_VALIDATION_DIR = 'experiments/validation';
 const DEFAULT_OUT = join('results', 'validation');
 const DEFAULT_DOC = join('docs', 'validation.md');
-
-/** The experiment files named: files as given, directories as their *.yaml files in name order. */
-export function validationFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
-  for (const path of paths) {
-    if (!existsSync(path)) throw new UsageError(`no such file or directory: ${path}`);
-    if (statSync(path).isDirectory()) {
-      files.push(...readdirSync(path).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(path, f)));
-    } else {
-      files.push(path);
-    }
-  }
-  if (files.length === 0) throw new UsageError(`no experiment files in ${paths.join(', ')}`);
-  return files;
-}
 
 export async function validationCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(argv, {
@@ -51,7 +34,7 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   });
   const workers = wholeNumber(values.workers, '--workers', 1, 1024) ?? availableParallelism();
   const whole = positionals.length === 0;
-  const files = validationFiles(whole ? [DEFAULT_VALIDATION_DIR] : positionals);
+  const files = namedFiles(whole ? [DEFAULT_VALIDATION_DIR] : positionals);
   const doc = values.doc ?? (whole ? DEFAULT_DOC : undefined);
   const outRoot = values.out ?? DEFAULT_OUT;
   const quiet = values.quiet === true || values.json === true;
@@ -97,22 +80,6 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   return EXIT.ok;
 }
 
-/** Every file loaded and checked first: one bad file stops the validation before anything runs. */
-export function loadAll(files: readonly string[]): LoadedExperiment[] {
-  const loaded = files.map((file) => loadExperiment(file));
-  const problems = loaded.filter((l) => l.spec.validation === undefined).map((l) => ({ file: l.file, line: 1, column: 1, message: 'spec.validation: a validation experiment lists the published figures it reproduces' }));
-  if (problems.length > 0) throw new InputError(problems);
-  const seen = new Map<string, string>();
-  for (const l of loaded) {
-    const other = seen.get(l.name);
-    if (other !== undefined) throw new InputError([{ file: l.file, line: 1, column: 1, message: `metadata.name '${l.name}' is also the name of ${other}: each validation experiment needs its own results directory` }]);
-    seen.set(l.name, l.file);
-  }
-  return loaded;
-}
-
-const slashes = (path: string) => path.split('\\').join('/');
-
 function describe(experiment: LoadedExperiment, doc: string | undefined): ValidationExperiment {
   return {
     name: experiment.name,
@@ -125,26 +92,12 @@ function describe(experiment: LoadedExperiment, doc: string | undefined): Valida
   };
 }
 
-/** The rows of one experiment, from the results in `out`. */
-export function evaluate(experiment: LoadedExperiment, out: string): ValidationResult[] {
-  const manifest = readManifest(out)!;
-  const { records } = readPoints(out, false);
-  const file = slashes(relative(process.cwd(), experiment.file));
-  return evaluateRows(experiment.spec.validation!, manifest, experiment.points, records).map(({ row, mean, ci95, n, error, within }) => ({
-    experiment: experiment.name,
-    file,
-    figure: row.figure,
-    source: row.source,
-    published: row.published,
-    unit: row.unit,
-    tolerance: row.tolerance,
-    why: row.why,
-    basis: row.basis,
-    ...(row.note === undefined ? {} : { note: row.note }),
-    mean,
-    ci95,
-    n,
-    error,
-    within,
-  }));
+/** validationFiles(), with a missing path answered as a usage error (exit code and message as for any option). */
+function namedFiles(paths: readonly string[]): string[] {
+  try {
+    return validationFiles(paths);
+  } catch (error) {
+    if (error instanceof ValidationFilesError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -1,24 +1,23 @@
-// The pending-event set as a binary min-heap over typed arrays, keyed by (time, seq): one of the
-// event lists engine/event-list.ts chooses from (its table has the measurements).
+// The pending-event set (engine/event-list.ts) as a binary min-heap over typed arrays, keyed by
+// (time, seq). Its measurements: docs/performance.md, "Event list" and "Binary heap".
 //
 // Layout. The heap moves two typed arrays (time, slot): 12 bytes per level of a sift, no object
 // pointers. Everything else about an event sits in a slot table that never moves: its callback
 // and argument interleaved (one cache line per pop), and its sequence number, read only when two
 // times tie. The child choice in a sift-down is branch-free: it is a coin flip, which a branch
-// would mispredict half the time (this and the slot layout took the 100,000-pending hold model
-// from 1.6 to 2.5 M events/s). A handle is (generation × SLOT_LIMIT + slot): cancel() checks
+// would mispredict half the time. A handle is (generation × SLOT_LIMIT + slot): cancel() checks
 // the slot's generation, so cancelling an event that already ran, or a handle whose slot has
 // been reused, is a no-op. A cancelled event stays in the heap with its callback cleared (lazy
 // deletion) and is skipped when it reaches the top.
 
-import type { EventFn } from './event-list.js';
+import type { EventFn, EventList } from './event-list.js';
 
 /** Pending events at once, at most. 2^24 × 20 bytes of heap is already 320 MB. */
 const SLOT_LIMIT = 1 << 24;
 /** Generations wrap here, so a handle is at most 2^53 (exact in a float64). */
 const GENERATION_LIMIT = 2 ** 29;
 
-export class BinaryHeap {
+export class BinaryHeap implements EventList {
   private times: Float64Array;
   private heapSlots: Int32Array;
   private slotSeqs: Float64Array;
@@ -99,7 +98,7 @@ export class BinaryHeap {
       // Re-insert the last entry, bottom-up (Floyd): the hole left at the root moves down along
       // the earlier children to a leaf without comparing against the entry, then the entry sifts
       // up from there. The last entry is usually among the latest, so it rises a level or two
-      // at most: one comparison per level saved on the way down (bench point-100-nodes, see the commit).
+      // at most: one comparison per level saved on the way down (docs/performance.md, "Binary heap").
       const half = n >> 1;
       let i = 0;
       while (i < half) {

@@ -10,12 +10,24 @@
 // Driven synchronously: no promises, no microtasks. A yielded command either registers the
 // process's wake-up with whatever will wake it (an event, a queue, a signal) and suspends, or
 // says the process may go on at once (a free server), in which case the driver loops without
-// scheduling anything. The cost per resumption is one generator step (bench: mm1-processes).
+// scheduling anything. The cost per resumption is one generator step (bench mm1-processes).
 // Timeouts and Server grants wake a process through shared functions given the process as the
 // argument, so that a process needs no closure of its own unless it waits on a Signal, joins or
-// is interrupted (with the engine's other changes, bench mm1-processes 1.5 → 1.7 M events/s).
+// is interrupted (docs/performance.md, "Processes").
 
-import type { Simulator } from './simulator.js';
+import type { EventFn } from './event-list.js';
+
+/**
+ * What a process needs of the Simulator (engine/simulator.ts), which satisfies it: declared here
+ * so that the simulator, which drives processes, and this file do not import each other.
+ */
+export interface ProcessHost {
+  /** The process whose generator is running. */
+  activeProcess: Process<any> | null;
+  schedule(delaySeconds: number, fn: EventFn, arg?: unknown): number;
+  post(delaySeconds: number, fn: EventFn, arg?: unknown): void;
+  cancel(handle: number): boolean;
+}
 
 // The two commands are objects rather than symbols so that TypeScript keeps their types when it
 // infers a generator's yield type (a yielded unique symbol widens to `symbol`).
@@ -36,7 +48,7 @@ export interface WaitQueue {
   removeWaiter(resume: (value: any) => void, process?: Process<any>): void;
 }
 
-export type Command = typeof SUSPEND | typeof CONTINUE | Signal<any> | Process<any>;
+type Command = typeof SUSPEND | typeof CONTINUE | Signal<any> | Process<any>;
 export type ProcessGenerator<R = unknown> = Generator<Command, R, any>;
 
 /** Thrown into a process's generator by interrupt(). */
@@ -81,7 +93,7 @@ export class Process<R = unknown> implements WaitQueue {
   private deliverInterrupt: ((error: Interrupt) => void) | null = null;
 
   constructor(
-    readonly sim: Simulator,
+    readonly sim: ProcessHost,
     private readonly generator: ProcessGenerator<R>,
   ) {}
 
@@ -204,13 +216,13 @@ export interface SpawnOptions {
    * Run the first step at once, inside the caller, rather than as an event after those already
    * due now: spawn() returns when the process first waits or ends, and an error thrown in that
    * step comes out of spawn(). It saves an event per process, for one that needs nothing else to
-   * happen first, e.g. a request started by its arrival (bench mm1-processes 1.85 → 2.1 M events/s).
+   * happen first, e.g. a request started by its arrival (docs/performance.md, "Processes").
    */
   immediate?: boolean;
 }
 
 /** Starts a process at the current time (its first step runs as an event, in scheduling order). */
-export function spawn<R>(sim: Simulator, generator: ProcessGenerator<R>, options?: SpawnOptions): Process<R> {
+export function spawn<R>(sim: ProcessHost, generator: ProcessGenerator<R>, options?: SpawnOptions): Process<R> {
   const process = new Process(sim, generator);
   if (options?.immediate === true) process.wake(undefined);
   else sim.post(0, resumeProcess, process);
@@ -224,7 +236,7 @@ export function spawn<R>(sim: Simulator, generator: ProcessGenerator<R>, options
 export class Signal<T = unknown> implements WaitQueue {
   private waiters: ((value: T) => void)[] = [];
 
-  constructor(private readonly sim: Simulator) {}
+  constructor(private readonly sim: ProcessHost) {}
 
   get waiting(): number {
     return this.waiters.length;

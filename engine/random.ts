@@ -2,16 +2,11 @@
 // (experiment seed, replication, component name) alone. Leaves out distributions (distributions.ts).
 //
 // Generator: seedrandom's tychei (Neves & Araujo 2011, a ChaCha-derived 128-bit state, period
-// ~2^127, no systematic BigCrush failures), called as `()`: 32 random bits per draw.
-// Chosen by bench/random.bench.ts (Node 20, 2 shared cores, load ~2.4; M draws/s, median of 7
-// rounds; `()` 32-bit / `.double()` 53-bit):
-//   xor128 230 / 102    xorwow 184 / 94    tychei 154 / 78    xor4096 116 / 56
-//   alea   102 / 51     xorshift7 88 / 46  arc4 (.quick / ()) 35 / 15
-//   RandomStreams.stream(name).next() (tychei) 141
-// xor128 and xorwow are faster but fail BigCrush tests (MatrixRank, LinearComp; CollisionOver,
-// SimpPoker), so tychei is the fastest sound one; quieter runs gave tychei 220-280, xor4096 ~220.
-// 32 bits suffice here: the smallest nonzero draw 2^-32 caps an exponential at 22.2 means, a
-// tail of probability 2^-32; `.double()` would halve the rate for bits no model needs.
+// ~2^127, no systematic BigCrush failures), called as `()`: 32 random bits per draw. It is the
+// fastest of seedrandom's generators that pass BigCrush (bench/random.bench.ts; the figures are
+// in docs/performance.md, "Random streams"). 32 bits suffice here: the smallest nonzero draw
+// 2^-32 caps an exponential at 22.2 means, a tail of probability 2^-32; `.double()` would halve
+// the rate for bits no model needs.
 
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';

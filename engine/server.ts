@@ -45,15 +45,14 @@ export class Server implements WaitQueue {
   private length = 0;
 
   // Jobs in service through serve(). A job's end is an event, and what the job calls afterwards
-  // rides in that event where it can, so that most jobs keep no record (this and Simulator.post:
-  // bench mm1-callbacks 3.9 → 4.3 M events/s, medians of 6 alternating rounds):
+  // rides in that event where it can, so that most jobs keep no record (docs/performance.md,
+  // "Server"):
   //   no done                        finishBare, no argument
   //   the server's first three dones finishUsual / finishSecond / finishThird, the job's arg as the
   //                                  event's argument
   //   any other done                 finishJob, a slot of (done, arg) reused through a free list
   // A node's cores see two dones per request (client side, server side) and one per proxy sync,
-  // whose first job comes first: the second and third slots spare them the free list (bench
-  // point-100-nodes, see the commits).
+  // whose first job comes first: the second and third slots spare them the free list.
   /** The first done passed to serve(); fixed from then on, so that finishUsual calls the right one. */
   private usualDone: EventFn | null = null;
   /** The second and third distinct dones passed to serve(), likewise fixed. */

@@ -1,7 +1,8 @@
 // The discrete-event simulator: a clock, a pending-event list, and the loop that runs it.
 // Time is in seconds (float64). It knows nothing of what the events mean.
 
-import { EventList, type EventFn } from './event-list.js';
+import { BinaryHeap } from './binary-heap.js';
+import type { EventFn, EventList } from './event-list.js';
 import { resumeProcess, SUSPEND, type Process } from './process.js';
 
 export type { EventFn };
@@ -19,7 +20,7 @@ export class Simulator {
   now = 0;
   /** Events started so far, the running one included (cancelled ones are not counted). */
   eventsExecuted = 0;
-  private readonly events = new EventList();
+  private readonly events: EventList = new BinaryHeap();
   /** Scheduling order; breaks ties between equal times so that they run FIFO. A float64, so it never wraps. */
   private nextSeq = 0;
   private stopped = false;
@@ -36,8 +37,7 @@ export class Simulator {
   /**
    * schedule() for an event nobody will cancel: no handle. The engine's own events (a Server's job
    * ends) go this way: a handle is a float64 beyond the small integers, so where V8 does not
-   * inline schedule() returning it allocates a heap number (bench mm1-callbacks 4.2 → 4.6 M
-   * events/s with schedule() made void, 25 alternating runs).
+   * inline schedule() returning it allocates a heap number (docs/performance.md, "Simulator").
    */
   post(delaySeconds: number, fn: EventFn, arg?: unknown): void {
     if (!(delaySeconds >= 0)) throw new RangeError(`delay must be ≥ 0 and finite-or-Infinity, got ${delaySeconds}`);

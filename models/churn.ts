@@ -6,7 +6,7 @@ import { exponential } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import type { ChurnSettings, Cluster } from './cluster.js';
-import type { DetailedNode } from './network.js';
+import type { DetailedNode } from './parts.js';
 
 export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream): void {
   if (!(settings.endpointChangesPerSecond > 0)) return;

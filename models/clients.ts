@@ -9,7 +9,8 @@ import { exponential, exponentialMean } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import { clientsOnNode, type Cluster } from './cluster.js';
-import { Request, type DetailedNode, type Network, type WorkloadModel } from './network.js';
+import type { Network } from './network.js';
+import { Request, type DetailedNode, type WorkloadModel } from './parts.js';
 import type { WorkloadSettings } from './workload.js';
 
 export interface ClientStreams {

@@ -85,8 +85,8 @@ export class Cluster {
   /**
    * The initial endpoints flat, by slot: Service s's are slots firstSlot[s] … firstSlot[s + 1] − 1.
    * While s has not churned, its pods are read from `initialPods` instead of the Endpoint objects:
-   * one int from 100 KB instead of three dependent loads per request. point-100-nodes picks one of
-   * 25,000 endpoints at random per request: 20 s median 4.05 → 3.82 s (13 alternating pairs).
+   * one int from 100 KB instead of three dependent loads per request, which point-100-nodes does
+   * once per request among 25,000 endpoints (docs/performance.md, "Initial endpoints").
    */
   readonly firstSlot: Int32Array;
   readonly initialPods: Int32Array;

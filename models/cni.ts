@@ -22,7 +22,7 @@
 //   calico-wireguard   40.0   99.0   |  60  1440  |  7.90   8.10    | 1.406   | 20 ns/rule
 //   cilium-ipsec       21.8   63.6   |  77  1423  |  4.80   5.30    | 2.285   | 100 ns
 //   kep3866-testbed     4.2 + lognormal(2.2 µs, p99 ×8.9) one-way, same node only: the KEP-3866
-//                      chart's test bed, fitted to its nftables curve (bench/calibrate-proxy.ts)
+//                      chart's test bed, fitted to its nftables curve (calibration/calibrate-proxy.ts)
 //
 // Reproduction of DaoCloud's netperf figures (µs, means; model RR = 2 one-way + 20 µs netperf
 // handling, so it matches the published RR by construction up to rounding). The model's TCP_CRR
@@ -90,7 +90,8 @@ export interface CniPath {
   /** TCP segments needed for `bytes` of payload: ceil(bytes / MSS), and 1 for 0 bytes (a bare ACK or FIN). */
   packetsFor(bytes: number): number;
   /**
-   * Path latency + bytes ÷ single-stream throughput (DESIGN §4.7); draws the latency from `rng`.
+   * Path latency + bytes ÷ single-stream throughput (docs/architecture.md, "The request's
+   * path"); draws the latency from `rng`.
    * The latency, calibrated on 1 KiB messages, already holds one packet's serialisation (~1 µs at
    * 10 Gbit/s), which this counts again: negligible against tens of µs.
    */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { loadProfile, type LoadedProfile } from './profiles/load.js';
 import { duration, positiveDuration } from './units.js';
 
-export const kernelProfile = z
+const kernelProfile = z
   .object({
     tcp: z.object({ initialRto: positiveDuration(), synRetries: z.number().int().min(0), connectionSetup: duration() }).strict(),
     nftablesMinimumKernel: z.string().regex(/^\d+\.\d+$/),

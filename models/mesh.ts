@@ -12,7 +12,7 @@
 // These are the sidecars' own percentiles, a lognormal (sigma 0.372) through p90 and p99. istio.io
 // publishes differences of request-latency percentiles (1.20: p90 with sidecars − p90 without =
 // +0.228 ms, p99 +0.298 ms), which on a path with its own spread come out lower than the added
-// latency's own, the more so in the tail: bench/calibrate-mesh.ts fits Istio's p90 and p99 so
+// latency's own, the more so in the tail: calibration/calibrate-mesh.ts fits Istio's p90 and p99 so
 // that simulate()'s differences on the validation test bed match the published ones
 // (experiments/validation/istio-1-20-performance.yaml). Linkerd's are Istio's × 6/17 (mesh.yaml).
 // The request path (network.ts) draws a hop's added latency once per request, half on the way

@@ -1,4 +1,4 @@
-// Metric keys as DESIGN §7 names them: `<name>.<stat>`, named after the exporters a platform
+// Metric keys as docs/architecture.md ("Results") names them: `<name>.<stat>`, named after the exporters a platform
 // engineer's dashboards already show. Distributions give p50, p90, p99, p999, mean, max; counters
 // total and rate (per simulated second of the measured window); gauges mean and max.
 //
@@ -13,8 +13,14 @@
 // model reports them for every mode. proxy_rules_restore_duration_seconds is the model's own: the
 // restore step of each sync (iptables-restore, nft, netlink or BPF updates), which kube-proxy
 // does not export but issues time by hand.
+//
+// collectMetrics() gathers a point's metrics at the end of its run, in a fixed key order (the
+// order points.jsonl and summary.json list them in).
 
-import type { Counter, Histogram } from '../engine/stats/index.js';
+import { Histogram } from '../engine/stats/index.js';
+import { exceedsMemoryLimit } from './dns/coredns-costs.js';
+import type { DnsRuntime } from './dns/runtime.js';
+import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
 export type Metrics = Record<string, number>;
 
@@ -25,30 +31,169 @@ const QUANTILES: [string, number][] = [
   ['p999', 0.999],
 ];
 
-export function putDistribution(metrics: Metrics, name: string, histogram: Histogram): void {
+function putDistribution(metrics: Metrics, name: string, histogram: Histogram): void {
   for (const [stat, q] of QUANTILES) metrics[`${name}.${stat}`] = histogram.count > 0 ? histogram.quantile(q) : NaN;
   metrics[`${name}.mean`] = histogram.count > 0 ? histogram.mean : NaN;
   metrics[`${name}.max`] = histogram.count > 0 ? histogram.max : NaN;
 }
 
 /** A counter's total over the measured window and its rate per second, scaled by `scale`. */
-export function putCounter(metrics: Metrics, name: string, total: number, windowSeconds: number, scale = 1): void {
+function putCounter(metrics: Metrics, name: string, total: number, windowSeconds: number, scale = 1): void {
   metrics[`${name}.total`] = total * scale;
   metrics[`${name}.rate`] = (total * scale) / windowSeconds;
 }
 
-export function putGauge(metrics: Metrics, name: string, mean: number, max: number): void {
+function putGauge(metrics: Metrics, name: string, mean: number, max: number): void {
   metrics[`${name}.mean`] = mean;
   metrics[`${name}.max`] = max;
 }
 
-/** Sum of several counters' totals. */
-export function sumCounters(counters: Iterable<Counter>): number {
-  let total = 0;
-  for (const counter of counters) total += counter.total;
-  return total;
+function mean(values: number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export function mean(values: number[]): number {
-  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+/** What a point's metrics are read from once its measured window has run. */
+export interface MetricsSources {
+  network: NetworkMetrics;
+  /** The detailed nodes, and the server-only nodes built during the run. */
+  nodes: DetailedNode[];
+  serverOnlyNodes: DetailedNode[];
+  /** Whether the detailed nodes stand for every node (clients spread, cluster.ts). */
+  mirror: boolean;
+  /** Nodes in the cluster. */
+  clusterNodes: number;
+  warmupSeconds: number;
+  windowSeconds: number;
+  /** All client pods ÷ detailed client pods: request counts are scaled by it. */
+  requestScale: number;
+  netfilterBytesPerEntry: number;
+  /** Each server pod's worker pool's utilisation, in order of creation. */
+  workerUtilisations: number[];
+  dns: DnsMetricsSources | null;
+}
+
+/** What the DNS metrics are read from. */
+interface DnsMetricsSources {
+  runtime: DnsRuntime;
+  /** CoreDNS memory per replica by the published formula (MiB), and its limit (bytes). */
+  memory: { mib: number; limitBytes: number };
+  nodeLocal: boolean;
+}
+
+/** The nodes a per-node metric averages over, and the window and scale of the counters. */
+interface NodeScope {
+  nodes: DetailedNode[];
+  /** What a per-node sum is divided by: the detailed nodes, or every node of the cluster. */
+  nodeCount: number;
+  windowSeconds: number;
+  requestScale: number;
+}
+
+/** A point's metrics, in their fixed order. */
+export function collectMetrics(sources: MetricsSources): Metrics {
+  const metrics: Metrics = {};
+  const window = sources.windowSeconds;
+  const scale = sources.requestScale;
+  const m = sources.network;
+  putDistribution(metrics, 'request_duration_seconds', m.requestDuration);
+  putDistribution(metrics, 'connect_duration_seconds', m.connectDuration);
+  for (const outcome of OUTCOMES) putCounter(metrics, `request_outcomes_total{outcome=${outcome}}`, m.outcomes[outcome].total, window, scale);
+  metrics['requests_per_second.mean'] = (m.outcomes.ok.total * scale) / window;
+  putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
+
+  // Node metrics: over the detailed nodes, which stand for every node when clients are spread;
+  // otherwise over all N nodes, those never touched by the simulated load counting as idle.
+  const nodes = sources.nodes;
+  const servingNodes = sources.mirror ? nodes : [...nodes, ...sources.serverOnlyNodes];
+  const nodeCount = sources.mirror ? nodes.length : sources.clusterNodes;
+  const end = sources.warmupSeconds + window;
+  // A server-only node created during the window was idle before: its time averages cover only
+  // its life, so they are weighted by the share of the window it lived.
+  const lived = (n: DetailedNode) => (end - Math.max(n.createdAt, sources.warmupSeconds)) / window;
+  const nodeMean = (value: (n: DetailedNode) => number, timeAverage = false) =>
+    servingNodes.reduce((sum, n) => sum + value(n) * (timeAverage ? lived(n) : 1), 0) / nodeCount;
+  const nodeMax = (value: (n: DetailedNode) => number) => Math.max(...servingNodes.map(value));
+  putGauge(metrics, 'node_nf_conntrack_entries', nodeMean((n) => n.netfilter.occupancy.mean(end), true), nodeMax((n) => n.netfilter.occupancy.max));
+  putGauge(metrics, 'node_nf_conntrack_entries_limit', nodes[0].netfilter.limit, nodes[0].netfilter.limit);
+  putCounter(metrics, 'conntrack_drops_total', nodeMean((n) => n.netfilter.drops.total), window);
+  putGauge(metrics, 'conntrack_memory_bytes', nodeMean((n) => n.netfilter.memoryBytes(end)), nodeMax((n) => n.netfilter.occupancy.max) * sources.netfilterBytesPerEntry);
+  if (nodes[0].flows !== nodes[0].netfilter) {
+    putGauge(metrics, 'cilium_bpf_ct_entries', nodeMean((n) => n.flows.occupancy.mean(end), true), nodeMax((n) => n.flows.occupancy.max));
+    putCounter(metrics, 'cilium_bpf_ct_drops_total', nodeMean((n) => n.flows.drops.total), window);
+  }
+  putProxyMetrics(metrics, nodes, window);
+  // Every node syncs alike (sync CPU: mean over detailed nodes); dispatch and packets follow the load.
+  const syncCores = mean(nodes.map((n) => n.proxy.cpuSeconds)) / window;
+  putGauge(
+    metrics,
+    'proxy_cpu_cores',
+    syncCores + nodeMean((n) => n.dispatchCpuSeconds) / window,
+    Math.max(...nodes.map((n) => n.proxy.cpuSeconds / window)) + nodeMax((n) => n.dispatchCpuSeconds) / window,
+  );
+  putGauge(metrics, 'datapath_cpu_cores', nodeMean((n) => n.packetCpuSeconds) / window, nodeMax((n) => n.packetCpuSeconds) / window);
+  putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
+  putGauge(metrics, 'nic_utilization', nodeMean((n) => n.nic.utilisation(), true), nodeMax((n) => n.nic.utilisation()));
+  if (sources.dns !== null) putDnsMetrics(metrics, sources.dns, { nodes: servingNodes, nodeCount, windowSeconds: window, requestScale: scale });
+  const pools = sources.workerUtilisations;
+  putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
+  return metrics;
+}
+
+/** kube-proxy's sync and programming durations, merged over the detailed nodes. */
+function putProxyMetrics(metrics: Metrics, nodes: DetailedNode[], window: number): void {
+  const syncs = new Histogram();
+  const fullSyncs = new Histogram();
+  const partialSyncs = new Histogram();
+  const restores = new Histogram();
+  const programming = new Histogram();
+  for (const node of nodes) {
+    syncs.merge(node.proxy.syncDurations);
+    fullSyncs.merge(node.proxy.fullSyncDurations);
+    partialSyncs.merge(node.proxy.partialSyncDurations);
+    restores.merge(node.proxy.restoreDurations);
+    programming.merge(node.proxy.programmingLatency);
+  }
+  putDistribution(metrics, 'kubeproxy_sync_proxy_rules_duration_seconds', syncs);
+  putDistribution(metrics, 'kubeproxy_sync_full_proxy_rules_duration_seconds', fullSyncs);
+  putDistribution(metrics, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', partialSyncs);
+  putDistribution(metrics, 'proxy_rules_restore_duration_seconds', restores);
+  putDistribution(metrics, 'kubeproxy_network_programming_duration_seconds', programming);
+}
+
+/**
+ * DNS metrics. Lookup distributions are per lookup; CoreDNS and upstream counters are
+ * cluster-wide already (the replicas receive every node's queries, see dns/runtime.ts); the
+ * clients' own timeouts are scaled like the other request counts.
+ */
+function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScope): void {
+  const { nodes, nodeCount, windowSeconds: window, requestScale: scale } = scope;
+  const m = dns.runtime.metrics;
+  putDistribution(metrics, 'dns_lookup_duration_seconds', m.lookupDuration);
+  metrics['dns_queries_per_lookup.mean'] = m.queriesPerLookup.mean;
+  metrics['dns_nxdomain_per_lookup.mean'] = m.nxdomainPerLookup.mean;
+  metrics['dns_round_trips_per_lookup.mean'] = m.roundTripsPerLookup.mean;
+  putCounter(metrics, 'dns_lookups_failed_total', m.failedLookups.total, window, scale);
+  putCounter(metrics, 'dns_timeouts_total', m.timeouts.total, window, scale);
+  putCounter(metrics, 'coredns_dns_requests_total', m.corednsRequests.total, window);
+  putCounter(metrics, 'coredns_cache_hits_total', m.corednsCacheHits.total, window);
+  putCounter(metrics, 'coredns_cache_misses_total', m.corednsCacheMisses.total, window);
+  putCounter(metrics, 'coredns_forward_requests_total', m.corednsForwards.total, window);
+  putCounter(metrics, 'coredns_dropped_requests_total', m.corednsDrops.total, window);
+  putCounter(metrics, 'upstream_queries_total', m.upstreamQueries.total, window);
+  putCounter(metrics, 'upstream_drops_total', m.upstreamDrops.total, window);
+  const replicas = dns.runtime.replicas;
+  const utilisation = replicas.map((r) => r.cpu.utilisation());
+  putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  putGauge(metrics, 'coredns_replicas', replicas.length, replicas.length);
+  const bytes = dns.memory.mib * 1024 * 1024;
+  putGauge(metrics, 'coredns_memory_bytes', bytes, bytes);
+  // 1 when the published memory formula exceeds the container's limit: a risk of OOM kills.
+  const oomRisk = exceedsMemoryLimit(dns.memory.mib, dns.memory.limitBytes) ? 1 : 0;
+  putGauge(metrics, 'coredns_oom_risk', oomRisk, oomRisk);
+  if (dns.nodeLocal) {
+    metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
+    const busy = dns.runtime.nodeLocalUtilisations();
+    putGauge(metrics, 'nodelocal_cpu_utilization', mean(busy), busy.length > 0 ? Math.max(...busy) : NaN);
+  }
+  putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }

@@ -1,168 +1,40 @@
-// The simulated network: detailed nodes (CPU, conntrack, proxy), server pods, keep-alive
-// pools, and the life of each request from its client's first CPU cycle to its outcome.
+// The simulated network: the life of each request, from its client's first CPU cycle to its
+// outcome, across the detailed nodes (CPU, conntrack, proxy, NIC), the server pods' workers and
+// the keep-alive pools. Every request ends in exactly one outcome. The path step by step, the
+// CPU charged on and off it, SYN retransmission and how a node's NIC is shared:
+// docs/architecture.md, "The request's path".
 //
-// A request (new connection):
-//   client CPU (app work, socket set-up, proxy dispatch, handshake packets) → SYN: conntrack on the client node
-//   → one-way latency → conntrack on the server node (traffic from another node) → SYN-ACK back
-//   (connect_duration) → request bytes → server workers (service time) → server CPU → response
-//   bytes → outcome; the connection closes (entries go to TIME_WAIT) or returns to its pool.
-// A dropped SYN is retransmitted after 1 s, 2 s, 4 s … (Linux initial RTO, doubling) until
-// tcp_syn_retries is spent or the deadline passes. Every request ends in exactly one outcome.
-//
-// CPU on and off the request's path. A node's cores serve, on the request's path: the app's work,
-// the kernel's per-connection work (socket, connect/accept, teardown: once on each node a new
-// connection touches), proxy dispatch, and the handshake, close and first data segment of each
-// message. Off the path (a job that holds a core but that the request does not wait for): the
-// rest of each message's segments, whose CPU overlaps their transfer (a stream's rate already is
-// its CPU bound, cni.ts), and the sidecars' CPU, whose delay the mesh's added latency already
-// holds. Both still queue other work when the cores are busy.
-//
-// A node's NIC (nic.ts) is shared by the messages of more than one segment that leave it for
-// another node: fair shares of the CNI's node rate, each at most the single-stream rate. A
-// one-segment message skips it (no event, no charge: see transfer()), as do same-node messages.
-// Only the sender's NIC is charged: the receiver's ingress binds only when several nodes send to
-// one (incast), and charging both would take a max-min allocation across links at each change.
-//
-// Leaves out: TCP congestion control and loss other than conntrack drops; HTTP/2 multiplexing.
+// Leaves out: TCP congestion control and loss other than conntrack drops; HTTP/2 multiplexing;
+// the receiving node's side of NIC sharing (incast).
 
 import type { Distribution } from '../engine/distributions.js';
-import type { RandomStream } from '../engine/random.js';
-import type { Server } from '../engine/server.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
-import type { Cluster, Endpoint, NodeKind } from './cluster.js';
-import type { DataPath, FlowTableLike, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+import type { Cluster, NodeKind } from './cluster.js';
 import type { DnsRuntime } from './dns/runtime.js';
-import type { SharedLink } from './nic.js';
-import type { NameForm } from './dns/names.js';
+import { EndpointPicker, type EndpointChoice } from './endpoints.js';
+import type { Connection, DataPath, DetailedNode, MeshHop, NetworkMetrics, NetworkStreams, Outcome, ProxyDataPlane, Request, TcpConstants, WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
 
-export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-
-/** TCP constants of the client's kernel, from the kernel profile. */
-export interface TcpConstants {
-  initialRtoSeconds: number;
-  synRetries: number;
-  /** Kernel CPU per new connection on each node it touches (socket, connect/accept, teardown). */
-  connectionSetupSeconds: number;
-}
-
-export interface DetailedNode {
-  readonly index: number;
-  /** When the node's statistics began (a server-only node is created at its first request). */
-  readonly createdAt: number;
-  readonly cpu: Server;
-  /** The table pod flows are tracked in: netfilter conntrack, or the BPF CT map under eBPF. */
-  readonly flows: FlowTableLike;
-  /** netfilter conntrack, also under eBPF (where pod-to-service flows bypass it). */
-  readonly netfilter: FlowTableLike;
-  readonly proxy: ProxyControlPlane;
-  /** The node's NIC, shared by the multi-segment messages leaving it for other nodes (nic.ts). */
-  readonly nic: SharedLink;
-  /** IPVS round-robin position per Service on this node. */
-  readonly roundRobin: Uint32Array;
-  dispatchCpuSeconds: number;
-  packetCpuSeconds: number;
-}
-
-/** What a workload does, resolved from its settings. */
-export interface WorkloadModel {
-  readonly name: string;
-  readonly index: number;
-  /** Picks the Service a request calls. */
-  pickService(rng: RandomStream): number;
-  readonly keepAlive: { maxRequests: number; idleSeconds: number } | null;
-  readonly requestBytes: number;
-  readonly responseBytes: number;
-  readonly clientCpuSeconds: number;
-  readonly serverCpuSeconds: number;
-  readonly workers: number;
-  readonly serviceTime: Distribution;
-  readonly deadlineSeconds: number;
-  /** Closed loop: the request's end starts the client's next one. */
-  readonly closedLoop: boolean;
-  /** The name the client resolves before a new connection; null: it connects by ClusterIP. */
-  readonly dnsName: NameForm | null;
-  /** External names: picks which of the population a request resolves. */
-  pickExternal(rng: RandomStream): number;
-  /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
-  readonly clientCacheTtlSeconds: number;
-}
-
-interface Connection {
-  service: number;
-  endpoint: Endpoint | null;
-  slot: number;
-  servingPod: number;
-  servingNode: number;
-  kind: NodeKind;
-  serverFlows: FlowTableLike | null;
-  clientFlows: FlowTableLike;
-  requests: number;
-  idleHandle: number;
-  poolKey: number;
-}
-
-/** One request in flight. Plain fields, one object per request. */
-export class Request {
-  node!: DetailedNode;
-  workload!: WorkloadModel;
-  clientPod = 0;
-  service = 0;
-  startedAt = 0;
-  connectStartedAt = 0;
-  dispatchSeconds = 0;
-  lastSynAt = 0;
-  synAttempts = 0;
-  clientEntry = false;
-  serverEntry = false;
-  /**
-   * The endpoint: its object when picked from a churned Service, else null and its slot among
-   * the initial endpoints (Cluster.initialPods), whose object is read only if the Service churns.
-   */
-  endpoint: Endpoint | null = null;
-  slot = -1;
-  servingPod = 0;
-  servingNode = 0;
-  kind: NodeKind = 'same-node';
-  connection: Connection | null = null;
-  /** Server-side only: load that clients on other nodes put on a detailed node's pods. */
-  background = false;
-  finished = false;
-  deadlineHandle = -1;
-  /** External names: which name of the population, and the connection's conntrack entry. */
-  externalIndex = 0;
-  /** Closed loop: called with the request once its outcome is known. */
-  onDone: ((request: Request) => void) | null = null;
-  /** The mesh's added latency for this request: one draw, half on each leg. */
-  meshSeconds = 0;
-  /** A message on a shared NIC: the path latency still to go once its last bit has left. */
-  tailSeconds = 0;
-}
-
-export interface NetworkMetrics {
-  readonly requestDuration: Histogram;
-  readonly connectDuration: Histogram;
-  readonly outcomes: Record<Outcome, Counter>;
-  readonly removedEndpointRequests: Counter;
-  readonly backgroundRequests: Counter;
-}
-
-/** An endpoint as a request holds it (see Request.endpoint), its pod, and its index among those the node's rules have. */
-interface EndpointChoice {
-  endpoint: Endpoint | null;
-  slot: number;
-  pod: number;
-  index: number;
-}
-
-export interface NetworkStreams {
-  dispatch: RandomStream;
-  latency: RandomStream;
-  service: RandomStream;
+/** What a Network is built from (wiring.ts builds the parts; simulate.ts passes them on). */
+export interface NetworkOptions {
+  sim: Simulator;
+  cluster: Cluster;
+  /** The detailed nodes, index = node number. */
+  nodes: DetailedNode[];
+  proxy: ProxyDataPlane;
+  path: DataPath;
+  mesh: MeshHop | null;
+  tcp: TcpConstants;
+  /** How long a removed endpoint's pod still accepts connections. */
+  terminationGraceSeconds: number;
+  streams: NetworkStreams;
+  /** A node simulated as a server only (clients concentrated elsewhere, cluster.ts), the same object for the same index. */
+  serverOnlyNode: (index: number) => DetailedNode;
+  /** Cluster DNS, or null when no workload resolves names. */
+  dns: DnsRuntime | null;
 }
 
 export class Network {
@@ -173,8 +45,6 @@ export class Network {
     removedEndpointRequests: new Counter(),
     backgroundRequests: new Counter(),
   };
-  /** Nodes that only serve (clients concentrated elsewhere, see cluster.ts), created on first use. */
-  private readonly serverOnlyNodes = new Map<number, DetailedNode>();
   /** Worker pools of the simulated server pods, by serving pod, created on first use. */
   private readonly workers: WorkerPools;
   /** Idle keep-alive connections by (client pod, Service). */
@@ -182,26 +52,35 @@ export class Network {
   private readonly nodePort: boolean;
   /** Client-side DNS caches: expiry time by (client pod, name). */
   private readonly clientDnsCache = new Map<string, number>();
-  /** Cluster DNS, once wired (null when no workload resolves names). */
-  dns: DnsRuntime | null = null;
-  /** Reused result of the endpoint pickers (read at once by their callers). */
-  private readonly choice: EndpointChoice = { endpoint: null, slot: -1, pod: 0, index: 0 };
+  /** Cluster DNS (null when no workload resolves names). */
+  readonly dns: DnsRuntime | null;
+  private readonly endpoints: EndpointPicker;
   private readonly meshLatency: Distribution | null;
+  private readonly sim: Simulator;
+  readonly cluster: Cluster;
+  readonly nodes: DetailedNode[];
+  private readonly proxy: ProxyDataPlane;
+  private readonly path: DataPath;
+  private readonly mesh: MeshHop | null;
+  private readonly tcp: TcpConstants;
+  private readonly streams: NetworkStreams;
+  private readonly serverOnlyNode: (index: number) => DetailedNode;
 
-  constructor(
-    private readonly sim: Simulator,
-    readonly cluster: Cluster,
-    readonly nodes: DetailedNode[],
-    private readonly proxy: ProxyDataPlane,
-    private readonly path: DataPath,
-    private readonly mesh: MeshHop | null,
-    private readonly tcp: TcpConstants,
-    private readonly terminationGraceSeconds: number,
-    private readonly streams: NetworkStreams,
-    private readonly makeServerOnlyNode: (index: number) => DetailedNode,
-  ) {
+  constructor(options: NetworkOptions) {
+    const { sim, cluster, mesh } = options;
+    this.sim = sim;
+    this.cluster = cluster;
+    this.nodes = options.nodes;
+    this.proxy = options.proxy;
+    this.path = options.path;
+    this.mesh = mesh;
+    this.tcp = options.tcp;
+    this.streams = options.streams;
+    this.serverOnlyNode = options.serverOnlyNode;
+    this.dns = options.dns;
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
+    this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
     this.workers = new WorkerPools(sim, this.workDone);
   }
 
@@ -223,7 +102,7 @@ export class Network {
     const now = this.sim.now;
     request.background = true;
     request.startedAt = now;
-    const choice = this.pickReadyEndpoint(request.service);
+    const choice = this.endpoints.pickReadyEndpoint(request.service);
     if (choice === null) return;
     this.metrics.backgroundRequests.add();
     this.bindEndpoint(request, choice, -1);
@@ -241,7 +120,7 @@ export class Network {
     while (pool !== undefined && pool.length > 0) {
       const connection = pool.pop()!;
       this.sim.cancel(connection.idleHandle);
-      if (this.podGone(connection.endpoint, connection.slot, connection.service, this.sim.now)) {
+      if (this.endpoints.podGone(connection.endpoint, connection.slot, connection.service, this.sim.now)) {
         // The server pod went away while the connection idled: the client sees it reset.
         this.closeConnection(connection);
         continue;
@@ -324,7 +203,7 @@ export class Network {
 
   private connectToService(request: Request): void {
     const node = request.node;
-    const choice = this.pickProgrammedEndpoint(node, request.service);
+    const choice = this.endpoints.pickProgrammedEndpoint(node, request.service);
     if (choice === null) {
       // No endpoints in this node's rules: kube-proxy's REJECT rule answers at once.
       this.finish(request, 'refused');
@@ -369,7 +248,7 @@ export class Network {
 
   private readonly synArrives = (request: Request): void => {
     const now = this.sim.now;
-    if (this.podGone(request.endpoint, request.slot, request.service, now)) {
+    if (this.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
       // The pod has stopped: its node answers with a reset, one way back.
       this.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
       return;
@@ -523,14 +402,10 @@ export class Network {
   // ---- helpers ----------------------------------------------------------------------------
 
   /**
-   * A message of `bytes` from `sender` to the request's other end: path latency + bytes at the
-   * rate it gets (DESIGN §4.7), half the mesh's latency on top. A message of more than one
-   * segment to another node is a flow on the sender's NIC (nic.ts): its bits leave at a fair
-   * share of the NIC, at most the single-stream rate, then the path latency runs (`left`, then
-   * `arrives`). One segment goes at the single-stream rate as before, in one event: it holds a
-   * NIC for one frame (~1 µs at 10 Gbit/s), so leaving it out speeds the flows up by at most
-   * the single-segment traffic's own bit rate, e.g. 100 Mbit/s for 10,000 1 KiB messages/s.
-   * Same-node messages never cross the NIC.
+   * A message of `bytes` from `sender` to the request's other end: path latency plus bytes at the
+   * rate it gets, half the mesh's latency on top. More than one segment to another node is a flow
+   * on the sender's NIC (nic.ts), then the path latency (`left`, then `arrives`); one segment, or
+   * one node, goes in one event (docs/architecture.md, "The request's path").
    */
   private transfer(request: Request, sender: DetailedNode, bytes: number, left: (request: Request) => void, arrives: (request: Request) => void): void {
     const path = this.path;
@@ -576,76 +451,6 @@ export class Network {
     if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(pod));
   }
 
-  /** Whether the pod behind an endpoint (as Request.endpoint holds it) has stopped accepting connections by `now`. */
-  private podGone(endpoint: Endpoint | null, slot: number, service: number, now: number): boolean {
-    if (endpoint === null) {
-      // An initial endpoint of a Service that has not churned since is still there.
-      if (this.cluster.churned[service] === 0) return false;
-      endpoint = this.cluster.initialEndpoints[slot];
-    }
-    return endpoint.removedAt + this.terminationGraceSeconds <= now;
-  }
-
-  /** Sets `choice` to initial endpoint `k` of `service`, which has not churned (no object read). */
-  private chooseInitial(service: number, k: number): EndpointChoice {
-    const slot = this.cluster.firstSlot[service] + k;
-    this.choice.endpoint = null;
-    this.choice.slot = slot;
-    this.choice.pod = this.cluster.initialPods[slot];
-    this.choice.index = k;
-    return this.choice;
-  }
-
-  /** Sets `choice` to `endpoint`, the `k`th the picker considered. */
-  private chooseObject(endpoint: Endpoint, k: number): EndpointChoice {
-    this.choice.endpoint = endpoint;
-    this.choice.slot = -1;
-    this.choice.pod = endpoint.pod;
-    this.choice.index = k;
-    return this.choice;
-  }
-
-  /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
-  private pickProgrammedEndpoint(node: DetailedNode, service: number): EndpointChoice | null {
-    if (this.cluster.churned[service] === 0) {
-      // Never changed: every node has exactly these endpoints (the common case, and the fast one).
-      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
-      const k = this.proxy.endpointPolicy === 'round-robin' ? node.roundRobin[service]++ % count : Math.floor(this.streams.dispatch.next() * count);
-      return this.chooseInitial(service, k);
-    }
-    const list = this.cluster.endpoints[service];
-    const asOf = node.proxy.programmedAsOf;
-    let visible = 0;
-    for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) visible++;
-    if (visible === 0) return null;
-    let k: number;
-    if (this.proxy.endpointPolicy === 'round-robin') {
-      k = node.roundRobin[service]++ % visible;
-    } else {
-      k = Math.floor(this.streams.dispatch.next() * visible);
-    }
-    for (let i = 0, seen = 0; i < list.length; i++) {
-      const endpoint = list[i];
-      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return this.chooseObject(endpoint, k);
-    }
-    throw new Error('unreachable: endpoint index out of range');
-  }
-
-  /** An endpoint ready now (the cluster's truth), uniformly: how other nodes' proxies see it, up to their lag. */
-  private pickReadyEndpoint(service: number): EndpointChoice | null {
-    if (this.cluster.churned[service] === 0) {
-      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
-      return this.chooseInitial(service, Math.floor(this.streams.dispatch.next() * count));
-    }
-    const list = this.cluster.endpoints[service];
-    let ready = 0;
-    for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity) ready++;
-    if (ready === 0) return null;
-    const k = Math.floor(this.streams.dispatch.next() * ready);
-    for (let i = 0, seen = 0; i < list.length; i++) if (list[i].removedAt === Infinity && seen++ === k) return this.chooseObject(list[i], k);
-    return null;
-  }
-
   private oneWay(kind: NodeKind): number {
     return this.path.oneWayLatency(kind).sample(this.streams.latency);
   }
@@ -670,18 +475,7 @@ export class Network {
 
   /** The node serving a pod: a detailed node, or one simulated as a server only. */
   serverNode(index: number): DetailedNode {
-    if (index < this.nodes.length) return this.nodes[index];
-    let node = this.serverOnlyNodes.get(index);
-    if (node === undefined) {
-      node = this.makeServerOnlyNode(index);
-      this.serverOnlyNodes.set(index, node);
-    }
-    return node;
-  }
-
-  /** Nodes simulated as servers only, created so far. */
-  serverOnly(): DetailedNode[] {
-    return [...this.serverOnlyNodes.values()];
+    return index < this.nodes.length ? this.nodes[index] : this.serverOnlyNode(index);
   }
 
   /** Each worker pool's utilisation so far, in order of creation. */

@@ -10,13 +10,14 @@
 // (engine/event-list.ts), so a flow's start or end costs O(log flows), allocates nothing once
 // the heap has grown, and the link keeps one pending event: its next completion.
 
-import { EventList, type EventFn } from '../engine/event-list.js';
+import { BinaryHeap } from '../engine/binary-heap.js';
+import type { EventFn, EventList } from '../engine/event-list.js';
 import type { Simulator } from '../engine/simulator.js';
 import { TimeWeighted } from '../engine/stats/time-weighted.js';
 
 export class SharedLink {
   /** Finish tags (in servedBits) of the active flows, their callbacks and arguments. */
-  private readonly finishes = new EventList(8);
+  private readonly finishes: EventList = new BinaryHeap(8);
   /** Bits sent to each flow present since the link was last idle (the virtual time). */
   private servedBits = 0;
   private updatedAt = 0;

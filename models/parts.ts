@@ -1,15 +1,19 @@
-// What the request path needs from each mechanism, as small structural interfaces. The
-// implementations live in conntrack/, proxy/, cni.ts and mesh.ts; wiring.ts builds them from
-// the settings and profiles.
+// The request path's types: the request, the node it runs on, the workload that sends it, and
+// what the path needs from each mechanism, as small structural interfaces. The mechanisms live
+// in conntrack/, proxy/, cni.ts and mesh.ts; wiring.ts builds them from the settings and
+// profiles; network.ts moves requests through them (docs/architecture.md, "The request's path").
 
 import type { Distribution } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
-import type { Histogram } from '../engine/stats/index.js';
+import type { Server } from '../engine/server.js';
+import type { Counter, Histogram } from '../engine/stats/index.js';
+import type { Endpoint, NodeKind } from './cluster.js';
 import type { FlowTable } from './conntrack/flow-table.js';
-import type { NodeKind } from './cluster.js';
+import type { NameForm } from './dns/names.js';
+import type { SharedLink } from './nic.js';
 
 /** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
-export type FlowTableLike = FlowTable;
+type FlowTableLike = FlowTable;
 
 /** The service proxy's data plane on a node. */
 export interface ProxyDataPlane {
@@ -58,4 +62,125 @@ export interface MeshHop {
   addedLatency(): Distribution;
   /** CPU seconds per request in each sidecar. */
   readonly cpuPerRequestSeconds: number;
+}
+
+export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** TCP constants of the client's kernel, from the kernel profile. */
+export interface TcpConstants {
+  initialRtoSeconds: number;
+  synRetries: number;
+  /** Kernel CPU per new connection on each node it touches (socket, connect/accept, teardown). */
+  connectionSetupSeconds: number;
+}
+
+export interface DetailedNode {
+  readonly index: number;
+  /** When the node's statistics began (a server-only node is created at its first request). */
+  readonly createdAt: number;
+  readonly cpu: Server;
+  /** The table pod flows are tracked in: netfilter conntrack, or the BPF CT map under eBPF. */
+  readonly flows: FlowTableLike;
+  /** netfilter conntrack, also under eBPF (where pod-to-service flows bypass it). */
+  readonly netfilter: FlowTableLike;
+  readonly proxy: ProxyControlPlane;
+  /** The node's NIC, shared by the multi-segment messages leaving it for other nodes (nic.ts). */
+  readonly nic: SharedLink;
+  /** IPVS round-robin position per Service on this node. */
+  readonly roundRobin: Uint32Array;
+  dispatchCpuSeconds: number;
+  packetCpuSeconds: number;
+}
+
+/** What a workload does, resolved from its settings. */
+export interface WorkloadModel {
+  readonly name: string;
+  readonly index: number;
+  /** Picks the Service a request calls. */
+  pickService(rng: RandomStream): number;
+  readonly keepAlive: { maxRequests: number; idleSeconds: number } | null;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly clientCpuSeconds: number;
+  readonly serverCpuSeconds: number;
+  readonly workers: number;
+  readonly serviceTime: Distribution;
+  readonly deadlineSeconds: number;
+  /** Closed loop: the request's end starts the client's next one. */
+  readonly closedLoop: boolean;
+  /** The name the client resolves before a new connection; null: it connects by ClusterIP. */
+  readonly dnsName: NameForm | null;
+  /** External names: picks which of the population a request resolves. */
+  pickExternal(rng: RandomStream): number;
+  /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
+  readonly clientCacheTtlSeconds: number;
+}
+
+/** A TCP connection between a client pod and the pod serving it, kept while it idles in a pool. */
+export interface Connection {
+  service: number;
+  endpoint: Endpoint | null;
+  slot: number;
+  servingPod: number;
+  servingNode: number;
+  kind: NodeKind;
+  serverFlows: FlowTableLike | null;
+  clientFlows: FlowTableLike;
+  requests: number;
+  idleHandle: number;
+  poolKey: number;
+}
+
+/** One request in flight. Plain fields, one object per request. */
+export class Request {
+  node!: DetailedNode;
+  workload!: WorkloadModel;
+  clientPod = 0;
+  service = 0;
+  startedAt = 0;
+  connectStartedAt = 0;
+  dispatchSeconds = 0;
+  lastSynAt = 0;
+  synAttempts = 0;
+  clientEntry = false;
+  serverEntry = false;
+  /**
+   * The endpoint: its object when picked from a churned Service, else null and its slot among
+   * the initial endpoints (Cluster.initialPods), whose object is read only if the Service churns.
+   */
+  endpoint: Endpoint | null = null;
+  slot = -1;
+  servingPod = 0;
+  servingNode = 0;
+  kind: NodeKind = 'same-node';
+  connection: Connection | null = null;
+  /** Server-side only: load that clients on other nodes put on a detailed node's pods. */
+  background = false;
+  finished = false;
+  deadlineHandle = -1;
+  /** External names: which name of the population, and the connection's conntrack entry. */
+  externalIndex = 0;
+  /** Closed loop: called with the request once its outcome is known. */
+  onDone: ((request: Request) => void) | null = null;
+  /** The mesh's added latency for this request: one draw, half on each leg. */
+  meshSeconds = 0;
+  /** A message on a shared NIC: the path latency still to go once its last bit has left. */
+  tailSeconds = 0;
+}
+
+
+export interface NetworkStreams {
+  dispatch: RandomStream;
+  latency: RandomStream;
+  service: RandomStream;
+}
+
+/** What the network counts of the requests (models/metrics.ts turns them into metric keys). */
+export interface NetworkMetrics {
+  readonly requestDuration: Histogram;
+  readonly connectDuration: Histogram;
+  readonly outcomes: Record<Outcome, Counter>;
+  readonly removedEndpointRequests: Counter;
+  readonly backgroundRequests: Counter;
 }

@@ -1,4 +1,4 @@
-// The settings of one simulation point: each model's own schema under its key (DESIGN §6), plus
+// The settings of one simulation point: each model's own schema under its key (docs/architecture.md, "The experiment file"), plus
 // the measured window and profile overrides. The experiment file (runner/) wraps this `spec`.
 // Checks that span models (nftables needs kernel 5.13; a named target must exist) live here.
 

@@ -17,8 +17,7 @@ import { loadCni } from './cni.js';
 import { createFlowTable, loadConntrackProfile, type FlowTable } from './conntrack/index.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
-import type { DetailedNode, TcpConstants } from './network.js';
-import type { DataPath, MeshHop, ProxyControlPlane, ProxyDataPlane } from './parts.js';
+import type { DataPath, DetailedNode, MeshHop, ProxyControlPlane, ProxyDataPlane, TcpConstants } from './parts.js';
 import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
@@ -33,11 +32,14 @@ export interface Parts {
   tcp: TcpConstants;
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
-  makeServerOnlyNode: (index: number) => DetailedNode;
+  /** A node simulated as a server only, built at its first request and kept (cluster.ts). */
+  serverOnlyNode: (index: number) => DetailedNode;
+  /** The server-only nodes built so far, in order of creation. */
+  serverOnlyNodes: () => DetailedNode[];
   /** Cluster DNS, or null when every workload connects by ClusterIP. */
   dns: DnsRuntime | null;
-  /** CoreDNS memory per replica by the published formula, and its limit, in bytes. */
-  corednsMemory: { bytes: number; limitBytes: number };
+  /** CoreDNS memory per replica by the published formula (MiB), and its limit (bytes). */
+  corednsMemory: { mib: number; limitBytes: number };
   resetNode: (node: DetailedNode, now: number) => void;
 }
 
@@ -124,6 +126,12 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     dispatchCpuSeconds: 0,
     packetCpuSeconds: 0,
   });
+  const serverOnly = new Map<number, DetailedNode>();
+  const serverOnlyNode = (index: number): DetailedNode => {
+    let node = serverOnly.get(index);
+    if (node === undefined) serverOnly.set(index, (node = makeServerOnlyNode(index)));
+    return node;
+  };
 
   const dns = buildDns(sim, settings, cluster, streams, dnsProfile.values, mode, path);
   const pods = cluster.totalPods;
@@ -132,7 +140,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   return {
     nodes,
     dns,
-    corednsMemory: { bytes: memoryMiB * 1024 * 1024, limitBytes: settings.dns.coredns.memoryLimit },
+    corednsMemory: { mib: memoryMiB, limitBytes: settings.dns.coredns.memoryLimit },
     proxy: mode,
     path,
     mesh,
@@ -146,7 +154,8 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),
     ],
     netfilterBytesPerEntry: conntrackProfile.values.netfilter.bytesPerEntry,
-    makeServerOnlyNode,
+    serverOnlyNode,
+    serverOnlyNodes: () => [...serverOnly.values()],
     resetNode,
   };
 }
@@ -165,22 +174,22 @@ function buildDns(
   const replicas = corednsReplicas(dns.coredns.replicas, dns.coredns.autoscaler, cluster.nodes, cluster.nodes * settings.cluster.coresPerNode);
   const nodeLocal = nodeLocalCacheConfigs(dns.nodeLocal, profile);
   const latency = streams.stream('dns/latency');
-  return new DnsRuntime(
+  return new DnsRuntime({
     sim,
     cluster,
-    dns,
+    settings: dns,
     profile,
-    mode,
-    (from, to) => path.oneWayLatency(cluster.pathKind(from, to)).sample(latency),
-    { dns: streams.stream('dns'), latency, background: streams.stream('dns/background') },
+    proxy: mode,
+    oneWaySeconds: (from, to) => path.oneWayLatency(cluster.pathKind(from, to)).sample(latency),
+    streams: { dns: streams.stream('dns'), latency, background: streams.stream('dns/background') },
     replicas,
-    { coredns: corednsCacheConfig(dns.coredns, profile), nodeLocalCluster: nodeLocal.clusterZone, nodeLocalOther: nodeLocal.otherZones },
-    corednsQueueLimit(dns.coredns, profile),
-    upstreamPacketLimit(dns.upstream, profile),
+    caches: { coredns: corednsCacheConfig(dns.coredns, profile), nodeLocalCluster: nodeLocal.clusterZone, nodeLocalOther: nodeLocal.otherZones },
+    queueLimit: corednsQueueLimit(dns.coredns, profile),
+    upstreamPacketsPerSecond: upstreamPacketLimit(dns.upstream, profile),
     // NodeLocal's link-local address is NOTRACK, and eBPF socket LB translates before any DNAT.
-    dns.nodeLocal.enabled ? 0 : dnsRaceProbability(profile.race, settings.cluster.kernel, replicas),
-    { upstreamLatency: toDistribution(dns.upstream.latency), upstreamTtl: toDistribution(dns.upstream.ttl), upstreamDenialTtl: toDistribution(dns.upstream.denialTTL) },
-  );
+    raceProbability: dns.nodeLocal.enabled ? 0 : dnsRaceProbability(profile.race, settings.cluster.kernel, replicas),
+    upstream: { latency: toDistribution(dns.upstream.latency), ttl: toDistribution(dns.upstream.ttl), denialTtl: toDistribution(dns.upstream.denialTTL) },
+  });
 }
 
 function prefixed(profile: string, records: ConstantRecord[]): ConstantRecord[] {

@@ -5,10 +5,10 @@
 // Why not a Server per pod: a request touches a pool picked at random among thousands (3,000 at
 // point-100-nodes), and a Server's statistics are four small objects apart from it, each a cache
 // miss. Here a pool's state is four float64s side by side, indexed by serving pod: one cache line
-// (bench point-100-nodes, see the commit).
+// (docs/performance.md, "Worker pools").
 
 import type { Simulator } from '../engine/simulator.js';
-import type { Request } from './network.js';
+import type { Request } from './parts.js';
 
 /** Float64s per pool in `state`: busy-area integral, time of its last change, busy workers, workers. */
 const STRIDE = 4;

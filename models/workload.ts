@@ -55,7 +55,7 @@ const arrival = z.union([
   z.object({ onOff: z.object({ on: positiveDuration(), off: positiveDuration() }).strict() }).strict(),
 ]);
 
-export const workloadSettings = z
+const workloadSettings = z
   .object({
     name: z.string().min(1).prefault('web'),
     /** Client pods: a share of each node's pods ("50%") or a count spread over the nodes. */
@@ -69,8 +69,8 @@ export const workloadSettings = z
     closedLoop: z.object({ concurrency: z.number().int().min(1), thinkTime: duration().prefault('0s') }).strict().optional(),
     target: target.prefault('uniform'),
     /**
-     * How the client writes the name it resolves (DESIGN §6 calls this `name`, which is the
-     * workload's own name here): short | namespaced | fqdn | fqdn-dot | { external: ... }, or
+     * How the client writes the name it resolves (not `name`, which is the workload's own
+     * name): short | namespaced | fqdn | fqdn-dot | { external: ... }, or
      * clusterIP to connect by address with no lookup. A short name is the client calling a
      * Service of its own namespace.
      */

@@ -31,13 +31,13 @@ export interface Cell {
   mark: 'critical' | 'assumed' | null;
 }
 
-export interface AnswerTable {
+interface AnswerTable {
   settingHeaders: string[];
   metrics: MetricColumn[];
   rows: { pointId: string; settings: string[]; cells: Cell[] }[];
 }
 
-export interface VerdictTable {
+interface VerdictTable {
   /** The compared path's short name. */
   path: string;
   /** Header of the group column (the other swept paths), or null when there is one group. */

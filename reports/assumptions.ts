@@ -8,7 +8,7 @@
 import type { ConstantRecord } from './input-shapes.js';
 import { splitMetricKey } from './metric-keys.js';
 
-export interface AssumptionFamily {
+interface AssumptionFamily {
   constant: RegExp;
   metrics: RegExp[];
   /** Warn beside every value, whatever the constant's source says. */
@@ -20,7 +20,7 @@ export interface AssumptionFamily {
 const DNS_METRICS = [/^dns_/, /^coredns_/, /^nodelocal_/, /^upstream_/, /^conntrack_insert_failed_total/];
 const REQUEST_METRICS = [/^request_/, /^connect_duration_seconds/, /^requests_per_second/];
 
-export const ASSUMPTION_FAMILIES: AssumptionFamily[] = [
+const ASSUMPTION_FAMILIES: AssumptionFamily[] = [
   { constant: /race/i, metrics: DNS_METRICS, critical: true },
   // Requests resolve a name first where the run models DNS, so their latency carries its timeouts.
   { constant: /race/i, metrics: [/^request_duration_seconds/, /^request_outcomes_total/, /^requests_per_second/], critical: true, onlyWith: /^dns_lookup_duration_seconds/ },
@@ -64,7 +64,7 @@ export interface PointUse {
  * Whether a constant can move a point's values: the profile of another proxy mode, CNI or mesh
  * cannot; DNS constants only where lookups run; the race rate only where the race can happen.
  */
-export function constantInUse(c: ConstantRecord, use: PointUse): boolean {
+function constantInUse(c: ConstantRecord, use: PointUse): boolean {
   const [profile, group] = c.path.split('.');
   if (profile === 'proxy' && ['iptables', 'ipvs', 'nftables', 'ebpf'].includes(group)) return group === use.proxyMode;
   if (profile === 'proxy' && group === 'testbeds') return use.cni === `${c.path.split('.')[2]}-testbed`;
@@ -91,7 +91,7 @@ function durationSeconds(value: unknown): number {
 }
 
 /** Below this share of a duration, a once-per-event cost cannot move it beyond the histogram's 1 % resolution. */
-export const MATERIAL_SHARE = 0.01;
+const MATERIAL_SHARE = 0.01;
 
 /**
  * Whether a constant in use moves a cell's value materially. A fixed duration paid once per event
@@ -99,7 +99,7 @@ export const MATERIAL_SHARE = 0.01;
  * value; a cost paid per rule, update or object scales with the cluster, and a constant that is not
  * a duration (a probability, a tail shape, a rate) reshapes the distribution: both always count.
  */
-export function materialTo(c: ConstantRecord, metric: string, value: number): boolean {
+function materialTo(c: ConstantRecord, metric: string, value: number): boolean {
   const seconds = durationSeconds(c.value);
   const last = c.path.slice(c.path.lastIndexOf('.') + 1);
   // A tail's shape (a p99 over the median) leaves the median where it is.

@@ -77,7 +77,7 @@ function paired(results: Results, a: ResultPoint, b: ResultPoint, metric: string
 }
 
 /** The comparison of one metric within one group of points. */
-export function compareWithin(results: Results, metric: string, group: { label: string; where: string; points: ResultPoint[] }): Comparison | null {
+function compareWithin(results: Results, metric: string, group: { label: string; where: string; points: ResultPoint[] }): Comparison | null {
   const points = group.points;
   const better = direction(metric);
   if (better === 'none') return null;

@@ -9,7 +9,7 @@ import type { PointUse } from './assumptions.js';
 import type { Results } from './inputs.js';
 import { pointLabels } from './labels.js';
 
-export interface ContextSetting {
+interface ContextSetting {
   path: string;
   value: string | number | boolean;
   decides: string;
@@ -22,7 +22,7 @@ export interface PointContext {
   dnsRaceProbability: number;
 }
 
-export interface DecidingRow {
+interface DecidingRow {
   path: string;
   /** The value, or the values joined where points differ. */
   value: string;

@@ -1,4 +1,4 @@
-// Reports from a results directory (DESIGN §8): report.html (self-contained), report.md,
+// Reports from a results directory (docs/architecture.md, "Reports"): report.html (self-contained), report.md,
 // charts/<name>.svg with charts/<name>.vl.json, and summary.json/summary.csv where the runner
 // has not written them. Reads results files only; never runs a simulation.
 
@@ -12,8 +12,7 @@ import { readResults, type InputOverrides } from './inputs.js';
 import { renderMarkdown } from './markdown.js';
 import { summaryCsv, summaryJson } from './summary-files.js';
 
-export type { Bound, ExperimentFile, PlanFile, PointLine, SloBound, SummaryFile } from './inputs.js';
-export { escapeHtml, escapeMarkdown } from './escape.js';
+export type { ExperimentFile, PlanFile, PointLine } from './inputs.js';
 
 export interface WriteReportsOptions extends InputOverrides {}
 

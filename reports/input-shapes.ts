@@ -42,7 +42,7 @@ export interface ExperimentFile {
   };
 }
 
-export interface Bound {
+interface Bound {
   metric: string;
   limit: SloBound;
 }
@@ -69,7 +69,7 @@ export interface ExperimentInfo {
   slo: Record<string, SloBound>;
 }
 
-export interface PlanDecision {
+interface PlanDecision {
   /** The other swept settings this decision holds for ({} for a single decision). */
   given: Settings;
   chosen: string | null;

@@ -1,4 +1,4 @@
-// Reads a results directory (DESIGN §7) into one model the report sections draw from.
+// Reads a results directory (docs/architecture.md, "Results") into one model the report sections draw from.
 //
 // Required: points.jsonl or summary.json (either suffices; points.jsonl is needed for paired
 // comparisons, summary.json is derived from it when missing). Optional, written by the runner:
@@ -12,9 +12,6 @@ import type { ConstantRecord } from './input-shapes.js';
 import { summarize } from '../engine/stats/summary.js';
 import { constantList, experimentInfo, planOf, type ExperimentFile, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
 
-export type { Settings };
-
-
 export interface PointLine {
   point: string;
   settings: Settings;
@@ -23,7 +20,7 @@ export interface PointLine {
   metrics: Record<string, number | null>;
 }
 
-export interface MetricSummary {
+interface MetricSummary {
   mean: number | null;
   ci95: [number | null, number | null];
   n: number;
@@ -34,7 +31,7 @@ export interface SummaryFile {
   points: { id: string; settings: Settings; metrics: Record<string, MetricSummary> }[];
 }
 
-export type { Bound, ExperimentFile, PlanFile, ReportSpec, SloBound } from './input-shapes.js';
+export type { ExperimentFile, PlanFile, SloBound } from './input-shapes.js';
 
 /** A metric's estimate at a point; NaN where the results hold null. */
 export interface Estimate {
@@ -90,7 +87,7 @@ function readJson(path: string): unknown {
 }
 
 /** Reads points.jsonl, skipping a torn last line (a run killed mid-write). */
-export function readPointLines(path: string): PointLine[] {
+function readPointLines(path: string): PointLine[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   const out: PointLine[] = [];
   lines.forEach((line, i) => {
@@ -109,7 +106,7 @@ export function readPointLines(path: string): PointLine[] {
 const toNumber = (value: number | null | undefined): number => (typeof value === 'number' ? value : NaN);
 
 /** summary.json's shape computed from points.jsonl, points in first-seen order. */
-export function summarizeLines(experiment: string, lines: PointLine[]): SummaryFile {
+function summarizeLines(experiment: string, lines: PointLine[]): SummaryFile {
   const byPoint = new Map<string, PointLine[]>();
   for (const line of lines) {
     const list = byPoint.get(line.point) ?? [];

@@ -19,7 +19,7 @@ export function settingsLabel(point: ResultPoint, paths: readonly string[], allP
 }
 
 /** A point's label over every swept path. */
-export function pointLabel(results: Results, point: ResultPoint): string {
+function pointLabel(results: Results, point: ResultPoint): string {
   return results.swept.length === 0 ? (results.points.length > 1 ? point.id : 'baseline') : settingsLabel(point, results.swept);
 }
 

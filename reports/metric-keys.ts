@@ -1,4 +1,4 @@
-// What a metric key (DESIGN §7: `<name>.<stat>`) says about its value: its unit, and whether
+// What a metric key (`<name>.<stat>`, docs/architecture.md, "Results") says about its value: its unit, and whether
 // a lower or a higher value is the better one when two settings are compared.
 
 export type UnitKind = 'duration' | 'rate' | 'share' | 'bytes' | 'cores' | 'count';

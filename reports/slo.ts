@@ -6,7 +6,7 @@ import { formatValue } from './format.js';
 import type { SloBound } from './inputs.js';
 import { unitKind } from './metric-keys.js';
 
-export interface Limits {
+interface Limits {
   max: number;
   min: number;
 }
@@ -30,7 +30,7 @@ export function parseQuantity(metric: string, value: number | string): number {
   return plain === null ? NaN : Number(plain[1]) * SUFFIXES[plain[2]];
 }
 
-export function limitsOf(metric: string, bound: SloBound): Limits {
+function limitsOf(metric: string, bound: SloBound): Limits {
   // "<=50ms" and ">=99%" as the experiment file may write them.
   if (typeof bound === 'string') {
     const written = /^\s*(<=|>=)\s*(.+)$/.exec(bound);

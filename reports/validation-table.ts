@@ -80,14 +80,14 @@ function tableNumber(value: number, significant: number): string {
 }
 
 /** Published values keep up to 6 significant digits (they are shown as the source wrote them). */
-export function formatPublished(result: Pick<ValidationResult, 'published' | 'unit'>): string {
+function formatPublished(result: Pick<ValidationResult, 'published' | 'unit'>): string {
   const unit = rowUnit(result.unit, publishedMagnitude(result.published));
   const p = result.published;
   return typeof p === 'number' ? withSymbol(tableNumber(p * unit.factor, 6), unit) : withSymbol(`${tableNumber(p[0] * unit.factor, 6)}–${tableNumber(p[1] * unit.factor, 6)}`, unit);
 }
 
 /** The model's mean to 4 significant digits, in the published value's unit, ± the 95 % half-width to 2. */
-export function formatModel(result: Pick<ValidationResult, 'published' | 'unit' | 'mean' | 'ci95' | 'n'>): string {
+function formatModel(result: Pick<ValidationResult, 'published' | 'unit' | 'mean' | 'ci95' | 'n'>): string {
   if (result.n === 0 || !Number.isFinite(result.mean)) return '—';
   const unit = rowUnit(result.unit, publishedMagnitude(result.published));
   const mean = withSymbol(tableNumber(result.mean * unit.factor, 4), unit);
@@ -97,7 +97,7 @@ export function formatModel(result: Pick<ValidationResult, 'published' | 'unit' 
   return `${mean} ± ${spread}`;
 }
 
-export function formatError(error: number): string {
+function formatError(error: number): string {
   if (!Number.isFinite(error)) return '—';
   const percent = error * 100;
   const text = Math.abs(percent) < 0.05 ? '0.0' : percent.toFixed(1);

@@ -7,7 +7,7 @@ import { networkSettings } from '../models/settings.js';
 import type { Point } from './expand.js';
 import { splitPath } from './paths.js';
 
-export type SettingOrigin = 'swept' | 'file' | 'default';
+type SettingOrigin = 'swept' | 'file' | 'default';
 
 export interface ManifestContext {
   settings: (DecidingSetting & { origin: SettingOrigin })[];

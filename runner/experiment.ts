@@ -1,4 +1,4 @@
-// The experiment file (DESIGN §6): apiVersion, kind, metadata, and a spec made of the models'
+// The experiment file (docs/architecture.md, "The experiment file"): apiVersion, kind, metadata, and a spec made of the models'
 // network settings (models/settings.ts, the source of truth: its keys are never copied here)
 // plus what only an experiment has: seed, replications, sweep, report, slo and plan.
 // One zod definition gives the TypeScript types, the validation and `k8s-netsim schema`.
@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { networkSettings } from '../models/settings.js';
 import { parseDuration } from '../models/units.js';
 import { metricKey } from './metric-key.js';
-import { validationRows } from './validation.js';
+import { validationRows } from './validation-rows.js';
 
 export const API_VERSION = 'k8s-netsim/v1alpha1';
-export const KIND = 'Experiment';
+const KIND = 'Experiment';
 
 /** Keys of `spec` that are network settings, i.e. what simulate() takes. */
 export const NETWORK_KEYS: readonly string[] = Object.keys(networkSettings.shape);
@@ -47,7 +47,7 @@ const bound = z.union([z.number(), z.string()]).transform((written, ctx): Bound 
   return { op, value, text };
 });
 
-export const experimentSpec = networkSettings.safeExtend({
+const experimentSpec = networkSettings.safeExtend({
   /** Seed of every random stream; replication r of every point uses (seed, r): common random numbers. */
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).prefault(1),
   /** Independent replications per point (each with its own streams). */
@@ -88,7 +88,6 @@ export const experimentSchema = z
   .strict();
 
 export type Experiment = z.output<typeof experimentSchema>;
-export type ExperimentInput = z.input<typeof experimentSchema>;
 export type ExperimentSpec = z.output<typeof experimentSpec>;
 
 /** The JSON Schema of experiment files, for editors (`# yaml-language-server: $schema=…`). */

@@ -2,7 +2,7 @@
 // value checked as if it were set, then expansion into points. Every problem is reported with
 // the file, line and column it comes from; nothing is run or written here.
 
-import { profileProblems } from '../models/profiles/check.js';
+import { profileProblems } from '../models/profile-check.js';
 import { networkSettings } from '../models/settings.js';
 import { canonicalJson } from './canonical.js';
 import { experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
@@ -12,7 +12,7 @@ import { forbiddenMessage, forbiddenSegment, splitPath, withValue, type Segment 
 import { allPaths, resolve } from './schema-walk.js';
 import { InputError, Source, type Problem } from './source.js';
 import { didYouMean } from './suggest.js';
-import { checkTerm } from './validation.js';
+import { checkTerm } from './validation-rows.js';
 
 export interface LoadOptions {
   /** `--set PATH=VALUE`: values put into the document before it is checked. */
@@ -36,7 +36,7 @@ export interface LoadedExperiment {
 }
 
 /** Path of a --set key in the document: sweep and slo keys contain dots and stay whole. */
-export function documentPath(path: string): Segment[] {
+function documentPath(path: string): Segment[] {
   for (const prefix of ['spec.sweep.', 'spec.slo.']) {
     if (path.startsWith(prefix) && path.length > prefix.length) return [...splitPath(prefix.slice(0, -1)), path.slice(prefix.length)];
   }

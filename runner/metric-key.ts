@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 const METRIC_STATS = ['p50', 'p90', 'p99', 'p999', 'mean', 'max', 'total', 'rate'] as const;
 /** `<name>.<stat>`, the name optionally with Prometheus-style labels: `request_outcomes_total{outcome=ok}.rate`. */
-export const METRIC_KEY = new RegExp(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^{}]*\\})?\\.(${METRIC_STATS.join('|')})$`);
+const METRIC_KEY = new RegExp(`^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^{}]*\\})?\\.(${METRIC_STATS.join('|')})$`);
 
 export const metricKey = z
   .string()

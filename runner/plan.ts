@@ -39,7 +39,7 @@ export interface Evaluation {
   checks: Check[];
 }
 
-export interface Decision {
+interface Decision {
   /** The other swept paths' values: the situation this decision is for. */
   given: Record<string, unknown>;
   search: 'bisect' | 'exhaustive' | 'bisect, then exhaustive';

@@ -1,4 +1,4 @@
-// The results directory (DESIGN §7), the contract between runs, shards, merges and reports:
+// The results directory (docs/architecture.md, "Results"), the contract between runs, shards, merges and reports:
 //   experiment.json  what was run: name, spec hash, seed, replications, points, shard
 //   points.jsonl     one line per (point, replication), appended as each job ends
 //   summary.json     mean, 95 % CI and n per point and metric; summary.csv, one row per point
@@ -47,7 +47,7 @@ export interface PointRecord {
   metrics: Record<string, number | null>;
 }
 
-/** One line of points.jsonl, fields in the DESIGN §7 order. */
+/** One line of points.jsonl, fields in the order docs/architecture.md ("Results") gives. */
 export function recordLine(record: PointRecord): string {
   const { point, settings, replication, seed, metrics } = record;
   return `${JSON.stringify({ point, settings, replication, seed, metrics })}\n`;

@@ -63,7 +63,7 @@ export interface RunResult {
   files: { summary: string; csv: string; points: string };
 }
 
-export function manifestFor(loaded: LoadedExperiment, shard?: Shard): Manifest {
+function manifestFor(loaded: LoadedExperiment, shard?: Shard): Manifest {
   return {
     apiVersion: API_VERSION,
     experiment: loaded.name,

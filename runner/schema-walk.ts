@@ -22,7 +22,7 @@ interface Def {
 const defOf = (schema: Schema): Def => schema._zod.def as unknown as Def;
 
 /** The schema itself with wrappers removed: every shape a value at this place may take. */
-export function branches(schema: Schema): Schema[] {
+function branches(schema: Schema): Schema[] {
   const def = defOf(schema);
   switch (def.type) {
     case 'optional':
@@ -55,7 +55,7 @@ export function keysOf(schema: Schema): string[] {
 }
 
 /** The schemas one step down `segment`, or [] if no branch has it; 'any' below z.unknown(). */
-export function childSchemas(schema: Schema, segment: string | number): Schema[] | 'any' {
+function childSchemas(schema: Schema, segment: string | number): Schema[] | 'any' {
   const found: Schema[] = [];
   for (const branch of branches(schema)) {
     const def = defOf(branch);

@@ -5,9 +5,9 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } fr
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 
 /** Experiment files are small; a bigger one is a mistake or an attack, and is refused before it is read. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases beyond this many make a document an alias bomb ("billion laughs"). */
-export const MAX_ALIASES = 100;
+const MAX_ALIASES = 100;
 
 export interface Problem {
   file: string;
@@ -25,7 +25,7 @@ export class InputError extends Error {
 }
 
 /** One problem as a line; a file's text quoted in it cannot drive the terminal (escapeControls). */
-export function formatProblem(p: Problem): string {
+function formatProblem(p: Problem): string {
   const file = escapeControls(p.file);
   const message = escapeControls(p.message);
   return p.line > 0 ? `${file}:${p.line}:${p.column}: ${message}` : `${file}: ${message}`;
@@ -147,7 +147,7 @@ function firstLine(text: string): string {
 }
 
 /** Control characters (ESC, OSC, NUL …) as \x.. escapes: a file's text must not drive the terminal. */
-export function escapeControls(text: string): string {
+function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

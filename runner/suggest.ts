@@ -2,7 +2,7 @@
 // (optimal string alignment: insertions, deletions, substitutions and adjacent swaps).
 
 /** Edits that turn `a` into `b`, case-insensitive. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   const rows = s.length + 1;

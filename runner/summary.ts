@@ -14,7 +14,7 @@ export interface MetricSummary {
   n: number;
 }
 
-export interface SummaryPoint {
+interface SummaryPoint {
   id: string;
   settings: Record<string, unknown>;
   metrics: Record<string, MetricSummary>;

@@ -62,8 +62,8 @@ export function runQueue(experiment: QueueExperiment): QueueResult {
   const warmup = experiment.warmupSeconds ?? 0;
 
   // Number in system = waiting + in service, so its time average is the sum of the server's two
-  // levels (which reset with it at the end of warm-up): the model keeps no level of its own.
-  // (Leaner model: bench mm1-callbacks 4.3 → 4.6, mm1-processes 1.7 → 1.85 M events/s.)
+  // levels (which reset with it at the end of warm-up): the model keeps no level of its own, which
+  // the benchmarks time (docs/performance.md, "M/M/c example").
   const sojourn = new Tally();
   let waited = 0;
   let arrivalsAfterWarmup = 0;

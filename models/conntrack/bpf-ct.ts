@@ -2,9 +2,8 @@
 // cilium_ct_any4_global for everything else, each with its own size and timeouts. Leaves out
 // per-endpoint maps, IPv6, the NAT map and the agent's CT GC schedule.
 //
-// A full map does not drop new flows. DESIGN §4.3 said it would, which holds for plain BPF hash
-// maps (and Cilium's maps.rst still says "insertion beyond the limit will fail" of maps in
-// general), but the CT maps are LRU hash maps: pkg/maps/ctmap/ctmap.go creates them with
+// A full map does not drop new flows. Plain BPF hash maps would (Cilium's maps.rst still says
+// "insertion beyond the limit will fail" of maps in general), but the CT maps are LRU hash maps: pkg/maps/ctmap/ctmap.go creates them with
 // ebpf.LRUHash, and an LRU hash evicts its least recently used entries when full
 // (Linux Documentation/bpf/map_hash.rst; BPF_MAP_TYPE_LRU_HASH since 4.10). Cilium moved back to
 // LRU CT maps by v1.6 (cilium/cilium #5048) and lengthened its GC interval because "LRU maps will

@@ -21,7 +21,7 @@ export abstract class CountedTable {
    * No expiry or task is due before this (a lower bound: removals only raise the true earliest),
    * so a consultation before it has nothing to bring forward. Most consultations are (a table is
    * consulted a few times per connection, its entries expire seconds later), and skip the scan of
-   * every pool's head (bench point-100-nodes, see the commit).
+   * every pool's head (docs/performance.md, "Flow tables").
    */
   private nextDueAt = Infinity;
 

@@ -16,7 +16,7 @@ export { BpfConntrack } from './bpf-ct.js';
 const count = () => z.number().int().min(1);
 
 /** models/profiles/conntrack.yaml, once its units are parsed. */
-export const conntrackProfileSchema = z
+const conntrackProfileSchema = z
   .object({
     kubeProxy: z.object({ maxPerCore: count(), min: count(), bucketsDivisor: z.number().positive() }).strict(),
     netfilter: z

@@ -29,7 +29,7 @@ import { CountedTable, takeLive } from './counted-table.js';
 import { ExpiryHeap, ExpiryRing, removeUniform, type ExpiryPool } from './expiry.js';
 import type { FlowTable } from './flow-table.js';
 
-export interface NetfilterTimeouts {
+interface NetfilterTimeouts {
   tcpTimeWait: number;
   tcpClose: number;
   tcpSynSent: number;

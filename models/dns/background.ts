@@ -44,7 +44,7 @@ export const HISTORY_SECONDS = 600;
  * QPS), still several TTLs. The history holds every query in its span, not a sample of it: a
  * sample of K queries would send the other nodes' load for a name to the K it happened to hold.
  */
-export const HISTORY_LIMIT = 1 << 18;
+const HISTORY_LIMIT = 1 << 18;
 
 /** One source's detailed queries of the last HISTORY_SECONDS (at most HISTORY_LIMIT), oldest first: a ring. */
 export class QueryHistory {

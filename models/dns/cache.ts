@@ -18,7 +18,7 @@ import type { RandomStream } from '../../engine/random.js';
 export type CacheKind = 'success' | 'denial';
 export type CacheLookup = 'miss' | CacheKind;
 
-export interface PrefetchSettings {
+interface PrefetchSettings {
   /** Hits with no gap longer than `duration` before an entry is popular. */
   amount: number;
   /** Seconds. */
@@ -44,7 +44,7 @@ export interface DnsCacheConfig {
 /**
  * The distinct (name, type) questions of one simulation as small integers. A cache indexes arrays
  * by them: a lookup is an array read, where a Map keyed by the question's text hashed a string
- * (the caches were a quarter of a DNS-heavy point's time, bench: see the commit). Each key's shard
+ * (the caches were a quarter of a DNS-heavy point's time: docs/performance.md, "DNS cache keys"). Each key's shard
  * hash is computed once, from its text, so shards are what they were.
  */
 export class CacheKeys {

@@ -28,9 +28,8 @@ export const nameForm = z.union([
   z.object({ external: z.union([hostname, externalPopulation]) }).strict(),
 ]);
 export type NameForm = z.output<typeof nameForm>;
-export type NameFormInput = z.input<typeof nameForm>;
 
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 /** The name a Service exists under (no trailing dot). */
 export function serviceFqdn(service: string, namespace: string, clusterDomain = DEFAULT_CLUSTER_DOMAIN): string {

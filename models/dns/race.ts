@@ -1,4 +1,4 @@
-// The conntrack DNS race (DESIGN §4.5): glibc and musl send a candidate's A and AAAA from one UDP
+// The conntrack DNS race (docs/architecture.md, "Cluster DNS"): glibc and musl send a candidate's A and AAAA from one UDP
 // socket at once; both packets miss conntrack, each gets an unconfirmed entry for the same original
 // tuple, and DNAT may send them to different CoreDNS endpoints. When the second entry is confirmed
 // the kernel either resolves the clash or drops the packet (insert_failed), and the resolver waits

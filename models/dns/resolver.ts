@@ -20,12 +20,11 @@
 
 import { countDots, stripTrailingDot } from './names.js';
 
-export type ResolverLibrary = 'glibc' | 'musl' | 'go';
 export type RequestOption = 'none' | 'single-request' | 'single-request-reopen';
 
 /**
  * How a candidate's A and AAAA queries go out. Only `parallel-same-socket` lets the two packets race
- * for one conntrack tuple through DNAT (DESIGN §4.5): with `sequential-same-socket` the AAAA finds
+ * for one conntrack tuple through DNAT (race.ts): with `sequential-same-socket` the AAAA finds
  * the A's entry already confirmed; the other modes use two source ports.
  */
 export type PairMode = 'parallel-same-socket' | 'parallel-separate-sockets' | 'sequential-same-socket' | 'sequential-new-socket';
@@ -79,7 +78,7 @@ export function podResolvConf(
 }
 
 /** The absolute names (no trailing dot) the library tries for `name`, in order. */
-export function candidateNames(name: string, conf: ResolvConf, library: LibraryBehaviour): string[] {
+function candidateNames(name: string, conf: ResolvConf, library: LibraryBehaviour): string[] {
   if (name.endsWith('.')) return [stripTrailingDot(name)];
   const suffixed = conf.search.map((suffix) => `${name}.${suffix}`);
   if (countDots(name) >= conf.ndots) {
@@ -103,7 +102,7 @@ export function raceExposed(mode: PairMode): boolean {
 }
 
 /** Round trips one candidate costs: both queries at once, or one after the other. */
-export function roundTripsPerCandidate(mode: PairMode): 1 | 2 {
+function roundTripsPerCandidate(mode: PairMode): 1 | 2 {
   return mode === 'parallel-same-socket' || mode === 'parallel-separate-sockets' ? 1 : 2;
 }
 
@@ -237,11 +236,6 @@ export function countLookup(plan: LookupPlan): LookupCount {
 export interface ResolverTry {
   nameserver: number;
   waitSeconds: number;
-}
-
-/** The nameserver a lookup starts with: rotated per lookup with `rotate`, where the library rotates. */
-export function firstNameserver(lookupIndex: number, conf: ResolvConf, library: LibraryBehaviour): number {
-  return conf.rotate && library.rotates ? lookupIndex % conf.nameservers : 0;
 }
 
 /**

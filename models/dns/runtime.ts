@@ -1,9 +1,9 @@
-// DNS lookups as events: a pod's resolver walks its candidate names (resolver.ts); each candidate's
-// queries go either to kube-dns through the service proxy (dispatch, UDP conntrack entries, the
-// A/AAAA race) to a CoreDNS replica, or to the node's NodeLocal DNSCache (NOTRACK: no conntrack);
-// a replica answers from its cache, from the kubernetes plugin, or forwards to the upstream
-// (latency, TTLs, an optional per-interface packet limit). A lost query costs the resolver's
-// timeout, then a retry; a lookup whose tries are spent fails.
+// DNS lookups as events: a pod's resolver walks its candidate names (resolver.ts, planner.ts);
+// each candidate's queries go either to kube-dns through the service proxy (dispatch, UDP
+// conntrack entries, the A/AAAA race) to a CoreDNS replica, or to the node's NodeLocal DNSCache
+// (NOTRACK: no conntrack); a replica answers from its cache, from the kubernetes plugin, or
+// forwards to the upstream (latency, TTLs, an optional per-interface packet limit). A lost query
+// costs the resolver's timeout, then a retry; a lookup whose tries are spent fails.
 //
 // Caches hold each (name, type) apart, as CoreDNS's do: a lookup's A and AAAA take two entries and
 // may hit or miss apart; a hop passes on only the types that missed (questions.ts).
@@ -11,129 +11,51 @@
 // Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
 // packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
-// persistent TCP connection (no per-query conntrack or dispatch). Load from non-detailed nodes:
-// each query a detailed node sends to CoreDNS brings Poisson((N − D)/D) queries from the other
-// nodes within the next second, at a uniform replica, each asking what one of the same workload's
-// detailed queries of the last 10 minutes asked (so caches see the cluster's mix, not bursts behind
-// the detailed query). background.ts generates them lazily, without events, and a replica's CPU is a
-// FIFO queue computed at arrival (fifo-cpu.ts), so a copy queues, hits, misses and drops as a
-// detailed query does while costing no event: the runtime catches the background up to now before
-// a detailed query touches a replica and before anyone reads the metrics.
+// persistent TCP connection (no per-query conntrack or dispatch). The other nodes' queries
+// (background.ts) cost no event: the runtime catches them up to now before a detailed query
+// touches a replica and before anyone reads the metrics (docs/architecture.md, "Cluster DNS").
 
 import type { Distribution } from '../../engine/distributions.js';
-import type { RandomStream } from '../../engine/random.js';
 import { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
-import { Counter, Histogram, Tally } from '../../engine/stats/index.js';
 import { TokenBucket } from '../../engine/token-bucket.js';
 import type { Cluster } from '../cluster.js';
-import type { DetailedNode } from '../network.js';
-import type { ProxyDataPlane } from '../parts.js';
+import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
 import { FifoCpu } from './fifo-cpu.js';
-import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
+import { Lookup, newDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
+import type { NameForm } from './names.js';
+import { LookupPlanner } from './planner.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
-import { existsOnly, isClusterZone, planLookup, podResolvConf, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
 
-export interface DnsMetrics {
-  readonly lookupDuration: Histogram;
-  readonly queriesPerLookup: Tally;
-  readonly nxdomainPerLookup: Tally;
-  readonly roundTripsPerLookup: Tally;
-  readonly failedLookups: Counter;
-  readonly timeouts: Counter;
-  readonly corednsRequests: Counter;
-  readonly corednsCacheHits: Counter;
-  readonly corednsCacheMisses: Counter;
-  readonly corednsForwards: Counter;
-  readonly nodeLocalHits: Counter;
-  readonly nodeLocalQueries: Counter;
-  readonly upstreamQueries: Counter;
-  readonly upstreamDrops: Counter;
-  readonly corednsDrops: Counter;
-  readonly raceDrops: Counter;
-}
-
-interface Replica {
-  readonly index: number;
-  readonly node: number;
-  readonly cpu: FifoCpu;
-  readonly cache: DnsCache;
-  readonly upstream: TokenBucket | null;
-  /** CPU seconds per unit cost: > 1 when the replica's CPU limit is a fraction of its servers. */
-  readonly costScale: number;
-}
-
-interface Agent {
-  readonly cpu: Server;
-  /** CPU seconds per unit cost: > 1 when its CPU limit is a fraction of its servers. */
-  readonly costScale: number;
-  readonly clusterCache: DnsCache;
-  readonly otherCache: DnsCache;
-  readonly upstream: TokenBucket | null;
-}
-
-/** One lookup in flight. */
-class Lookup {
-  plan!: LookupPlan;
-  conf!: ResolvConf;
-  /** The workload's name form: the other nodes' queries are drawn per form (background.ts). */
-  form!: NameForm;
-  /** Sequential modes: 0 while the A query is out, 1 for AAAA. */
-  phase = 0;
-  node!: DetailedNode;
-  agent: Agent | null = null;
-  candidate = 0;
-  tryIndex = 0;
-  startedAt = 0;
-  sentAt = 0;
-  queries = 0;
-  nxdomain = 0;
-  roundTrips = 0;
-  sequential = false;
-  /** Question types this hop asks (questions.ts), and queries of each (musl asks every nameserver). */
-  asked = 0;
-  perType = 1;
-  /** Types that missed the last cache: forwarded on, inserted when answered. */
-  missed = 0;
-  replica: Replica | null = null;
-  clientEntry = false;
-  /** An open-loop client's deadline: it stops waiting on a lost query then. */
-  deadlineAt = Infinity;
-  done!: (result: LookupResult) => void;
-}
-
-/** How a lookup ended: with an address, failed (NXDOMAIN or tries spent), or abandoned at the deadline. */
-export type LookupResult = 'ok' | 'failed' | 'deadline';
-
-export interface DnsStreams {
-  dns: RandomStream;
-  latency: RandomStream;
-  background: RandomStream;
+/** What a DnsRuntime is built from (wiring.ts derives each from the settings and the DNS profile). */
+export interface DnsRuntimeOptions {
+  sim: Simulator;
+  cluster: Cluster;
+  settings: DnsSettings;
+  profile: DnsProfile;
+  /** The service proxy's data plane, which dispatches queries to kube-dns. */
+  proxy: ProxyDataPlane;
+  /** One-way latency between two nodes' pods, a fresh draw per call. */
+  oneWaySeconds: (fromNode: number, toNode: number) => number;
+  streams: DnsStreams;
+  replicas: number;
+  caches: { coredns: DnsCacheConfig; nodeLocalCluster: DnsCacheConfig; nodeLocalOther: DnsCacheConfig };
+  /** A replica's receive queue, in queries. */
+  queueLimit: number;
+  /** Packets per second the upstream takes from one interface; Infinity: no limit. */
+  upstreamPacketsPerSecond: number;
+  /** Probability that a parallel A/AAAA pair through DNAT loses one query to the conntrack race. */
+  raceProbability: number;
+  upstream: { latency: Distribution; ttl: Distribution; denialTtl: Distribution };
 }
 
 export class DnsRuntime {
-  private readonly counters: DnsMetrics = {
-    lookupDuration: new Histogram(),
-    queriesPerLookup: new Tally(),
-    nxdomainPerLookup: new Tally(),
-    roundTripsPerLookup: new Tally(),
-    failedLookups: new Counter(),
-    timeouts: new Counter(),
-    corednsRequests: new Counter(),
-    corednsCacheHits: new Counter(),
-    corednsCacheMisses: new Counter(),
-    corednsForwards: new Counter(),
-    nodeLocalHits: new Counter(),
-    nodeLocalQueries: new Counter(),
-    upstreamQueries: new Counter(),
-    upstreamDrops: new Counter(),
-    corednsDrops: new Counter(),
-    raceDrops: new Counter(),
-  };
+  private readonly counters: DnsMetrics = newDnsMetrics();
   readonly replicas: Replica[] = [];
   private readonly agents = new Map<number, Agent>();
   private readonly library: LibraryBehaviour;
@@ -147,38 +69,44 @@ export class DnsRuntime {
   private readonly pendingAnswers = new PendingAnswers();
   /** The questions the caches have seen, as the small integers they index by. */
   private readonly keys = new CacheKeys();
-  private readonly confs = new Map<string, ResolvConf>();
   private readonly templates = new Map<string, QueryTemplate>();
+  private readonly planner: LookupPlanner;
 
-  constructor(
-    private readonly sim: Simulator,
-    private readonly cluster: Cluster,
-    private readonly settings: DnsSettings,
-    private readonly profile: DnsProfile,
-    private readonly proxy: ProxyDataPlane,
-    private readonly oneWay: (fromNode: number, toNode: number) => number,
-    private readonly streams: DnsStreams,
-    replicaCount: number,
-    caches: { coredns: DnsCacheConfig; nodeLocalCluster: DnsCacheConfig; nodeLocalOther: DnsCacheConfig },
-    queueLimit: number,
-    upstreamLimit: number,
-    raceProbability: number,
-    distributions: { upstreamLatency: Distribution; upstreamTtl: Distribution; upstreamDenialTtl: Distribution },
-  ) {
+  private readonly sim: Simulator;
+  private readonly cluster: Cluster;
+  private readonly settings: DnsSettings;
+  private readonly profile: DnsProfile;
+  private readonly proxy: ProxyDataPlane;
+  private readonly oneWay: (fromNode: number, toNode: number) => number;
+  private readonly streams: DnsStreams;
+  private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
+  private readonly upstreamLimit: number;
+
+  constructor(options: DnsRuntimeOptions) {
+    const { sim, cluster, settings, profile, streams, caches, queueLimit } = options;
+    this.sim = sim;
+    this.cluster = cluster;
+    this.settings = settings;
+    this.profile = profile;
+    this.proxy = options.proxy;
+    this.oneWay = options.oneWaySeconds;
+    this.streams = streams;
     this.library = profile.libraries[settings.resolver.library];
     this.clusterDomain = profile.pod.clusterDomain;
-    this.raceProbability = raceProbability;
-    this.upstreamLatency = distributions.upstreamLatency;
-    this.upstreamTtl = distributions.upstreamTtl;
-    this.upstreamDenialTtl = distributions.upstreamDenialTtl;
+    this.planner = new LookupPlanner(cluster, settings, this.library, this.clusterDomain);
+    this.raceProbability = options.raceProbability;
+    this.upstreamLatency = options.upstream.latency;
+    this.upstreamTtl = options.upstream.ttl;
+    this.upstreamDenialTtl = options.upstream.denialTtl;
     this.copiesPerQuery = cluster.mirror ? (cluster.nodes - cluster.detailedNodes) / cluster.detailedNodes : 0;
     this.background = new BackgroundQueries(this.copiesPerQuery, streams.background, sim.now);
+    const upstreamLimit = options.upstreamPacketsPerSecond;
     const cpu = settings.coredns.cpu;
     const servers = Math.max(1, Math.round(cpu));
-    for (let r = 0; r < replicaCount; r++) {
+    for (let r = 0; r < options.replicas; r++) {
       this.replicas.push({
         index: r,
-        node: Math.floor((r * cluster.nodes) / replicaCount),
+        node: Math.floor((r * cluster.nodes) / options.replicas),
         cpu: new FifoCpu(servers, queueLimit, sim),
         cache: new DnsCache(caches.coredns, streams.dns, this.keys),
         upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
@@ -188,9 +116,6 @@ export class DnsRuntime {
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
   }
-
-  private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
-  private readonly upstreamLimit: number;
 
   /**
    * Each NodeLocal DNSCache's CPU busy share, in the order the detailed nodes first looked up. An
@@ -206,38 +131,10 @@ export class DnsRuntime {
     return this.counters;
   }
 
-  /** The query name a workload's request uses, and the names that exist for it. */
-  private plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {
-    const namespaces = this.cluster.settings.namespaces;
-    const serviceNs = `ns-${service % namespaces}`;
-    const svc = this.cluster.serviceName(service);
-    let name: string;
-    let fqdn: string;
-    let clientNs: string;
-    if (typeof form === 'string') {
-      name = serviceQueryName(form, svc, serviceNs, this.clusterDomain);
-      fqdn = serviceFqdn(svc, serviceNs, this.clusterDomain);
-      // A short name only resolves from the Service's own namespace: that is what `short` means.
-      clientNs = form === 'short' ? serviceNs : `ns-${clientPod % namespaces}`;
-    } else {
-      const external = form.external;
-      name = typeof external === 'string' ? external : externalName(externalIndex, external.dots);
-      fqdn = name.endsWith('.') ? name.slice(0, -1) : name;
-      clientNs = `ns-${clientPod % namespaces}`;
-    }
-    let conf = this.confs.get(clientNs);
-    if (conf === undefined) {
-      conf = podResolvConf(clientNs, this.settings.resolver, this.clusterDomain);
-      this.confs.set(clientNs, conf);
-    }
-    const plan = planLookup(name, conf, this.library, existsOnly(fqdn, true), { autopath: this.settings.coredns.autopath && !this.settings.nodeLocal.enabled });
-    return { plan, conf };
-  }
-
   /** Resolves a name for a client on `node`; calls done(true) with an address, done(false) when the lookup fails. */
   lookup(node: DetailedNode, form: NameForm, service: number, clientPod: number, externalIndex: number, deadlineAt: number, done: (result: LookupResult) => void): void {
     const lookup = new Lookup();
-    const { plan, conf } = this.plan(form, service, clientPod, externalIndex);
+    const { plan, conf } = this.planner.plan(form, service, clientPod, externalIndex);
     lookup.plan = plan;
     lookup.conf = conf;
     lookup.form = form;

@@ -1,4 +1,4 @@
-// The experiment's `dns:` key (DESIGN §6) and the DNS profile's schema (profiles/dns.yaml).
+// The experiment's `dns:` key (docs/architecture.md, "The experiment file") and the DNS profile's schema (profiles/dns.yaml).
 // Defaults are what a kubeadm cluster runs: glibc pods with ndots:5, two CoreDNS replicas with
 // `cache 30` and the kubernetes plugin's 5 s TTL, no NodeLocal DNSCache.
 
@@ -7,8 +7,6 @@ import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { duration, positiveDuration, size } from '../units.js';
 import { durationDistribution } from '../workload.js';
 import type { DnsCacheConfig } from './cache.js';
-// The workload's `name` form lives with the names; re-exported for the workload schema.
-export { nameForm, type NameForm, type NameFormInput } from './names.js';
 
 const count = () => z.number().int().min(1);
 const domain = z.string().regex(/^([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}\.?$/, 'a search domain is a DNS name such as "ec2.internal"');
@@ -35,7 +33,7 @@ const kernelVersion = z.string().regex(/^\d+\.\d+$/);
 const cacheZone = z.object({ capacity: count(), maxTtl: positiveDuration() }).strict();
 
 /** profiles/dns.yaml, once its units are parsed. */
-export const dnsProfileSchema = z
+const dnsProfileSchema = z
   .object({
     libraries: z.object({ glibc: libraryBehaviour, musl: libraryBehaviour, go: libraryBehaviour }).strict(),
     pod: z.object({ ndots: z.number().int().min(0), clusterDomain: domain }).strict(),
@@ -110,10 +108,10 @@ export function loadDnsProfile(overrides?: unknown): LoadedProfile<DnsProfile> {
 
 // ---- settings ----
 
-export const resolverLibrary = z.enum(['glibc', 'musl', 'go']);
-export const requestOption = z.enum(['none', 'single-request', 'single-request-reopen']);
+const resolverLibrary = z.enum(['glibc', 'musl', 'go']);
+const requestOption = z.enum(['none', 'single-request', 'single-request-reopen']);
 
-export const resolverSettings = z
+const resolverSettings = z
   .object({
     /** options ndots:n; kubelet writes 5. glibc caps it at 15 (RES_MAXNDOTS). */
     ndots: z.number().int().min(0).max(15).prefault(5),
@@ -163,7 +161,7 @@ const corednsCache = z
   })
   .strict();
 
-export const autoscalerSettings = z
+const autoscalerSettings = z
   .object({
     coresPerReplica: z.number().positive().prefault(256),
     nodesPerReplica: z.number().positive().prefault(16),
@@ -174,7 +172,7 @@ export const autoscalerSettings = z
   })
   .strict();
 
-export const corednsSettings = z
+const corednsSettings = z
   .object({
     /** A number, or `autoscaler` for the cluster-proportional-autoscaler's linear formula. kubeadm deploys 2. */
     replicas: z.union([count(), z.literal('autoscaler')]).prefault(2),
@@ -195,7 +193,7 @@ export const corednsSettings = z
   })
   .strict();
 
-export const nodeLocalSettings = z
+const nodeLocalSettings = z
   .object({
     enabled: z.boolean().prefault(false),
     /**
@@ -217,7 +215,7 @@ export const nodeLocalSettings = z
   })
   .strict();
 
-export const upstreamSettings = z
+const upstreamSettings = z
   .object({
     /** Round trip from CoreDNS (or NodeLocal) to the upstream resolver and back. */
     latency: durationDistribution().prefault('1ms'),
@@ -245,13 +243,10 @@ export const dnsSettings = z
     }
   });
 
-export type ResolverSettings = z.output<typeof resolverSettings>;
 export type CorednsSettings = z.output<typeof corednsSettings>;
 export type NodeLocalSettings = z.output<typeof nodeLocalSettings>;
 export type UpstreamSettings = z.output<typeof upstreamSettings>;
-export type AutoscalerSettings = z.output<typeof autoscalerSettings>;
 export type DnsSettings = z.output<typeof dnsSettings>;
-export type DnsSettingsInput = z.input<typeof dnsSettings>;
 
 /** The per-interface packet limit in packets per second, or Infinity when none is set. */
 export function upstreamPacketLimit(upstream: UpstreamSettings, profile: DnsProfile): number {
@@ -296,12 +291,4 @@ export function nodeLocalCacheConfigs(nodeLocal: NodeLocalSettings, profile: Dns
     clusterZone: { ...common, successCapacity: c.capacity, denialCapacity: c.denialCapacity, successMaxTtl: c.successTTL, denialMaxTtl: c.denialTTL },
     otherZones: { ...common, successCapacity: p.capacity, denialCapacity: p.capacity, successMaxTtl: c.externalTTL, denialMaxTtl: c.externalTTL },
   };
-}
-
-/**
- * A pod's TTL-respecting client cache (`resolver.cache: ttl`): answers kept exactly for their TTL,
- * effectively unbounded (one shard of 2^20 entries), no minimum or cap.
- */
-export function clientCacheConfig(): DnsCacheConfig {
-  return { successCapacity: 2 ** 20, denialCapacity: 2 ** 20, successMaxTtl: Infinity, denialMaxTtl: Infinity, successMinTtl: 0, denialMinTtl: 0, shards: 1, minShardSize: 1 };
 }

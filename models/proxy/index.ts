@@ -11,11 +11,9 @@ import { NftablesMode, nftablesConstants } from './nftables.js';
 import type { ProxyMode, ProxyModeName } from './proxy-mode.js';
 
 export { IptablesMode } from './iptables.js';
-export { IpvsMode } from './ipvs.js';
 export { NftablesMode } from './nftables.js';
-export { EbpfMode } from './ebpf.js';
 export * from './proxy-mode.js';
-export { ProxySyncLoop, type ProxySyncLoopOptions } from './sync-loop.js';
+export { ProxySyncLoop } from './sync-loop.js';
 
 export const proxyModeNames = ['iptables', 'ipvs', 'nftables', 'ebpf'] as const satisfies readonly ProxyModeName[];
 
@@ -29,10 +27,9 @@ export const proxySettings = z
     partialSync: z.boolean().default(true),
   })
   .strict();
-export type ProxySettings = z.output<typeof proxySettings>;
 
 /** The shape of models/profiles/proxy.yaml once loaded. */
-export const proxyProfile = z.object({
+const proxyProfile = z.object({
   iptables: iptablesConstants,
   ipvs: ipvsConstants,
   nftables: nftablesConstants,

@@ -9,7 +9,7 @@ import type { Results } from '../inputs.js';
 import { pointLabels } from '../labels.js';
 
 /** The mark an unhealthy point carries in every chart, as in every table (see the Health section). */
-export const UNHEALTHY_MARK = '‼';
+const UNHEALTHY_MARK = '‼';
 
 /** Point labels for charts: an unhealthy point's label ends with ‼, so that no chart ranks it unseen. */
 export function chartLabels(results: Results): Map<string, string> {
@@ -30,9 +30,9 @@ export interface Chart {
   spec: TopLevelSpec;
 }
 
-export const WIDTH = 560;
+const WIDTH = 560;
 
-export const CONFIG = {
+const CONFIG = {
   font: 'sans-serif',
   // Node has no canvas to measure text, so Vega estimates widths generously: limits are wide
   // enough that no setting name is cut.

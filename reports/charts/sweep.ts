@@ -9,7 +9,7 @@ import { unhealthyPointIds } from '../health.js';
 import { axisTitle, clampForLog, COLOURS, frame, isCategoricalNumbers, scaleAndAxis, schemeFor, spansDecades, unitOfValues, type Chart } from './common.js';
 
 /** The x path: spec.report.x, else the first swept path with numeric values, else the first. */
-export function xPath(results: Results): string | null {
+function xPath(results: Results): string | null {
   const { swept, report } = results;
   if (report.x !== undefined && swept.includes(report.x)) return report.x;
   const numeric = swept.find((path) => results.points.every((p) => typeof p.settings[path] === 'number'));

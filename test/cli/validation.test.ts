@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { relativeError } from '../../runner/validation.js';
+import { relativeError } from '../../runner/validation-rows.js';
 import { writeTinyExperiment } from '../runner/helpers.js';
 import { cli, scratchDir } from './helpers.js';
 

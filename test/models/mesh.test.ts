@@ -4,7 +4,7 @@ import type { Distribution } from '../../engine/distributions.js';
 import { loadMesh, meshName } from '../../models/mesh.js';
 import { networkSettings, simulate } from '../../models/simulate.js';
 import { duration } from '../../models/units.js';
-import { ISTIO_1_20_ADDED, ISTIO_1_20_PERFORMANCE, MeshRuns, meshTestbed } from '../../bench/calibrate-mesh.js';
+import { ISTIO_1_20_ADDED, ISTIO_1_20_PERFORMANCE, MeshRuns, meshTestbed } from '../../calibration/calibrate-mesh.js';
 
 function sortedDraws(dist: Distribution, name: string, n: number): Float64Array {
   const stream = new RandomStreams(20240601, 0).stream(`test/mesh/${name}`);
@@ -111,7 +111,7 @@ describe('mesh sidecars through simulate()', () => {
 
   it('on istio.io\'s test bed, request p90 and p99 with Istio minus without are the published +0.228 ms and +0.298 ms within 5 %', () => {
     // The path's own spread makes these differences smaller than the sidecars' own percentiles,
-    // which bench/calibrate-mesh.ts fits (on another seed) so that they come out as published.
+    // which calibration/calibrate-mesh.ts fits (on another seed) so that they come out as published.
     const testbed = meshTestbed(ISTIO_1_20_PERFORMANCE);
     const runs = new MeshRuns(testbed, testbed.seed, testbed.replications);
     for (const stat of ['p90', 'p99'] as const) {

@@ -1,4 +1,4 @@
-// Scale by fidelity (DESIGN §4.1): a point simulating 16 of 200 nodes in detail, with mirrors
+// Scale by fidelity (docs/architecture.md): a point simulating 16 of 200 nodes in detail, with mirrors
 // standing in for the rest, must agree with simulating all 200 within their confidence intervals,
 // and cost far less.
 

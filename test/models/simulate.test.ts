@@ -5,7 +5,8 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cniName } from '../../models/cni.js';
-import { Network, OUTCOMES, type Request } from '../../models/network.js';
+import { Network } from '../../models/network.js';
+import { OUTCOMES, type Request } from '../../models/parts.js';
 import { networkSettings, simulate } from '../../models/simulate.js';
 import type { NetworkSettingsInput } from '../../models/settings.js';
 import type { Metrics } from '../../models/metrics.js';

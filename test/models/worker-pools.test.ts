@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { Simulator } from '../../engine/simulator.js';
 import { Server } from '../../engine/server.js';
 import { RandomStreams } from '../../engine/random.js';
-import { Request, type WorkloadModel } from '../../models/network.js';
+import { Request, type WorkloadModel } from '../../models/parts.js';
 import { WorkerPools } from '../../models/worker-pools.js';
 
 /** The same arrivals (pod, service time) on `pods` pools, with a reset at `resetAt`. */

@@ -1,4 +1,4 @@
-// DESIGN §9: the same experiment and seed give a byte-identical summary.json and the same set of
+// Determinism (docs/architecture.md): the same experiment and seed give a byte-identical summary.json and the same set of
 // points.jsonl lines, whatever the number of workers, however shards are cut and merged, and
 // after an interrupted run is resumed.
 

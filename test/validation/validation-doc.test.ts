@@ -8,7 +8,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, loadAll, validationFiles } from '../../cli/validation-command.js';
+import { evaluate, loadAll, validationFiles } from '../../runner/validation.js';
 import { WorkerPool } from '../../runner/pool.js';
 import { runExperiment } from '../../runner/run.js';
 import { scratchDir } from '../cli/helpers.js';

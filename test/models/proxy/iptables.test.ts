@@ -2,7 +2,7 @@
 // kubernetes/kubernetes #138073 and #96018 (rule sync).
 
 import { describe, expect, it } from 'vitest';
-import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
+import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../calibration/calibrate-proxy.js';
 import { IptablesMode, loadProxyProfile } from '../../../models/proxy/index.js';
 
 const profile = loadProxyProfile().values;

@@ -2,7 +2,7 @@
 // sync of kubernetes/kubernetes PR #126013.
 
 import { describe, expect, it } from 'vitest';
-import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
+import { firstPacketRtts, kep3866BaseRtt, kep3866Chart, quantileOfSorted } from '../../../calibration/calibrate-proxy.js';
 import { NftablesMode, loadProxyProfile } from '../../../models/proxy/index.js';
 
 const profile = loadProxyProfile().values;

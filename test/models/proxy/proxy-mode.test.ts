@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../engine/random.js';
-import { firstPacketRtts, kep3866BaseRtt, quantileOfSorted } from '../../../bench/calibrate-proxy.js';
+import { firstPacketRtts, kep3866BaseRtt, quantileOfSorted } from '../../../calibration/calibrate-proxy.js';
 import { createProxyMode, endpointPicker, loadProxyProfile, proxyModeNames, type ProxyMode } from '../../../models/proxy/index.js';
 
 const profile = loadProxyProfile().values;

@@ -2,13 +2,13 @@
 // loaded with the overrides laid over it, exactly as a simulation would load it, and whatever
 // fails (an unknown constant, a value of the wrong kind) is reported against spec.profiles.
 
-import { loadCni } from '../cni.js';
-import { loadConntrackProfile } from '../conntrack/index.js';
-import { loadDnsProfile } from '../dns/settings.js';
-import { loadKernel } from '../kernel.js';
-import { loadMesh } from '../mesh.js';
-import { loadProxyProfile } from '../proxy/index.js';
-import type { NetworkSettings } from '../settings.js';
+import { loadCni } from './cni.js';
+import { loadConntrackProfile } from './conntrack/index.js';
+import { loadDnsProfile } from './dns/settings.js';
+import { loadKernel } from './kernel.js';
+import { loadMesh } from './mesh.js';
+import { loadProxyProfile } from './proxy/index.js';
+import type { NetworkSettings } from './settings.js';
 
 export interface ProfileProblem {
   /** The concern under spec.profiles whose overrides failed. */

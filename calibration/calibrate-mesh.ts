@@ -1,5 +1,5 @@
 // Calibrates the sidecars' added latency (models/profiles/mesh.yaml istio.addedLatencyP90/P99)
-// against istio.io's Istio 1.20 figures. `npx tsx bench/calibrate-mesh.ts` prints the fit; the
+// against istio.io's Istio 1.20 figures. `npx tsx calibration/calibrate-mesh.ts` prints the fit; the
 // values go into mesh.yaml by hand, with their errors.
 //
 // istio.io's "+0.228 ms p90, +0.298 ms p99" are differences of percentiles: request latency with

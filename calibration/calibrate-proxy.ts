@@ -1,5 +1,5 @@
 // Calibrates the service proxy's data plane against the KEP-3866 first-packet RTT chart and
-// checks the control plane against the published sync figures. `npx tsx bench/calibrate-proxy.ts`
+// checks the control plane against the published sync figures. `npx tsx calibration/calibrate-proxy.ts`
 // prints the fits; the values go into models/profiles/proxy.yaml by hand, with their errors.
 //
 // Data plane model: measured RTT = base RTT of the test bed + dispatch cost, the base being the

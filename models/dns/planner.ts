@@ -1,0 +1,47 @@
+// Which names a lookup tries: the query name a workload's request uses (a Service by its name
+// form, or an external name), its client pod's resolv.conf (one per namespace, kept), and the
+// resolver's walk of the search path (resolver.ts) against the one name that exists.
+
+import type { Cluster } from '../cluster.js';
+import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
+import { existsOnly, planLookup, podResolvConf, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import type { DnsSettings } from './settings.js';
+
+export class LookupPlanner {
+  private readonly confs = new Map<string, ResolvConf>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly settings: DnsSettings,
+    private readonly library: LibraryBehaviour,
+    private readonly clusterDomain: string,
+  ) {}
+
+  /** The names a workload's request tries, and its pod's resolv.conf. */
+  plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {
+    const namespaces = this.cluster.settings.namespaces;
+    const serviceNs = `ns-${service % namespaces}`;
+    const svc = this.cluster.serviceName(service);
+    let name: string;
+    let fqdn: string;
+    let clientNs: string;
+    if (typeof form === 'string') {
+      name = serviceQueryName(form, svc, serviceNs, this.clusterDomain);
+      fqdn = serviceFqdn(svc, serviceNs, this.clusterDomain);
+      // A short name only resolves from the Service's own namespace: that is what `short` means.
+      clientNs = form === 'short' ? serviceNs : `ns-${clientPod % namespaces}`;
+    } else {
+      const external = form.external;
+      name = typeof external === 'string' ? external : externalName(externalIndex, external.dots);
+      fqdn = name.endsWith('.') ? name.slice(0, -1) : name;
+      clientNs = `ns-${clientPod % namespaces}`;
+    }
+    let conf = this.confs.get(clientNs);
+    if (conf === undefined) {
+      conf = podResolvConf(clientNs, this.settings.resolver, this.clusterDomain);
+      this.confs.set(clientNs, conf);
+    }
+    const plan = planLookup(name, conf, this.library, existsOnly(fqdn, true), { autopath: this.settings.coredns.autopath && !this.settings.nodeLocal.enabled });
+    return { plan, conf };
+  }
+}

@@ -1,0 +1,99 @@
+// Endpoint choice: which endpoint of a Service a connection goes to, as a node's rules have it
+// (as of its last proxy sync) or as the cluster has it now (how other nodes' proxies see it, up
+// to their lag), and whether an endpoint's pod still accepts connections. A Service whose
+// endpoints never changed is read from Cluster.initialPods, with no Endpoint object touched.
+
+import type { RandomStream } from '../engine/random.js';
+import type { Cluster, Endpoint } from './cluster.js';
+import type { DetailedNode, ProxyDataPlane } from './parts.js';
+
+/** An endpoint as a request holds it (see Request.endpoint), its pod, and its index among those the node's rules have. */
+export interface EndpointChoice {
+  endpoint: Endpoint | null;
+  slot: number;
+  pod: number;
+  index: number;
+}
+
+export class EndpointPicker {
+  /** Reused result of the pickers (read at once by their callers). */
+  private readonly choice: EndpointChoice = { endpoint: null, slot: -1, pod: 0, index: 0 };
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly policy: ProxyDataPlane['endpointPolicy'],
+    private readonly terminationGraceSeconds: number,
+    /** The dispatch stream, which the request path draws from too: calls keep their order. */
+    private readonly rng: RandomStream,
+  ) {}
+
+  /** Whether the pod behind an endpoint (as Request.endpoint holds it) has stopped accepting connections by `now`. */
+  podGone(endpoint: Endpoint | null, slot: number, service: number, now: number): boolean {
+    if (endpoint === null) {
+      // An initial endpoint of a Service that has not churned since is still there.
+      if (this.cluster.churned[service] === 0) return false;
+      endpoint = this.cluster.initialEndpoints[slot];
+    }
+    return endpoint.removedAt + this.terminationGraceSeconds <= now;
+  }
+
+  /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
+  pickProgrammedEndpoint(node: DetailedNode, service: number): EndpointChoice | null {
+    if (this.cluster.churned[service] === 0) {
+      // Never changed: every node has exactly these endpoints (the common case, and the fast one).
+      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
+      const k = this.policy === 'round-robin' ? node.roundRobin[service]++ % count : Math.floor(this.rng.next() * count);
+      return this.chooseInitial(service, k);
+    }
+    const list = this.cluster.endpoints[service];
+    const asOf = node.proxy.programmedAsOf;
+    let visible = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) visible++;
+    if (visible === 0) return null;
+    let k: number;
+    if (this.policy === 'round-robin') {
+      k = node.roundRobin[service]++ % visible;
+    } else {
+      k = Math.floor(this.rng.next() * visible);
+    }
+    for (let i = 0, seen = 0; i < list.length; i++) {
+      const endpoint = list[i];
+      if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return this.chooseObject(endpoint, k);
+    }
+    throw new Error('unreachable: endpoint index out of range');
+  }
+
+  /** An endpoint ready now (the cluster's truth), uniformly: how other nodes' proxies see it, up to their lag. */
+  pickReadyEndpoint(service: number): EndpointChoice | null {
+    if (this.cluster.churned[service] === 0) {
+      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
+      return this.chooseInitial(service, Math.floor(this.rng.next() * count));
+    }
+    const list = this.cluster.endpoints[service];
+    let ready = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].removedAt === Infinity) ready++;
+    if (ready === 0) return null;
+    const k = Math.floor(this.rng.next() * ready);
+    for (let i = 0, seen = 0; i < list.length; i++) if (list[i].removedAt === Infinity && seen++ === k) return this.chooseObject(list[i], k);
+    return null;
+  }
+
+  /** Sets `choice` to initial endpoint `k` of `service`, which has not churned (no object read). */
+  private chooseInitial(service: number, k: number): EndpointChoice {
+    const slot = this.cluster.firstSlot[service] + k;
+    this.choice.endpoint = null;
+    this.choice.slot = slot;
+    this.choice.pod = this.cluster.initialPods[slot];
+    this.choice.index = k;
+    return this.choice;
+  }
+
+  /** Sets `choice` to `endpoint`, the `k`th the picker considered. */
+  private chooseObject(endpoint: Endpoint, k: number): EndpointChoice {
+    this.choice.endpoint = endpoint;
+    this.choice.slot = -1;
+    this.choice.pod = endpoint.pod;
+    this.choice.index = k;
+    return this.choice;
+  }
+}
