@@ -83,6 +83,8 @@ export class Lookup {
   agent: Agent | null = null;
   candidate = 0;
   tryIndex = 0;
+  /** The nameserver the retry schedule starts at (options rotate). */
+  firstNameserver = 0;
   startedAt = 0;
   sentAt = 0;
   queries = 0;

@@ -71,6 +71,8 @@ export class DnsRuntime {
   private readonly keys = new CacheKeys();
   private readonly templates = new Map<string, QueryTemplate>();
   private readonly planner: LookupPlanner;
+  /** Lookups started with options rotate, for the nameserver each starts at. */
+  private lookupsStarted = 0;
 
   private readonly sim: Simulator;
   private readonly cluster: Cluster;
@@ -143,6 +145,9 @@ export class DnsRuntime {
     lookup.done = done;
     lookup.deadlineAt = deadlineAt;
     lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
+    // options rotate: glibc and Go start at the next nameserver each time, so the retry waits
+    // (glibc's grow with the nameserver's index) follow that start.
+    if (conf.rotate && this.library.rotates && conf.nameservers > 1) lookup.firstNameserver = this.lookupsStarted++ % conf.nameservers;
     if (this.settings.nodeLocal.enabled) lookup.agent = this.agentOf(node.index);
     this.sendCandidate(lookup);
   }
@@ -446,7 +451,7 @@ export class DnsRuntime {
   /** A query or its answer was dropped: the resolver waits its timeout, then tries again. */
   private lost(lookup: Lookup): void {
     this.counters.timeouts.add();
-    const tries = retrySchedule(lookup.conf, this.library);
+    const tries = retrySchedule(lookup.conf, this.library, lookup.firstNameserver);
     const retryAt = this.sim.now + tries[Math.min(lookup.tryIndex, tries.length - 1)].waitSeconds;
     if (retryAt > lookup.deadlineAt) this.sim.at(Math.max(this.sim.now, lookup.deadlineAt), this.gaveUp, lookup);
     else this.sim.at(retryAt, this.retry, lookup);
@@ -466,7 +471,7 @@ export class DnsRuntime {
       lookup.clientEntry = false;
     }
     lookup.tryIndex++;
-    if (lookup.tryIndex >= retrySchedule(lookup.conf, this.library).length) {
+    if (lookup.tryIndex >= retrySchedule(lookup.conf, this.library, lookup.firstNameserver).length) {
       this.finish(lookup, 'failed');
       return;
     }

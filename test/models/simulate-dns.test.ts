@@ -112,6 +112,16 @@ describe('the conntrack DNS race (an assumption: no published rate)', () => {
     expect(m['dns_lookup_duration_seconds.max']).toBeGreaterThan(5);
   });
 
+  it('waits glibc’s per-nameserver timeout of the nameserver a lookup starts at: with rotate and 3 nameservers, up to 6 s', () => {
+    // timeout 5 s, 3 nameservers: glibc waits 5 s at ns0, floor(10/3) = 3 s at ns1, floor(20/3) = 6 s at ns2.
+    const resolver = { nameservers: 3 };
+    const fixed = run(racy('4.14', { dns: { resolver } }));
+    const rotated = run(racy('4.14', { dns: { resolver: { ...resolver, rotate: true } } }));
+    expect(fixed['dns_lookup_duration_seconds.max']).toBeGreaterThan(5);
+    expect(fixed['dns_lookup_duration_seconds.max']).toBeLessThan(5.9);
+    expect(rotated['dns_lookup_duration_seconds.max']).toBeGreaterThan(6);
+  });
+
   it('is gone with single-request-reopen, with eBPF socket LB, and on kernels with both clash fixes', () => {
     expect(run(racy('4.14', { dns: { resolver: { options: 'single-request-reopen' } } }))['conntrack_insert_failed_total.rate']).toBe(0);
     expect(run(racy('4.14', { proxy: { mode: 'ebpf' } }))['conntrack_insert_failed_total.rate']).toBe(0);
