@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import seedrandom from 'seedrandom';
 import { Histogram } from '../../../engine/stats/histogram.js';
+import { summarize } from '../../../engine/stats/summary.js';
 
 /** Lognormal samples by Box–Muller from a seeded uniform: median `median`, shape sigma. */
 function lognormalSamples(seed: string, n: number, median: number, sigma: number): Float64Array {
@@ -87,6 +88,29 @@ describe('Histogram', () => {
     const worst = worstRelativeError(feed(values), values.slice().sort());
     expect(worst).toBeLessThanOrEqual(0.01);
     expect(worst).toBeCloseTo(Histogram.relativeAccuracy, 12);
+  });
+
+  it('keeps values piled at one bucket edge within γ−1 ≈ 2.0 %', () => {
+    const histogram = new Histogram();
+    histogram.addMany(1, 1000);
+    histogram.add(2 ** (1 / 35) * (1 - 2 ** -52));
+    const atTop = histogram.quantile(998 / 1000);
+    expect(Math.abs(atTop - 1)).toBeLessThanOrEqual(Histogram.worstRelativeError);
+    // The one case beyond the 1 % of smoothly spread values.
+    expect(Math.abs(atTop - 1)).toBeGreaterThan(Histogram.relativeAccuracy);
+  });
+
+  it('gives three replications whose p99s share a bucket three different p99s, so their interval has width', () => {
+    // Narrow lognormals: the exact p99s of the three seeds lie within 0.5 % of each other.
+    const histograms = ['r0', 'r1', 'r2'].map((seed) => feed(lognormalSamples(seed, 20_000, 0.0012, 0.05)));
+    const p99s = histograms.map((h) => h.quantile(0.99));
+    const bucketOf = (x: number) => Math.floor(Math.log2(x) * 35);
+    const exact = ['r0', 'r1', 'r2'].map((seed) => exactQuantile(lognormalSamples(seed, 20_000, 0.0012, 0.05).sort(), 0.99));
+    expect(new Set(exact.map(bucketOf)).size).toBe(1);
+    expect(new Set(p99s).size).toBe(3);
+    const { ci95 } = summarize(p99s);
+    expect(ci95[1] - ci95[0]).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) expect(Math.abs(p99s[i] - exact[i])).toBeLessThanOrEqual(0.01 * exact[i]);
   });
 
   it('keeps count, sum, min, max and mean exact', () => {
