@@ -19,6 +19,7 @@ export const FILES = {
   constants: 'constants.json',
   timing: 'timing.jsonl',
   plan: 'plan.json',
+  metrics: 'metrics.json',
 } as const;
 
 export interface Manifest {

@@ -14,5 +14,5 @@ export { Counter } from './counter.js';
 export { Tally } from './tally.js';
 export { TimeWeighted } from './time-weighted.js';
 export { Histogram, type HistogramJson } from './histogram.js';
-export { summarize, pairedDifference, type Summary, type PairedDifference } from './summary.js';
+export { summarize, pairedDifference, type Summary, type PairedDifference, type Support } from './summary.js';
 export { studentTQuantile, studentTCdf } from './student-t.js';
