@@ -47,9 +47,15 @@ describe('formatEstimate', () => {
     expect(formatEstimate('request_duration_seconds.p99', { mean: 0.00224, low: 0.002159, high: 0.002321, n: 5 })).toBe('2.24 ms ± 0.081');
   });
 
-  it('says when there is one replication, and shows nothing for no value', () => {
-    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.002, low: 0.002, high: 0.002, n: 1 })).toBe('2.00 ms (n = 1)');
+  it('prints n/a for the interval of one replication, and nothing for no value', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.002, low: NaN, high: NaN, n: 1 })).toBe('2.00 ms ± n/a');
     expect(formatEstimate('request_duration_seconds.p99', { mean: NaN, low: NaN, high: NaN, n: 0 })).toBe('—');
+  });
+});
+
+describe('formatEstimate of a cut interval', () => {
+  it('gives the ends of an interval cut at zero rather than a half-width reaching below it', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 5, low: 0, high: 30.41, n: 2 })).toBe('5.00 s (0 … 30.4 s)');
   });
 });
 
