@@ -90,7 +90,7 @@ function answerSection(results: Results, answer: Answer): string {
   out.push(...t.settingHeaders.map((h) => `<th scope="col">${e(h)}</th>`), ...t.metrics.map(metricHeader), '</tr></thead><tbody>');
   for (const row of t.rows) out.push(`<tr>${row.settings.map((s) => `<td class="setting">${e(s)}</td>`).join('')}${row.cells.map((c, i) => cell(c, t.metrics[i])).join('')}</tr>`);
   out.push('</tbody></table></div>');
-  out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure (see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
+  out.push(`<p class="note">Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications; intervals are cut at the metric's bounds (0, and 100 % for shares), and then given by their ends; ± n/a: one replication, no interval. ★ significantly better than the other settings it was compared with; ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure (see <a href="#assumptions">Assumptions</a>). Every metric is in <a href="summary.csv">summary.csv</a>.</p>`);
   if (results.points.length === 0) out.push('<p>No points in the results.</p>');
   out.push('</section>');
   return out.join('\n');

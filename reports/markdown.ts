@@ -64,7 +64,7 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
     '',
   );
   out.push(
-    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure. Every metric is in [summary.csv](summary.csv).`,
+    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications; intervals are cut at the metric's bounds (0, and 100 % for shares), and then given by their ends; ± n/a: one replication, no interval. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ rests on an assumption with no published figure; † rests on a model constant without a published figure. Every metric is in [summary.csv](summary.csv).`,
     '',
   );
 
