@@ -162,3 +162,20 @@ describe('significance that matches the numbers', () => {
     expect(lines).toEqual([expect.stringMatching(/^connect_duration_seconds\.p99: nftables −180 µs \(−39 %, 95 % CI −\d+ … −\d+ µs, better\) vs mode=ipvs; iptables: no significant difference\.$/)]);
   });
 });
+
+describe('intervals the report derives from points.jsonl', () => {
+  const results = resultsOf([
+    { settings: { mode: 'a' }, metrics: { 'node_cpu_utilization.mean': [0.99, 0.7, 1], 'request_duration_seconds.p99': [0.1, 9.9, null] } },
+    { settings: { mode: 'b' }, metrics: { 'node_cpu_utilization.mean': [0.5, null, null], 'request_duration_seconds.p99': [1, 1.1, 1.2] } },
+  ]);
+
+  it('keeps a share at or below 100 % and a latency at or above 0', () => {
+    expect(results.points[0].metrics.get('node_cpu_utilization.mean')?.high).toBeLessThanOrEqual(1);
+    expect(results.points[0].metrics.get('request_duration_seconds.p99')?.low).toBe(0);
+  });
+
+  it('prints n/a for the interval of a point with one replication', () => {
+    const answer = buildAnswer({ ...results, report: { metrics: ['node_cpu_utilization.mean'] } });
+    expect(answer.table.rows[1].cells[0].text).toBe('50.0 % ± n/a');
+  });
+});
