@@ -129,7 +129,9 @@ export function formatDifference(key: string, difference: number, halfWidth: num
 export function formatBaselineDifference(key: string, difference: { mean: number; ci95: [number, number] }, baselineMean: number, catalogue?: MetricCatalogue): string {
   const { mean, ci95 } = difference;
   if (!Number.isFinite(mean)) return formatNumber(mean);
-  const unit = unitFor(key, Math.max(Math.abs(mean), Math.abs(ci95[0]), Math.abs(ci95[1])) || mean, catalogue);
+  const shown = unitFor(key, Math.max(Math.abs(mean), Math.abs(ci95[0]), Math.abs(ci95[1])) || mean, catalogue);
+  // A difference of two shares is in percentage points; "%" is kept for the relative change.
+  const unit = shown.symbol === '%' ? { ...shown, symbol: 'pp' } : shown;
   const signed = (x: number, digits: number) => `${x > 0 ? '+' : ''}${formatNumber(x, digits)}`;
   const share = baselineMean !== 0 && Number.isFinite(baselineMean) ? `${signed((mean / Math.abs(baselineMean)) * 100, 2)} %, ` : '';
   const interval = Number.isFinite(ci95[0]) && Number.isFinite(ci95[1]) ? `95 % CI ${withSymbol(`${formatNumber(ci95[0] * unit.factor, 2)} … ${formatNumber(ci95[1] * unit.factor, 2)}`, unit)}` : '95 % CI n/a';

@@ -56,6 +56,9 @@ export function summarize(values: readonly number[], support: Support = UNBOUNDE
   const stdDev = sampleStandardDeviation(used);
   const halfWidth = (studentTQuantile(0.975, n - 1) * stdDev) / Math.sqrt(n);
   const [lo, hi] = support;
+  // A support the values break (a hand-made results file, a wrong guess from a metric's name)
+  // is no support: the interval stays whole rather than being cut past its own mean.
+  if (used.some((value) => value < lo || value > hi)) return { mean, ci95: [mean - halfWidth, mean + halfWidth], n, stdDev };
   return { mean, ci95: [Math.max(lo, mean - halfWidth), Math.min(hi, mean + halfWidth)], n, stdDev };
 }
 

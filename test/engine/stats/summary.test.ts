@@ -64,6 +64,10 @@ describe('summarize', () => {
     expect(cut.ci95[1]).toBe(unbounded.ci95[1]);
   });
 
+  it('leaves the interval whole where the values break the support given', () => {
+    expect(summarize([-1, 3], [0, Infinity])).toEqual(summarize([-1, 3]));
+  });
+
   it('keeps the upper bound of a share at or below 100 %', () => {
     const { ci95 } = summarize([0.99, 0.7, 1], [0, 1]);
     expect(ci95[1]).toBeLessThanOrEqual(1);
