@@ -1,4 +1,4 @@
-// The experiment file (DESIGN §6): apiVersion, kind, metadata, and a spec made of the models'
+// The experiment file: apiVersion, kind, metadata, and a spec made of the models'
 // network settings (models/settings.ts, the source of truth: its keys are never copied here)
 // plus what only an experiment has: seed, replications, sweep, report, slo and plan.
 // One zod definition gives the TypeScript types, the validation and `k8s-netsim schema`.
