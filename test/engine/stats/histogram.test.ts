@@ -73,7 +73,7 @@ describe('Histogram', () => {
     expect(worstRelativeError(feed(values), values.slice().sort())).toBeLessThanOrEqual(0.01);
   });
 
-  it('keeps values on bucket boundaries and range edges within 1 %, where the bound is tight', () => {
+  it('keeps values on bucket boundaries and range edges within 1 %', () => {
     const values = new Float64Array(2 * 35 * 4 + 2);
     let i = 0;
     for (const octave of [-30, -7, 0, 19]) {
@@ -87,17 +87,32 @@ describe('Histogram', () => {
     values[i++] = 2 ** 20 * (1 - 2 ** -53);
     const worst = worstRelativeError(feed(values), values.slice().sort());
     expect(worst).toBeLessThanOrEqual(0.01);
-    expect(worst).toBeCloseTo(Histogram.relativeAccuracy, 12);
   });
 
-  it('keeps values piled at one bucket edge within γ−1 ≈ 2.0 %', () => {
+  it('reads a pile of equal values exactly where it fills its bucket, and within its bucket’s values otherwise', () => {
+    // Every blocked connect waits the same retransmission step: a point mass the quantiles must not smear.
+    const alone = new Histogram();
+    alone.addMany(7.0003, 500);
+    for (const x of [6.5, 7.5]) alone.add(x);
+    for (const q of [0.1, 0.5, 0.9]) expect(alone.quantile(q)).toBe(7.0003);
+    const shared = new Histogram();
+    shared.addMany(7.0003, 500);
+    for (const x of [7.0, 7.1]) shared.add(x);
+    for (const q of [0.1, 0.5, 0.9]) {
+      expect(shared.quantile(q)).toBeGreaterThanOrEqual(7.0);
+      expect(shared.quantile(q)).toBeLessThanOrEqual(7.1);
+    }
+  });
+
+  it('keeps a quantile within γ−1 ≈ 2.0 % whatever the values in its bucket', () => {
+    // Three values at a bucket's bottom edge, one at its top: rank 2 is interpolated two thirds up.
     const histogram = new Histogram();
-    histogram.addMany(1, 1000);
+    histogram.addMany(1, 3);
     histogram.add(2 ** (1 / 35) * (1 - 2 ** -52));
-    const atTop = histogram.quantile(998 / 1000);
-    expect(Math.abs(atTop - 1)).toBeLessThanOrEqual(Histogram.worstRelativeError);
-    // The one case beyond the 1 % of smoothly spread values.
-    expect(Math.abs(atTop - 1)).toBeGreaterThan(Histogram.relativeAccuracy);
+    const estimate = histogram.quantile(2 / 3);
+    expect(Math.abs(estimate - 1)).toBeLessThanOrEqual(Histogram.worstRelativeError);
+    // The one kind of data beyond the 1 % of smoothly spread values.
+    expect(Math.abs(estimate - 1)).toBeGreaterThan(Histogram.relativeAccuracy);
   });
 
   it('gives three replications whose p99s share a bucket three different p99s, so their interval has width', () => {
@@ -142,7 +157,8 @@ describe('Histogram', () => {
     const copy = Histogram.fromJSON(JSON.parse(text));
     expect(copy.toJSON()).toEqual(latencyHistogram.toJSON());
     for (const q of [0, 0.5, 0.9, 0.99, 0.999, 1]) expect(copy.quantile(q)).toBe(latencyHistogram.quantile(q));
-    expect(text.length).toBeLessThan(20_000);
+    // Each non-empty bucket (514 here) carries its count, smallest and largest value.
+    expect(text.length).toBeLessThan(30_000);
   });
 
   it('round-trips an empty histogram, whose quantiles and mean are NaN', () => {
