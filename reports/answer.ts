@@ -1,14 +1,15 @@
 // The answer the report opens with, as plain data both renderers (HTML, Markdown) draw:
-// headline sentences, the better setting per metric where significant, the plan's choice, and
-// the table of swept settings against the chosen metrics with 95 % intervals.
+// headline sentences (every setting against the baseline, per metric and group), the better
+// setting per metric where significant, the plan's choice, and the table of swept settings
+// against the chosen metrics with 95 % intervals.
 
 import { assumptionMarks, cellMark, type AssumptionMark } from './assumptions.js';
 import { decidingSection, pointUse, readContexts, type DecidingSection } from './deciding.js';
-import { compareSettings, groupsAcross, winners, type Comparison } from './compare.js';
-import { formatDifference, formatEstimate, formatSetting } from './format.js';
+import { compareSettings, compareWithBaseline, groupsAcross, winners, type BaselineComparison, type Comparison } from './compare.js';
+import { formatBaselineDifference, formatDifference, formatEstimate, formatSetting } from './format.js';
 import { isPresent, type ResultPoint, type Results } from './inputs.js';
 import { pointLabels, shortPath } from './labels.js';
-import { chooseMetrics, direction } from './metric-keys.js';
+import { chooseMetrics, direction, type MetricCatalogue } from './metric-keys.js';
 import { describeBound, meets } from './slo.js';
 
 /** Text with emphasised parts; renderers escape each part. */
@@ -58,14 +59,14 @@ export interface Answer {
   deciding: DecidingSection | null;
 }
 
-function estimateText(point: ResultPoint, key: string): string {
+function estimateText(point: ResultPoint, key: string, catalogue?: MetricCatalogue): string {
   const e = point.metrics.get(key);
-  return e === undefined ? '—' : formatEstimate(key, e);
+  return e === undefined ? '—' : formatEstimate(key, e, catalogue);
 }
 
-function differenceText(c: Comparison): string {
+function differenceText(c: Comparison, catalogue?: MetricCatalogue): string {
   if (c.difference === null || c.runnerUp === null) return '';
-  return formatDifference(c.metric, c.difference.mean, (c.difference.ci95[1] - c.difference.ci95[0]) / 2);
+  return formatDifference(c.metric, c.difference.mean, (c.difference.ci95[1] - c.difference.ci95[0]) / 2, catalogue);
 }
 
 /** "ebpf"; "ipvs | nftables" where leaders tie; "any but iptables" where all tie but one. */
@@ -75,37 +76,35 @@ function leadersText(c: Comparison, path: string): string {
   return c.leaders.map(value).join(' | ');
 }
 
-function headline(metric: string, path: string, comparisons: Comparison[]): Rich {
-  const word = direction(metric) === 'lower' ? 'lowest' : 'highest';
-  const name = shortPath(path, [path]);
-  const value = (c: Comparison) => leadersText(c, path);
-  const significant = comparisons.filter((c) => c.significant);
-  if (comparisons.length === 1) {
-    const c = comparisons[0];
-    if (c.runnerUp === null) return [{ text: `${metric}: one ${name} only, nothing to compare.` }];
-    const versus = formatSetting(c.runnerUp.settings[path]);
-    if (!c.significant) {
-      const margin = differenceText(c);
-      const lead = margin === '' ? '' : ` (${value(c)} leads ${versus} by ${margin})`;
-      return [{ text: `${metric}: no significant difference between ${name} settings${lead}.` }];
-    }
-    const label = value(c).startsWith('any but ') ? `${name}: ${value(c)}` : `${name}=${value(c)}`;
-    return [{ text: `${metric}: ` }, { text: label, strong: true }, { text: ` ${c.leaders.length > 1 ? 'tie' : 'is'} ${word}, ${differenceText(c)} vs ${versus}.` }];
+/**
+ * "connect_duration_seconds.p99: nftables −180 µs (−39 %, 95 % CI −200 … −160 µs, better) vs
+ * iptables at services=10000; ipvs: no significant difference."
+ */
+function baselineHeadline(c: BaselineComparison, path: string, catalogue: MetricCatalogue): Rich {
+  const value = (p: ResultPoint) => formatSetting(p.settings[path]);
+  const better = direction(c.metric, catalogue);
+  const baseMean = c.baseline.metrics.get(c.metric)?.mean ?? NaN;
+  const at = c.where === '' ? '' : ` at ${c.where}`;
+  const versus = `${shortPath(path, [path])}=${value(c.baseline)}`;
+  const significant = c.others.filter((o) => o.difference?.significant === true);
+  const unpaired = c.others.filter((o) => o.difference === null || o.difference.n < 2);
+  const same = c.others.filter((o) => !significant.includes(o) && !unpaired.includes(o));
+  const parts: Rich = [{ text: `${c.metric}: ` }];
+  if (significant.length === 0) {
+    parts.push({ text: `no setting differs significantly from ${versus}${at}` });
+    if (same.length > 0) parts.push({ text: ` (${same.map((o) => value(o.point)).join(', ')})` });
+  } else {
+    significant.forEach((o, i) => {
+      const d = o.difference!;
+      const side = (better === 'lower') === d.mean < 0 ? 'better' : 'worse';
+      if (i > 0) parts.push({ text: ', ' });
+      parts.push({ text: value(o.point), strong: true }, { text: ` ${formatBaselineDifference(c.metric, d, baseMean, catalogue).replace(/\)$/, `, ${side})`)}` });
+    });
+    parts.push({ text: ` vs ${versus}${at}` });
+    if (same.length > 0) parts.push({ text: `; ${same.map((o) => value(o.point)).join(', ')}: no significant difference` });
   }
-  if (significant.length === 0) return [{ text: `${metric}: no significant difference between ${name} settings in any of ${comparisons.length} cases.` }];
-  // Name the cases where few; count them where many.
-  const cases = (list: Comparison[]) => (list.length === comparisons.length ? `in all ${list.length} cases` : list.length <= 3 ? `at ${list.map((c) => c.where).join(list.length === 2 ? ' and ' : '; ')}` : `in ${list.length} of ${comparisons.length} cases`);
-  const bySetting = new Map<string, Comparison[]>();
-  for (const c of significant) bySetting.set(value(c), [...(bySetting.get(value(c)) ?? []), c]);
-  const ranked = [...bySetting].sort((a, b) => b[1].length - a[1].length);
-  const parts: Rich = [{ text: `${metric}: ` }];
-  ranked.forEach(([setting, list], i) => {
-    if (i > 0) parts.push({ text: '; ' });
-    const label = setting.startsWith('any but ') ? `${name}: ${setting}` : `${name}=${setting}`;
-    parts.push({ text: label, strong: true }, { text: ` ${word} ${cases(list)}` });
-  });
-  const neutral = comparisons.filter((c) => !c.significant);
-  parts.push({ text: neutral.length > 0 ? `; no significant difference ${cases(neutral)}.` : '.' });
+  if (unpaired.length > 0) parts.push({ text: `; ${unpaired.map((o) => value(o.point)).join(', ')}: n/a (fewer than two paired replications)` });
+  parts.push({ text: '.' });
   return parts;
 }
 
@@ -115,7 +114,7 @@ function planAnswer(results: Results, labels: Map<string, string>): Rich[] | nul
   const byId = new Map(results.points.map((p) => [p.id, p]));
   const at = (id: string, metric: string) => {
     const point = byId.get(id);
-    return point === undefined ? '—' : estimateText(point, metric);
+    return point === undefined ? '—' : estimateText(point, metric, results.metricInfo);
   };
   const cheapest = plan.minimize === undefined ? 'the cheapest setting' : `the smallest ${plan.minimize}`;
   const lines: Rich[] = [];
@@ -172,7 +171,7 @@ export function buildAnswer(results: Results): Answer {
       cells: keys.map((key) => {
         const mean = point.metrics.get(key)?.mean ?? NaN;
         const bound = results.slo[key];
-        const text = estimateText(point, key);
+        const text = estimateText(point, key, results.metricInfo);
         const mark = text === '—' ? null : cellMark(marks.get(key), uses.get(point.id), mean);
         return { text, best: best.get(key)?.has(point.id) ?? false, failsSlo: bound !== undefined && !Number.isNaN(mean) && !meets(key, bound, mean), mark };
       }),
@@ -183,7 +182,7 @@ export function buildAnswer(results: Results): Answer {
   const headlines: Rich[] = [];
   if (path !== null && comparisons.size > 0 && results.points.length > 1) {
     const compared = metrics.filter((m) => comparisons.has(m.key));
-    for (const m of compared) headlines.push(headline(m.key, path, comparisons.get(m.key) ?? []));
+    for (const m of compared) for (const c of compareWithBaseline(results, m.key, path)) headlines.push(baselineHeadline(c, path, results.metricInfo));
     const groups = groupsAcross(results, path).map((g) => g.label);
     const others = results.swept.filter((p) => p !== path);
     verdicts = {
@@ -195,7 +194,7 @@ export function buildAnswer(results: Results): Answer {
         cells: compared.map((m) => {
           const c = comparisons.get(m.key)?.find((x) => x.groupLabel === group);
           if (c === undefined || c.runnerUp === null) return '—';
-          return c.significant ? `${leadersText(c, path)} (${differenceText(c)} vs ${formatSetting(c.runnerUp.settings[path])})` : 'no significant difference';
+          return c.significant ? `${leadersText(c, path)} (${differenceText(c, results.metricInfo)} vs ${formatSetting(c.runnerUp.settings[path])})` : 'no significant difference';
         }),
       })),
     };

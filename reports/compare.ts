@@ -4,9 +4,13 @@
 // leaders win where the rest are all significantly worse (a tie at the top stays a tie).
 // Pairs are replications with the same index, which ran with common random numbers, so the
 // difference's interval is narrower than the two points' own intervals suggest.
+// A difference is significant only when its interval excludes zero and it is larger than the
+// metric's resolution: two sketch quantiles of identical runs can differ by 2 %, and a
+// difference of 10^-4 of the value is rounding that no table shows. Neutral metrics (loads,
+// sizes, limits) have no better side and are never compared.
 
 import { pairedDifference, type PairedDifference } from '../engine/stats/summary.js';
-import { direction } from './metric-keys.js';
+import { direction, relativeResolution } from './metric-keys.js';
 import type { ResultPoint, Results } from './inputs.js';
 import { settingsLabel } from './labels.js';
 
@@ -69,18 +73,25 @@ function significantlyBetter(difference: PairedDifference, better: 'lower' | 'hi
   return better === 'lower' ? difference.ci95[1] < 0 : difference.ci95[0] > 0;
 }
 
-function paired(results: Results, a: ResultPoint, b: ResultPoint, metric: string): PairedDifference | null {
+/**
+ * a − b over paired replications, `significant` only where the interval excludes zero and the
+ * mean difference exceeds the metric's resolution relative to the larger of the two means.
+ */
+export function paired(results: Results, a: ResultPoint, b: ResultPoint, metric: string): PairedDifference | null {
   const x = a.replicationValues.get(metric);
   const y = b.replicationValues.get(metric);
   if (x === undefined || y === undefined || results.replications.length === 0) return null;
-  return pairedDifference(x, y);
+  const difference = pairedDifference(x, y);
+  const scale = Math.max(Math.abs(meanOf(a, metric)), Math.abs(meanOf(b, metric)));
+  const resolved = Math.abs(difference.mean) > relativeResolution(metric, results.metricInfo) * scale;
+  return { ...difference, significant: difference.significant && resolved };
 }
 
 /** The comparison of one metric within one group of points. */
 function compareWithin(results: Results, metric: string, group: { label: string; where: string; points: ResultPoint[] }): Comparison | null {
   const points = group.points;
-  const better = direction(metric);
-  if (better === 'none') return null;
+  const better = direction(metric, results.metricInfo);
+  if (better === 'neutral') return null;
   const ranked = points.filter((p) => Number.isFinite(meanOf(p, metric))).sort((a, b) => (better === 'lower' ? meanOf(a, metric) - meanOf(b, metric) : meanOf(b, metric) - meanOf(a, metric)));
   if (ranked.length === 0) return null;
   const leader = ranked[0];
@@ -113,4 +124,46 @@ export function compareSettings(results: Results, metrics: string[]): { path: st
 /** The ids of the points that lead their group, significantly, on `metric`. */
 export function winners(comparisons: Map<string, Comparison[]>, metric: string): Set<string> {
   return new Set((comparisons.get(metric) ?? []).filter((c) => c.significant).flatMap((c) => c.leaders.map((p) => p.id)));
+}
+
+/** One setting against the baseline within a group. */
+export interface BaselineDifference {
+  point: ResultPoint;
+  /** point − baseline over paired replications; null without points.jsonl. */
+  difference: PairedDifference | null;
+}
+
+export interface BaselineComparison {
+  metric: string;
+  /** The other swept settings of the group ("services=1000"), '' when only one path is swept. */
+  where: string;
+  baseline: ResultPoint;
+  /** Every other point of the group with a value, in sweep order. */
+  others: BaselineDifference[];
+}
+
+/**
+ * The setting of `path` the others are compared against: spec.report.baseline when it is one of
+ * the path's values (the runner refuses any other), else the path's first swept value.
+ */
+export function baselineValue(results: Results, path: string): unknown {
+  const values = results.sweep[path] ?? [];
+  const wanted = results.report.baseline;
+  if (wanted !== undefined && values.some((v) => JSON.stringify(v) === JSON.stringify(wanted))) return wanted;
+  return values[0];
+}
+
+/** Per group, every setting against the group's baseline point; groups without it are left out. */
+export function compareWithBaseline(results: Results, metric: string, path: string): BaselineComparison[] {
+  if (direction(metric, results.metricInfo) === 'neutral') return [];
+  const base = JSON.stringify(baselineValue(results, path));
+  const out: BaselineComparison[] = [];
+  for (const group of groupsAcross(results, path)) {
+    const baseline = group.points.find((p) => JSON.stringify(p.settings[path]) === base);
+    if (baseline === undefined || !Number.isFinite(meanOf(baseline, metric))) continue;
+    const others = group.points.filter((p) => p !== baseline && Number.isFinite(meanOf(p, metric))).map((point) => ({ point, difference: paired(results, point, baseline, metric) }));
+    // A single swept path has one group and nothing else to say where.
+    if (others.length > 0) out.push({ metric, where: results.swept.length > 1 ? group.where : '', baseline, others });
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // mean, two for a confidence half-width, both in the mean's unit so that they compare at a glance.
 
 import type { Estimate } from './inputs.js';
-import { unitKind, type UnitKind } from './metric-keys.js';
+import { unitKind, type MetricCatalogue, type UnitKind } from './metric-keys.js';
 
 export interface DisplayUnit {
   /** Multiply a value in base units (seconds, bytes, fractions) by this to get display units. */
@@ -67,9 +67,9 @@ export function displayUnit(kind: UnitKind, magnitude: number): DisplayUnit {
   }
 }
 
-/** Display unit for a metric key at a magnitude. */
-export function unitFor(key: string, magnitude: number): DisplayUnit {
-  return displayUnit(unitKind(key), magnitude);
+/** Display unit for a metric key at a magnitude (its unit from metrics.json where given). */
+export function unitFor(key: string, magnitude: number, catalogue?: MetricCatalogue): DisplayUnit {
+  return displayUnit(unitKind(key, catalogue), magnitude);
 }
 
 function withSymbol(number: string, unit: DisplayUnit): string {
@@ -77,25 +77,30 @@ function withSymbol(number: string, unit: DisplayUnit): string {
 }
 
 /** One value of a metric with its unit: "12.3 ms", "262 /s", "45.2 %", "1.5 MiB". */
-export function formatValue(key: string, value: number): string {
+export function formatValue(key: string, value: number, catalogue?: MetricCatalogue): string {
   if (!Number.isFinite(value)) return formatNumber(value);
-  const unit = unitFor(key, value);
+  const unit = unitFor(key, value, catalogue);
   return withSymbol(formatNumber(value * unit.factor), unit);
 }
 
 /**
- * A mean with its 95 % interval as a half-width in the mean's unit: "12.3 ms ± 0.41".
- * One replication has no interval and says so; no value at all is "—".
+ * A mean with its 95 % interval as a half-width in the mean's unit: "12.3 ms ± 0.41"; an
+ * interval cut at the metric's bounds is no longer symmetric, so its ends are given instead:
+ * "5.00 s (0 … 30.4 s)". One replication claims no interval: "2.00 ms ± n/a"; no value is "—".
  */
-export function formatEstimate(key: string, estimate: Estimate): string {
+export function formatEstimate(key: string, estimate: Estimate, catalogue?: MetricCatalogue): string {
   const { mean, low, high, n } = estimate;
   if (n === 0 || Number.isNaN(mean)) return '—';
   if (!Number.isFinite(mean)) return formatNumber(mean);
-  const unit = unitFor(key, mean);
+  const unit = unitFor(key, mean, catalogue);
   const text = withSymbol(formatNumber(mean * unit.factor), unit);
-  if (n < 2) return `${text} (n = 1)`;
+  if (n < 2) return `${text} ± n/a`;
   const half = (high - low) / 2;
   if (!Number.isFinite(half)) return `${text} ± ?`;
+  const centre = (high + low) / 2;
+  if (Math.abs(centre - mean) > 1e-9 * Math.max(Math.abs(mean), Math.abs(half))) {
+    return `${text} (${withSymbol(`${formatNumber(low * unit.factor)} … ${formatNumber(high * unit.factor)}`, unit)})`;
+  }
   return `${text} ± ${formatHalfWidth(half, mean, unit.factor)}`;
 }
 
@@ -108,12 +113,29 @@ function formatHalfWidth(half: number, reference: number, factor: number): strin
 }
 
 /** A signed difference with its 95 % half-width, both in the difference's unit: "−1.2 ms ± 0.3". */
-export function formatDifference(key: string, difference: number, halfWidth: number): string {
+export function formatDifference(key: string, difference: number, halfWidth: number, catalogue?: MetricCatalogue): string {
   if (!Number.isFinite(difference)) return formatNumber(difference);
-  const unit = unitFor(key, difference);
+  const unit = unitFor(key, difference, catalogue);
   const sign = difference > 0 ? '+' : '';
   const half = Number.isFinite(halfWidth) ? ` ± ${formatHalfWidth(halfWidth, difference, unit.factor)}` : '';
   return `${withSymbol(`${sign}${formatNumber(difference * unit.factor, 2)}`, unit)}${half}`;
+}
+
+/**
+ * A difference from a baseline with its share of the baseline's mean and its 95 % interval, all
+ * in one unit: "−180 µs (−39 %, 95 % CI −200 … −160 µs)". The share is left out where the
+ * baseline's mean is 0.
+ */
+export function formatBaselineDifference(key: string, difference: { mean: number; ci95: [number, number] }, baselineMean: number, catalogue?: MetricCatalogue): string {
+  const { mean, ci95 } = difference;
+  if (!Number.isFinite(mean)) return formatNumber(mean);
+  const shown = unitFor(key, Math.max(Math.abs(mean), Math.abs(ci95[0]), Math.abs(ci95[1])) || mean, catalogue);
+  // A difference of two shares is in percentage points; "%" is kept for the relative change.
+  const unit = shown.symbol === '%' ? { ...shown, symbol: 'pp' } : shown;
+  const signed = (x: number, digits: number) => `${x > 0 ? '+' : ''}${formatNumber(x, digits)}`;
+  const share = baselineMean !== 0 && Number.isFinite(baselineMean) ? `${signed((mean / Math.abs(baselineMean)) * 100, 2)} %, ` : '';
+  const interval = Number.isFinite(ci95[0]) && Number.isFinite(ci95[1]) ? `95 % CI ${withSymbol(`${formatNumber(ci95[0] * unit.factor, 2)} … ${formatNumber(ci95[1] * unit.factor, 2)}`, unit)}` : '95 % CI n/a';
+  return `${withSymbol(signed(mean * unit.factor, 2), unit)} (${share}${interval})`;
 }
 
 /**

@@ -17,10 +17,47 @@ export interface ConstantRecord {
 
 export type Settings = Record<string, unknown>;
 
+/** One entry of metrics.json (written by the runner from the models' metric catalogue). */
+export interface MetricMeta {
+  unit: 'seconds' | 'bytes' | 'ratio' | 'cores' | 'count';
+  scope: string;
+  direction: 'lower' | 'higher' | 'neutral';
+  /** [lo, hi], ±Infinity where the file has null. */
+  support: [number, number];
+  /** Differences smaller than this share of the larger mean are below what the numbers resolve. */
+  relativeResolution: number;
+  help: string;
+}
+
+const UNITS = new Set(['seconds', 'bytes', 'ratio', 'cores', 'count']);
+const DIRECTIONS = new Set(['lower', 'higher', 'neutral']);
+
+/** metrics.json as a map; entries that do not have the runner's shape are left out (their keys fall back to name patterns). */
+export function metricMetaOf(raw: unknown): Map<string, MetricMeta> {
+  const map = new Map<string, MetricMeta>();
+  if (!isObject(raw)) return map;
+  for (const [key, e] of Object.entries(raw)) {
+    if (!isObject(e) || !UNITS.has(e.unit as string) || !DIRECTIONS.has(e.direction as string)) continue;
+    const support = Array.isArray(e.support) ? e.support : [];
+    const end = (x: unknown, fallback: number) => (typeof x === 'number' ? x : fallback);
+    map.set(key, {
+      unit: e.unit as MetricMeta['unit'],
+      scope: typeof e.scope === 'string' ? e.scope : '',
+      direction: e.direction as MetricMeta['direction'],
+      support: [end(support[0], -Infinity), end(support[1], Infinity)],
+      relativeResolution: typeof e.relativeResolution === 'number' ? e.relativeResolution : 0,
+      help: typeof e.help === 'string' ? e.help : '',
+    });
+  }
+  return map;
+}
+
 export interface ReportSpec {
   x?: string;
   series?: string;
   metrics?: string[];
+  /** The series setting every other one is compared against (default: the series' first value). */
+  baseline?: unknown;
 }
 
 /** An SLO bound: a number in base units, a quantity string ("50ms", "<=1%", ">=99%"), or {max, min}. */

@@ -2,7 +2,8 @@
 //
 // Required: points.jsonl or summary.json (either suffices; points.jsonl is needed for paired
 // comparisons, summary.json is derived from it when missing). Optional, written by the runner:
-// experiment.json, constants.json and plan.json, in either shape input-shapes.ts accepts.
+// experiment.json, constants.json and plan.json, in either shape input-shapes.ts accepts, and
+// metrics.json (each metric's unit, direction, support, resolution; name patterns without it).
 // A missing optional file gives a default (name from summary.json, swept paths from the settings
 // that vary, no SLO, no plan) and a note in the report saying what was missing.
 
@@ -10,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConstantRecord } from './input-shapes.js';
 import { summarize } from '../engine/stats/summary.js';
-import { constantList, experimentInfo, planOf, type ExperimentFile, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
+import { constantList, experimentInfo, metricMetaOf, planOf, type ExperimentFile, type MetricMeta, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
+import { support, type MetricCatalogue } from './metric-keys.js';
 
 export interface PointLine {
   point: string;
@@ -31,7 +33,7 @@ export interface SummaryFile {
   points: { id: string; settings: Settings; metrics: Record<string, MetricSummary> }[];
 }
 
-export type { ExperimentFile, PlanFile, SloBound } from './input-shapes.js';
+export type { ExperimentFile, MetricMeta, PlanFile, ReportSpec, SloBound } from './input-shapes.js';
 
 /** A metric's estimate at a point; NaN where the results hold null. */
 export interface Estimate {
@@ -64,6 +66,8 @@ export interface Results {
   replications: number[];
   /** Metric keys in first-seen order. */
   metricKeys: string[];
+  /** metrics.json by key; empty when the directory has none (units and directions then come from the names). */
+  metricInfo: MetricCatalogue;
   constants: ConstantRecord[] | null;
   plan: Plan | null;
   /** summary.json as read, or as derived from points.jsonl. */
@@ -105,8 +109,8 @@ function readPointLines(path: string): PointLine[] {
 
 const toNumber = (value: number | null | undefined): number => (typeof value === 'number' ? value : NaN);
 
-/** summary.json's shape computed from points.jsonl, points in first-seen order. */
-function summarizeLines(experiment: string, lines: PointLine[]): SummaryFile {
+/** summary.json's shape computed from points.jsonl, points in first-seen order, intervals cut at each metric's support. */
+export function summarizeLines(experiment: string, lines: PointLine[], catalogue?: MetricCatalogue): SummaryFile {
   const byPoint = new Map<string, PointLine[]>();
   for (const line of lines) {
     const list = byPoint.get(line.point) ?? [];
@@ -117,7 +121,7 @@ function summarizeLines(experiment: string, lines: PointLine[]): SummaryFile {
     const keys = [...new Set(group.flatMap((line) => Object.keys(line.metrics)))];
     const metrics: Record<string, MetricSummary> = {};
     for (const key of keys) {
-      const summary = summarize(group.map((line) => toNumber(line.metrics[key])));
+      const summary = summarize(group.map((line) => toNumber(line.metrics[key])), support(key, catalogue));
       const json = (x: number) => (Number.isNaN(x) ? null : x);
       metrics[key] = { mean: json(summary.mean), ci95: [json(summary.ci95[0]), json(summary.ci95[1])], n: summary.n };
     }
@@ -142,9 +146,11 @@ export function readResults(dir: string, overrides: InputOverrides = {}): Result
   if (rawExperiment === null) missing.push('experiment.json');
   const experiment = experimentInfo(rawExperiment);
 
+  const metricInfo: Map<string, MetricMeta> = existsSync(file('metrics.json')) ? metricMetaOf(readJson(file('metrics.json'))) : new Map();
+
   let summary: SummaryFile;
   if (existsSync(file('summary.json'))) summary = readJson(file('summary.json')) as SummaryFile;
-  else if (lines !== null) summary = summarizeLines(experiment.name ?? 'experiment', lines);
+  else if (lines !== null) summary = summarizeLines(experiment.name ?? 'experiment', lines, metricInfo);
   else throw new Error(`${dir} holds neither points.jsonl nor summary.json: nothing to report`);
 
   const rawConstants = overrides.constants ?? (existsSync(file('constants.json')) ? readJson(file('constants.json')) : null);
@@ -195,6 +201,7 @@ export function readResults(dir: string, overrides: InputOverrides = {}): Result
     points,
     replications,
     metricKeys: [...new Set(points.flatMap((p) => [...p.metrics.keys()]))],
+    metricInfo,
     constants,
     plan,
     summary,

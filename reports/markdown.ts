@@ -95,7 +95,7 @@ export function renderMarkdown(results: Results, answer: Answer, charts: Chart[]
     '',
   );
   out.push(
-    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (constants derived from a published figure count as calibrated). Every metric is in [summary.csv](summary.csv).`,
+    `Mean ± half-width of the 95 % confidence interval over ${answer.replications || 'the'} replications; intervals are cut at the metric's bounds (0, and 100 % for shares), and then given by their ends; ± n/a: one replication, no interval. ★ significantly better than the other settings it was compared with (paired, common random numbers); ✗ misses its SLO bound; ⚠ the value can move with the DNS race rate, which nobody has published; † the value rests on a model constant with no published figure that this point uses (constants derived from a published figure count as calibrated). Every metric is in [summary.csv](summary.csv).`,
     '',
   );
 

@@ -1,8 +1,17 @@
-// What a metric key (`<name>.<stat>`, docs/architecture.md, "Results") says about its value: its unit, and whether
-// a lower or a higher value is the better one when two settings are compared.
+// What a metric key (`<name>.<stat>`, docs/architecture.md, "Results") says about its value: its unit,
+// whether a lower or a higher value is the better one when two settings are compared, the values
+// it can take, and the smallest difference the numbers resolve. From metrics.json where the results
+// have it; from the key's name for hand-made or older results without it.
+
+import { Histogram } from '../engine/stats/histogram.js';
+import type { MetricMeta } from './input-shapes.js';
 
 export type UnitKind = 'duration' | 'rate' | 'share' | 'bytes' | 'cores' | 'count';
-export type Direction = 'lower' | 'higher' | 'none';
+export type Direction = 'lower' | 'higher' | 'neutral';
+/** metrics.json as read (empty when the directory has none). */
+export type MetricCatalogue = ReadonlyMap<string, MetricMeta>;
+
+const UNIT_KIND: Record<MetricMeta['unit'], UnitKind> = { seconds: 'duration', bytes: 'bytes', ratio: 'share', cores: 'cores', count: 'count' };
 
 const STATS = new Set(['p50', 'p90', 'p99', 'p999', 'mean', 'max', 'total', 'rate']);
 
@@ -13,8 +22,10 @@ export function splitMetricKey(key: string): { name: string; stat: string } {
   return STATS.has(stat) ? { name: key.slice(0, dot), stat } : { name: key, stat: '' };
 }
 
-export function unitKind(key: string): UnitKind {
+export function unitKind(key: string, catalogue?: MetricCatalogue): UnitKind {
   const { name, stat } = splitMetricKey(key);
+  const meta = catalogue?.get(key);
+  if (meta !== undefined) return stat === 'rate' || name === 'requests_per_second' ? 'rate' : UNIT_KIND[meta.unit];
   const base = name.replace(/\{.*\}$/, '');
   if (stat === 'rate' || base === 'requests_per_second') return 'rate';
   if (base.endsWith('_seconds')) return 'duration';
@@ -24,12 +35,34 @@ export function unitKind(key: string): UnitKind {
   return 'count';
 }
 
-/** Which way is better. Limits and configured sizes have no better side. */
-export function direction(key: string): Direction {
+/** Which way is better. Loads, sizes and limits (conntrack entries, queries received, replicas) have no better side. */
+export function direction(key: string, catalogue?: MetricCatalogue): Direction {
+  const meta = catalogue?.get(key);
+  if (meta !== undefined) return meta.direction;
   const { name } = splitMetricKey(key);
-  if (/_limit$/.test(name) || /^coredns_replicas/.test(name)) return 'none';
-  if (/^requests_per_second|outcome=ok|_cache_hits|hit_ratio/.test(name)) return 'higher';
+  if (/_limit$|^coredns_replicas|_entries$|^coredns_(dns_requests|cache_(hits|misses)|forward_requests)_total|^upstream_queries_total|^conntrack_memory_bytes|^server_worker_utilization/.test(name)) return 'neutral';
+  if (/^requests_per_second|outcome=ok|hit_ratio/.test(name)) return 'higher';
   return 'lower';
+}
+
+/** The values a metric can take: shares within [0, 1], everything the models emit at least 0. */
+export function support(key: string, catalogue?: MetricCatalogue): readonly [number, number] {
+  const meta = catalogue?.get(key);
+  if (meta !== undefined) return meta.support;
+  const kind = unitKind(key);
+  return [0, kind === 'share' ? 1 : Infinity];
+}
+
+const QUANTILE_STATS = new Set(['p50', 'p90', 'p99', 'p999']);
+
+/**
+ * The smallest relative difference between two means the numbers resolve: two sketch quantiles
+ * can each be off by the histogram's accuracy; other values are exact, shown to 3 digits.
+ */
+export function relativeResolution(key: string, catalogue?: MetricCatalogue): number {
+  const meta = catalogue?.get(key);
+  if (meta !== undefined) return meta.relativeResolution;
+  return QUANTILE_STATS.has(splitMetricKey(key).stat) ? 2 * Histogram.relativeAccuracy : 1e-3;
 }
 
 /** Swept-path topics and the metrics that answer their question, most telling first. */

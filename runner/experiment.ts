@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { networkSettings } from '../models/settings.js';
 import { parseDuration } from '../models/units.js';
 import { metricKey } from './metric-key.js';
+import { didYouMean } from './suggest.js';
 import { validationRows } from './validation-rows.js';
 
 export const API_VERSION = 'k8s-netsim/v1alpha1';
@@ -54,9 +55,12 @@ const experimentSpec = networkSettings.safeExtend({
   replications: z.number().int().min(1).max(10_000).prefault(5),
   /** Dotted spec paths → values; the points are their cartesian product, the first key varying slowest. */
   sweep: z.record(z.string(), z.array(z.unknown()).min(1, 'a swept path needs at least one value')).prefault({}),
-  /** What the report plots: metrics against x, one line per series. */
+  /**
+   * What the report plots: metrics against x, one line per series; baseline is the series value
+   * every other one is compared against (default: the series' first swept value).
+   */
   report: z
-    .object({ x: z.string().optional(), series: z.string().optional(), metrics: z.array(metricKey).min(1).optional() })
+    .object({ x: z.string().optional(), series: z.string().optional(), metrics: z.array(metricKey).min(1).optional(), baseline: z.unknown().optional() })
     .strict()
     .optional(),
   /** For `plan`: bounds every chosen setting must meet (`<=` unless written otherwise). */
@@ -86,6 +90,28 @@ export const experimentSchema = z
     spec: experimentSpec.prefault({}),
   })
   .strict();
+
+/**
+ * report.baseline must be one of the series' swept values. The series is report.series, or the
+ * only swept path; with several swept paths and no series the baseline's path would be a guess.
+ * Returns the problem's path and message, or null.
+ */
+export function baselineProblem(spec: Pick<ExperimentSpec, 'report' | 'sweep'>): [string[], string] | null {
+  const report = spec.report;
+  if (report === undefined || report.baseline === undefined) return null;
+  const where = ['spec', 'report', 'baseline'];
+  const swept = Object.keys(spec.sweep);
+  const series = report.series ?? (swept.length === 1 ? swept[0] : undefined);
+  if (series === undefined) {
+    const why = swept.length === 0 ? 'nothing is swept' : `${swept.length} paths are swept (${swept.join(', ')}): name the one it belongs to in spec.report.series`;
+    return [where, `spec.report.baseline: no series to take it from; ${why}`];
+  }
+  const values = spec.sweep[series] ?? [];
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (values.some((v) => JSON.stringify(v) === JSON.stringify(report.baseline))) return null;
+  const hint = typeof report.baseline === 'string' ? didYouMean(report.baseline, values.map(text)) : '';
+  return [where, `spec.report.baseline: ${JSON.stringify(report.baseline)} is not a swept value of ${series}${hint}; the values are ${values.map(text).join(', ')}`];
+}
 
 export type Experiment = z.output<typeof experimentSchema>;
 export type ExperimentSpec = z.output<typeof experimentSpec>;

@@ -5,7 +5,7 @@
 import { profileProblems } from '../models/profile-check.js';
 import { networkSettings } from '../models/settings.js';
 import { canonicalJson } from './canonical.js';
-import { experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
+import { baselineProblem, experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
 import { expandSweep, MAX_POINTS, type Point } from './expand.js';
 import { dotted, explainIssues, show } from './issues.js';
 import { forbiddenMessage, forbiddenSegment, splitPath, withValue, type Segment } from './paths.js';
@@ -178,7 +178,7 @@ function checkProfiles(source: Source, base: Record<string, unknown>, sweepKeys:
   return problems;
 }
 
-/** report.x, report.series and plan.minimize name swept paths. */
+/** report.x, report.series and plan.minimize name swept paths; report.baseline a value of the series. */
 function checkReferences(source: Source, spec: ExperimentSpec, sweepKeys: string[]): Problem[] {
   const problems: Problem[] = [];
   const check = (path: string[], value: string | undefined) => {
@@ -190,5 +190,7 @@ function checkReferences(source: Source, spec: ExperimentSpec, sweepKeys: string
   check(['spec', 'report', 'x'], spec.report?.x);
   check(['spec', 'report', 'series'], spec.report?.series);
   check(['spec', 'plan', 'minimize'], spec.plan?.minimize);
+  const baseline = problems.length === 0 ? baselineProblem(spec) : null;
+  if (baseline !== null) problems.push(source.problem(baseline[0], baseline[1]));
   return problems;
 }

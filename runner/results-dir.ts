@@ -20,6 +20,7 @@ export const FILES = {
   constants: 'constants.json',
   timing: 'timing.jsonl',
   plan: 'plan.json',
+  metrics: 'metrics.json',
 } as const;
 
 export interface Manifest {

@@ -23,6 +23,7 @@ import {
   type Manifest,
   type PointRecord,
 } from './results-dir.js';
+import { metricsJson } from './metrics-file.js';
 import { buildSummary, constantsJson, summaryCsv, summaryJson } from './summary.js';
 
 export interface RunOptions {
@@ -155,12 +156,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: RunOption
   };
 }
 
-/** summary.json, summary.csv and constants.json from the whole of points.jsonl. */
+/** summary.json, summary.csv, metrics.json and constants.json from the whole of points.jsonl. */
 export function writeSummaries(out: string, manifest: Manifest, constants: ReadonlyMap<string, ConstantRecord[]>): void {
   const { records } = readPoints(out, false);
   const summary = buildSummary(manifest, records);
   writeAtomic(join(out, FILES.summary), summaryJson(summary));
   writeAtomic(join(out, FILES.csv), summaryCsv(summary, manifest.sweep));
+  writeAtomic(join(out, FILES.metrics), metricsJson(summary));
   const summarized = new Set(summary.points.map((p) => p.id));
   const used = new Map([...constants].filter(([id]) => summarized.has(id)));
   writeAtomic(join(out, FILES.constants), constantsJson(manifest, used));

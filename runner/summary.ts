@@ -1,9 +1,12 @@
 // From points.jsonl to summary.json and summary.csv: per point and metric, the mean and Student-t
-// 95 % interval over replications (engine/stats summarize). A pure function of the set of
+// 95 % interval over replications (engine/stats summarize), cut at the metric's support (a
+// latency's interval never goes below 0, a share's never above 1); no interval for one
+// replication. A pure function of the set of
 // records: points in the sweep's order, replications in their order, so the bytes do not depend
 // on how many workers ran, in which order jobs ended, or how shards were merged.
 
 import { summarize } from '../engine/stats/index.js';
+import { metricSupport } from '../models/metric-catalogue.js';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { shortHash } from './canonical.js';
 import type { Manifest, PointRecord } from './results-dir.js';
@@ -61,7 +64,7 @@ export function buildSummary(manifest: Manifest, records: readonly PointRecord[]
     const metrics: Record<string, MetricSummary> = {};
     for (const key of keys) {
       const values = list.map((record) => record.metrics[key] ?? NaN);
-      const s = summarize(values);
+      const s = summarize(values, metricSupport(key));
       metrics[key] = { mean: orNull(s.mean), ci95: [orNull(s.ci95[0]), orNull(s.ci95[1])], n: s.n };
     }
     points.push({ id, settings, metrics });

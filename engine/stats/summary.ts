@@ -8,8 +8,13 @@
 //   fell short of the replications run.
 // - ±Infinity is kept and propagates: mean is ±Infinity (NaN if both signs occur), and
 //   stdDev and ci95 are NaN.
-// - n = 1: stdDev is NaN and ci95 is [mean, mean], a zero-width interval that means
-//   "no estimate of spread", not "exact". n = 0: everything NaN.
+// - n = 1: stdDev and ci95 are NaN: one value says nothing about spread, and a zero-width
+//   [mean, mean] read as "exact". n = 0: everything NaN.
+//
+// Support: a metric that cannot leave [lo, hi] (latencies ≥ 0, shares ≤ 1) has its interval
+// cut to [lo, hi]. The true mean lies in the support, so every interval that covered it still
+// does after the cut: coverage stays ≥ 95 %, and a bimodal pair (0.1 s, 9.9 s) no longer
+// claims a mean latency possibly below −20 s. Differences are not cut: they can be negative.
 
 import { mean as meanOf, sampleStandardDeviation } from 'simple-statistics';
 import { studentTQuantile } from './student-t.js';
@@ -29,8 +34,16 @@ export interface PairedDifference extends Summary {
   significant: boolean;
 }
 
-/** Mean, sample standard deviation and 95 % Student-t interval of independent replications. */
-export function summarize(values: readonly number[]): Summary {
+/** The values a metric can take; [−∞, ∞] when unknown. */
+export type Support = readonly [number, number];
+
+const UNBOUNDED: Support = [-Infinity, Infinity];
+
+/**
+ * Mean, sample standard deviation and 95 % Student-t interval of independent replications,
+ * the interval cut at the metric's support.
+ */
+export function summarize(values: readonly number[], support: Support = UNBOUNDED): Summary {
   const used = values.filter((value) => !Number.isNaN(value));
   const n = used.length;
   if (n === 0) return { mean: NaN, ci95: [NaN, NaN], n, stdDev: NaN };
@@ -39,10 +52,14 @@ export function summarize(values: readonly number[]): Summary {
     return { mean: used.reduce((sum, value) => sum + value, 0) / n, ci95: [NaN, NaN], n, stdDev: NaN };
   }
   const mean = meanOf(used);
-  if (n === 1) return { mean, ci95: [mean, mean], n, stdDev: NaN };
+  if (n === 1) return { mean, ci95: [NaN, NaN], n, stdDev: NaN };
   const stdDev = sampleStandardDeviation(used);
   const halfWidth = (studentTQuantile(0.975, n - 1) * stdDev) / Math.sqrt(n);
-  return { mean, ci95: [mean - halfWidth, mean + halfWidth], n, stdDev };
+  const [lo, hi] = support;
+  // A support the values break (a hand-made results file, a wrong guess from a metric's name)
+  // is no support: the interval stays whole rather than being cut past its own mean.
+  if (used.some((value) => value < lo || value > hi)) return { mean, ci95: [mean - halfWidth, mean + halfWidth], n, stdDev };
+  return { mean, ci95: [Math.max(lo, mean - halfWidth), Math.min(hi, mean + halfWidth)], n, stdDev };
 }
 
 /**

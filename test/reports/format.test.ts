@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDifference, formatEstimate, formatNumber, formatSetting, formatValue } from '../../reports/format.js';
+import { formatBaselineDifference, formatDifference, formatEstimate, formatNumber, formatSetting, formatValue } from '../../reports/format.js';
 
 describe('formatNumber', () => {
   it('gives three significant digits without exponent notation, keeping trailing zeros', () => {
@@ -47,9 +47,26 @@ describe('formatEstimate', () => {
     expect(formatEstimate('request_duration_seconds.p99', { mean: 0.00224, low: 0.002159, high: 0.002321, n: 5 })).toBe('2.24 ms ± 0.081');
   });
 
-  it('says when there is one replication, and shows nothing for no value', () => {
-    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.002, low: 0.002, high: 0.002, n: 1 })).toBe('2.00 ms (n = 1)');
+  it('prints n/a for the interval of one replication, and nothing for no value', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 0.002, low: NaN, high: NaN, n: 1 })).toBe('2.00 ms ± n/a');
     expect(formatEstimate('request_duration_seconds.p99', { mean: NaN, low: NaN, high: NaN, n: 0 })).toBe('—');
+  });
+});
+
+describe('formatEstimate of a cut interval', () => {
+  it('gives the ends of an interval cut at zero rather than a half-width reaching below it', () => {
+    expect(formatEstimate('request_duration_seconds.p99', { mean: 5, low: 0, high: 30.41, n: 2 })).toBe('5.00 s (0 … 30.4 s)');
+  });
+});
+
+describe('formatBaselineDifference', () => {
+  it('gives the difference, its share of the baseline and its 95 % interval in one unit', () => {
+    expect(formatBaselineDifference('connect_duration_seconds.p99', { mean: -180e-6, ci95: [-200e-6, -160e-6] }, 460e-6)).toBe('−180 µs (−39 %, 95 % CI −200 … −160 µs)');
+  });
+
+  it('writes a difference of shares in percentage points and leaves the share out against a zero baseline', () => {
+    expect(formatBaselineDifference('coredns_cpu_utilization.mean', { mean: -0.05, ci95: [-0.06, -0.04] }, 0.5)).toBe('−5.0 pp (−10 %, 95 % CI −6.0 … −4.0 pp)');
+    expect(formatBaselineDifference('conntrack_drops_total.rate', { mean: 12, ci95: [10, 14] }, 0)).toBe('+12 /s (95 % CI 10 … 14 /s)');
   });
 });
 

@@ -14,7 +14,10 @@ describe('metric keys', () => {
     expect(unitKind('nodelocal_cache_hit_ratio.mean')).toBe('share');
     expect(direction('request_duration_seconds.p99')).toBe('lower');
     expect(direction('request_outcomes_total{outcome=ok}.rate')).toBe('higher');
-    expect(direction('node_nf_conntrack_entries_limit.mean')).toBe('none');
+    expect(direction('node_nf_conntrack_entries_limit.mean')).toBe('neutral');
+    expect(direction('node_nf_conntrack_entries.max')).toBe('neutral');
+    expect(direction('coredns_dns_requests_total.rate')).toBe('neutral');
+    expect(direction('coredns_memory_bytes.max')).toBe('lower');
   });
 
   it('picks the metrics of the topic swept, then defaults, where present', () => {

@@ -46,6 +46,16 @@ describe('writeReports', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('states in report.md each setting against the baseline, with its share and 95 % interval', async () => {
+    const dir = tempDir();
+    writeFixture(dir, SMALL);
+    await writeReports(dir);
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(md).toMatch(/^- kubeproxy\\_sync\\_proxy\\_rules\\_duration\\_seconds\.p99: \*\*ebpf\*\* −300 ms \(−70 %, 95 % CI −3\d\d … −2\d\d ms, better\), .* vs mode=iptables at services=10000\.$/m);
+    expect(md).toMatch(/^- connect\\_duration\\_seconds\.p99: no setting differs significantly from mode=iptables at services=100 \(ebpf, /m);
+    expect(md).toContain("intervals are cut at the metric's bounds (0, and 100 % for shares)");
+  });
+
   it('puts the answer first, charts linked, assumptions last in report.md, with the race warning', async () => {
     const dir = tempDir();
     writeFixture(dir, SMALL);

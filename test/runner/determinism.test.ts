@@ -41,6 +41,8 @@ describe('determinism', () => {
     expect(result).toMatchObject({ status: 'complete', ran: 6 });
     expect(read(join(scratch, 'w2'), 'summary.json')).toBe(read(join(scratch, 'w1'), 'summary.json'));
     expect(read(join(scratch, 'w2'), 'summary.csv')).toBe(read(join(scratch, 'w1'), 'summary.csv'));
+    expect(read(join(scratch, 'w2'), 'metrics.json')).toBe(read(join(scratch, 'w1'), 'metrics.json'));
+    expect(JSON.parse(read(join(scratch, 'w1'), 'metrics.json'))['request_duration_seconds.p99']).toMatchObject({ unit: 'seconds', direction: 'lower', support: [0, null] });
     expect(sortedLines(join(scratch, 'w2', 'points.jsonl'))).toEqual(sortedLines(join(scratch, 'w1', 'points.jsonl')));
   });
 
@@ -54,6 +56,7 @@ describe('determinism', () => {
     expect(merged).toMatchObject({ runs: 6, expected: 6, missing: [] });
     expect(read(join(scratch, 'merged'), 'summary.json')).toBe(read(join(scratch, 'w1'), 'summary.json'));
     expect(read(join(scratch, 'merged'), 'constants.json')).toBe(read(join(scratch, 'w1'), 'constants.json'));
+    expect(read(join(scratch, 'merged'), 'metrics.json')).toBe(read(join(scratch, 'w1'), 'metrics.json'));
     expect(sortedLines(join(scratch, 'merged', 'points.jsonl'))).toEqual(sortedLines(join(scratch, 'w1', 'points.jsonl')));
   });
 

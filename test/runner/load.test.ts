@@ -6,11 +6,39 @@ import { allJobs, parseShard, shardJobs } from '../../runner/expand.js';
 import { loadExperiment } from '../../runner/load.js';
 import { InputError } from '../../runner/source.js';
 import { nearest } from '../../runner/suggest.js';
-import { scratchDir } from '../cli/helpers.js';
+import { cli, scratchDir } from '../cli/helpers.js';
 import { writeTinyExperiment } from './helpers.js';
 
 const scratch = scratchDir('load');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('report.baseline', () => {
+  const file = (name: string, report: string) => {
+    const path = join(scratch, `${name}.yaml`);
+    writeFileSync(path, `apiVersion: k8s-netsim/v1alpha1\nkind: Experiment\nmetadata: { name: ${name} }\nspec:\n  sweep:\n    proxy.mode: [iptables, ipvs, nftables]\n  report:\n${report}`);
+    return path;
+  };
+
+  it('accepts a swept value of the series, and a baseline of the only swept path without a series', () => {
+    expect(loadExperiment(file('base-ok', '    series: proxy.mode\n    baseline: ipvs\n')).spec.report?.baseline).toBe('ipvs');
+    expect(loadExperiment(file('base-only', '    baseline: nftables\n')).spec.report?.baseline).toBe('nftables');
+  });
+
+  it('refuses a value not in the sweep with file:line:column, the nearest value and the allowed ones, exit 2', async () => {
+    const path = file('base-bad', '    series: proxy.mode\n    baseline: ipvx\n');
+    expect(() => loadExperiment(path)).toThrow(InputError);
+    try {
+      loadExperiment(path);
+    } catch (error) {
+      const [problem] = (error as InputError).problems;
+      expect([problem.line, problem.column]).toEqual([9, 15]);
+      expect(problem.message).toBe(`spec.report.baseline: "ipvx" is not a swept value of proxy.mode (did you mean 'ipvs'?); the values are iptables, ipvs, nftables`);
+    }
+    const run = await cli(['run', path, '--out', join(scratch, 'base-bad-out')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path}:9:15`);
+  });
+});
 
 describe('loading an experiment', () => {
   it('expands the sweep as a cartesian product, the first path varying slowest', () => {

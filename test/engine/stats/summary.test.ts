@@ -50,9 +50,28 @@ describe('summarize', () => {
     expect(share).toBeLessThanOrEqual(0.947);
   });
 
-  it('gives a zero-width interval and NaN spread for one replication', () => {
+  it('claims no interval and no spread for one replication', () => {
     const summary = summarize([4.5]);
-    expect(summary).toEqual({ mean: 4.5, ci95: [4.5, 4.5], n: 1, stdDev: NaN });
+    expect(summary).toEqual({ mean: 4.5, ci95: [NaN, NaN], n: 1, stdDev: NaN });
+  });
+
+  it('cuts the interval of a nonnegative metric at zero in the bimodal case (0.1 s and 9.9 s)', () => {
+    const unbounded = summarize([0.1, 9.9]);
+    expect(unbounded.ci95[0]).toBeLessThan(-20);
+    const cut = summarize([0.1, 9.9], [0, Infinity]);
+    expect(cut.mean).toBe(5);
+    expect(cut.ci95[0]).toBe(0);
+    expect(cut.ci95[1]).toBe(unbounded.ci95[1]);
+  });
+
+  it('leaves the interval whole where the values break the support given', () => {
+    expect(summarize([-1, 3], [0, Infinity])).toEqual(summarize([-1, 3]));
+  });
+
+  it('keeps the upper bound of a share at or below 100 %', () => {
+    const { ci95 } = summarize([0.99, 0.7, 1], [0, 1]);
+    expect(ci95[1]).toBeLessThanOrEqual(1);
+    expect(ci95[0]).toBeGreaterThan(0);
   });
 
   it('leaves NaN (undefined in a replication) out and counts only the values used', () => {
