@@ -39,7 +39,8 @@ export interface ExperimentArgs {
 export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
   const set: { path: string; value: unknown }[] = [];
   for (const assignment of args.set ?? []) {
-    const eq = assignment.indexOf('=');
+    // The first '=' outside braces: a metric key's labels hold '=' too (spec.slo.x{outcome=ok}.rate=1%).
+    const eq = assignmentSplit(assignment);
     if (eq <= 0) throw new UsageError(`--set takes PATH=VALUE (e.g. spec.duration=10s), got '${assignment}'`);
     set.push({ path: assignment.slice(0, eq).trim(), value: parseYaml(assignment.slice(eq + 1)) as unknown });
   }
@@ -48,6 +49,17 @@ export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
   if (replications !== undefined) set.push({ path: 'spec.replications', value: replications });
   if (seed !== undefined) set.push({ path: 'spec.seed', value: seed });
   return loadExperiment(args.file, { set, force: args.force === true });
+}
+
+function assignmentSplit(assignment: string): number {
+  let depth = 0;
+  for (let i = 0; i < assignment.length; i++) {
+    const c = assignment[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) return i;
+  }
+  return -1;
 }
 
 export function onePositional(positionals: string[], usage: string): string {
