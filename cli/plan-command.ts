@@ -9,7 +9,8 @@ import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
 
-export const PLAN_USAGE = 'k8s-netsim plan <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N] [--set PATH=VALUE]... [--force] [--json] [--quiet]';
+export const PLAN_USAGE = `k8s-netsim plan <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
+                  [--set PATH=VALUE]... [--force] [--json] [--quiet]`;
 
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(argv, { ...EXPERIMENT_OPTIONS, out: { type: 'string' }, workers: { type: 'string' }, quiet: { type: 'boolean' } });

@@ -16,7 +16,8 @@ import { renderReports } from './report-command.js';
 
 export const RUN_USAGE = `k8s-netsim run <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
                  [--shard I/N] [--resume] [--force] [--set PATH=VALUE]... [--json] [--quiet]`;
-export const VALIDATE_USAGE = 'k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--set PATH=VALUE]... [--force] [--json]';
+export const VALIDATE_USAGE = `k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--shard I/N]
+                      [--set PATH=VALUE]... [--force] [--json]`;
 
 /** Options every command that reads an experiment file takes. */
 export const EXPERIMENT_OPTIONS = {
