@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 import { planExperiment, planTarget, type Check, type Evaluation } from '../runner/plan.js';
-import { progressBar } from '../runner/progress.js';
+import { progressReporter } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
 import { formatMetric, formatSetting } from './format.js';
 import { renderReports } from './report-command.js';
@@ -21,7 +21,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const out = values.out ?? defaultOut(loaded.name);
   checkOut(loaded, { out, force: values.force });
   const quiet = values.quiet === true || values.json === true;
-  const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, `plan ${loaded.name}`) : undefined;
+  const bar = quiet ? undefined : progressReporter(io.stderr, `plan ${loaded.name}`);
   const result = await planExperiment(loaded, { out, workers, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();
   const unmet = result.decisions.filter((d) => d.chosen === null).length;

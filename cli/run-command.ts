@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { estimateWork } from '../runner/estimate.js';
 import { parseShard, type Shard } from '../runner/expand.js';
 import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
-import { progressBar, formatDuration } from '../runner/progress.js';
+import { formatDuration, progressReporter } from '../runner/progress.js';
 import { FILES, readJson } from '../runner/results-dir.js';
 import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
@@ -95,7 +95,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   };
   const work = estimateWork(loaded, shard);
   say(`${loaded.name}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${count(Math.min(workers, Math.max(1, work.simulations)), 'worker')}`);
-  const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, loaded.name) : undefined;
+  const bar = quiet ? undefined : progressReporter(io.stderr, loaded.name);
   const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();
 

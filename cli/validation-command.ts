@@ -14,6 +14,7 @@ import { validationJson, validationMarkdown, validationText, type ValidationExpe
 import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
 import { readManifest, readPoints } from '../runner/results-dir.js';
 import { WorkerPool } from '../runner/pool.js';
+import { progressReporter } from '../runner/progress.js';
 import { runExperiment } from '../runner/run.js';
 import { InputError } from '../runner/source.js';
 import { evaluateRows } from '../runner/validation.js';
@@ -67,7 +68,9 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   try {
     for (const experiment of loaded) {
       const out = join(outRoot, experiment.name);
-      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool });
+      const bar = quiet ? undefined : progressReporter(io.stderr, experiment.name);
+      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool, onProgress: bar?.update });
+      bar?.done();
       say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
       if (run.status === 'failed') {
         io.stderr.write(`validation failed: ${run.error}\n`);
