@@ -10,7 +10,8 @@ import { formatDuration, progressReporter } from '../runner/progress.js';
 import { FILES, readJson } from '../runner/results-dir.js';
 import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
-import { count, formatMetric, formatSetting, table } from './format.js';
+import { count, formatSetting, table } from './format.js';
+import { headlineTables } from './headline.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
 import { renderReports } from './report-command.js';
 
@@ -18,6 +19,9 @@ export const RUN_USAGE = `k8s-netsim run <experiment.yaml> [--out DIR] [--worker
                  [--shard I/N] [--resume] [--force] [--set PATH=VALUE]... [--json] [--quiet]`;
 export const VALIDATE_USAGE = `k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--shard I/N]
                       [--set PATH=VALUE]... [--force] [--json]`;
+
+/** Points the terminal table shows; the rest are in summary.csv. */
+const MAX_HEADLINE_POINTS = 40;
 
 /** Options every command that reads an experiment file takes. */
 export const EXPERIMENT_OPTIONS = {
@@ -119,22 +123,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }
 
-/** The answer at a glance: the report's metrics (or request latency) per point, mean and CI. */
+/** The answer at a glance: the report's metrics (or request latency) per point, mean ± 95 % CI half-width. */
 function printHeadline(io: Io, loaded: LoadedExperiment, out: string): void {
   const summary = readJson<Summary>(join(out, FILES.summary));
   if (summary === undefined || summary.points.length === 0) return;
   const metrics = loaded.spec.report?.metrics ?? ['request_duration_seconds.p99'];
-  const rows = [[...loaded.sweepKeys, ...metrics.map((m) => `${m} (95 % CI)`)]];
-  for (const point of summary.points.slice(0, 40)) {
-    const cells = loaded.sweepKeys.map((k) => formatSetting(point.settings[k]));
-    for (const m of metrics) {
-      const s = point.metrics[m];
-      cells.push(s === undefined ? 'n/a' : `${formatMetric(m, s.mean)} [${formatMetric(m, s.ci95[0])}, ${formatMetric(m, s.ci95[1])}]`);
-    }
-    rows.push(cells);
-  }
-  io.stdout.write(`${table(rows)}\n`);
-  if (summary.points.length > 40) io.stdout.write(`… ${summary.points.length - 40} more points in ${join(out, FILES.csv)}\n`);
+  const shown = summary.points.slice(0, MAX_HEADLINE_POINTS);
+  io.stdout.write(`mean ± half-width of the 95 % CI over ${count(loaded.spec.replications, 'replication')} (n/a: fewer than 2)\n`);
+  io.stdout.write(`${headlineTables(shown, loaded.sweepKeys, metrics).join('\n\n')}\n`);
+  if (summary.points.length > shown.length) io.stdout.write(`… ${summary.points.length - shown.length} more points in ${join(out, FILES.csv)}\n`);
 }
 
 export function validateCommand(argv: string[], io: Io): number {

@@ -15,8 +15,8 @@ describe('run', () => {
     expect(code).toBe(0);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['constants.json', 'experiment.json', 'points.jsonl', 'summary.csv', 'summary.json', 'timing.jsonl']));
     expect(stderr).toContain(`results: ${join(out, 'summary.json')} and ${join(out, 'summary.csv')}`);
-    // The answer at a glance: one row per point.
-    expect(stdout.trim().split('\n')).toHaveLength(4);
+    // The answer at a glance: a caption, two header lines, one row per point.
+    expect(stdout.trim().split('\n')).toHaveLength(6);
     // Wall-clock figures only in timing.jsonl.
     expect(readFileSync(join(out, 'points.jsonl'), 'utf8')).not.toMatch(/wallSeconds|eventsPerSecond/);
     expect(readFileSync(join(out, 'timing.jsonl'), 'utf8')).toMatch(/eventsPerSecond/);

@@ -1,0 +1,99 @@
+// The terminal table `run` prints: each point's settings and its metrics as "mean ± half-width"
+// in the report's units (reports/format.ts), split into several tables that repeat the setting
+// columns when one would be wider than the terminal's 120 columns.
+
+import { metricInfo, splitKey, type MetricInfo } from '../models/metric-catalogue.js';
+import { displayUnit, formatNumber, formatSetting, unitFor, type DisplayUnit } from '../reports/format.js';
+import { shortPath } from '../reports/labels.js';
+import type { UnitKind } from '../reports/metric-keys.js';
+import type { MetricSummary, SummaryPoint } from '../runner/summary.js';
+import { table } from './format.js';
+
+export const TABLE_COLUMNS = 120;
+/** A setting wider than this (a swept mapping or list) is cut: the CSV has it whole. */
+const MAX_SETTING_CHARS = 28;
+const GAP = 2;
+
+/** The display unit of a key, from the catalogue's unit where it has the key (ratios as per cent, as the report). */
+function unitOf(key: string, magnitude: number): DisplayUnit {
+  const info = metricInfo(key);
+  if (info === undefined) return unitFor(key, magnitude);
+  const { stat } = splitKey(key);
+  const kinds: Record<MetricInfo['unit'], UnitKind> = { seconds: 'duration', bytes: 'bytes', ratio: 'share', cores: 'cores', count: 'count' };
+  const kind: UnitKind = stat === 'rate' || info.name === 'requests_per_second' ? 'rate' : stat === 'total' ? 'count' : kinds[info.unit];
+  return displayUnit(kind, magnitude);
+}
+
+/**
+ * "289 µs ± 8.1": the mean to three significant digits and the interval's half-width to two, in
+ * the mean's unit; an interval lopsided by more than a tenth (a log or bootstrap interval) shows
+ * both sides ("5.00 s +2.1 −0.40"). "± n/a" when there is no interval (fewer than 2 replications).
+ */
+export function formatCell(key: string, summary: MetricSummary | undefined): string {
+  if (summary === undefined || summary.mean === null || !Number.isFinite(summary.mean)) return 'n/a';
+  const { mean } = summary;
+  const unit = unitOf(key, mean);
+  const value = `${formatNumber(mean * unit.factor)}${unit.symbol === '' ? '' : ` ${unit.symbol}`}`;
+  const [low, high] = summary.ci95;
+  if (summary.n < 2 || low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high)) return `${value} ± n/a`;
+  const up = high - mean;
+  const down = mean - low;
+  const half = (high - low) / 2;
+  const side = (x: number) => (Math.abs(x) <= 1e-9 * Math.abs(mean) ? '0' : formatNumber(x * unit.factor, 2));
+  if (Math.abs(up - down) > 0.1 * half) return `${value} +${side(up)} −${side(down)}`;
+  return `${value} ± ${side(half)}`;
+}
+
+/** What one value stands for where the name does not say it: a count or rate per node or cluster-wide. */
+function scopeNote(info: MetricInfo): string {
+  // A distribution's value is one event (a sync, a lookup): its scope adds nothing.
+  if (info.kind === 'distribution' || info.kind === 'average') return '';
+  if (info.scope === 'cluster') return info.kind === 'counter' ? 'cluster-wide' : '';
+  return info.scope === 'lookup' ? '' : `per ${info.scope}`;
+}
+
+/**
+ * A metric's column header in two lines, so that a long name does not widen its column twice:
+ * the name without `_seconds` (the values carry their unit), then the stat and the scope
+ * ("rate /s per node", "max, per node").
+ */
+export function metricHeader(key: string): [string, string] {
+  const { name, stat } = splitKey(key);
+  const info = metricInfo(key);
+  const note = info === undefined ? '' : scopeNote(info);
+  const second = stat === 'rate' ? `rate /s${note === '' ? '' : ` ${note}`}` : note === '' ? stat : `${stat}, ${note}`;
+  return [name.replace(/_seconds$/, ''), second];
+}
+
+function settingCell(value: unknown): string {
+  const text = formatSetting(value);
+  return text.length > MAX_SETTING_CHARS ? `${text.slice(0, MAX_SETTING_CHARS - 1)}…` : text;
+}
+
+/**
+ * The table (or tables) of `points`: a column per swept path, then one per metric; metric columns
+ * go to a further table, with the setting columns again, once a line would pass `columns`.
+ */
+export function headlineTables(points: readonly SummaryPoint[], sweepKeys: readonly string[], metrics: readonly string[], columns = TABLE_COLUMNS): string[] {
+  const settingRows = [sweepKeys.map((k) => shortPath(k, sweepKeys)), sweepKeys.map(() => ''), ...points.map((p) => sweepKeys.map((k) => settingCell(p.settings[k])))];
+  const metricColumns = metrics.map((m) => [...metricHeader(m), ...points.map((p) => formatCell(m, p.metrics[m]))]);
+  const widthOf = (cells: string[]) => Math.max(...cells.map((c) => c.length));
+  const settingsWidth = sweepKeys.reduce((sum, _, c) => sum + widthOf(settingRows.map((r) => r[c])) + GAP, 0);
+
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let width = settingsWidth;
+  metricColumns.forEach((column, i) => {
+    const w = widthOf(column) + GAP;
+    if (current.length > 0 && width + w - GAP > columns) {
+      groups.push(current);
+      current = [];
+      width = settingsWidth;
+    }
+    current.push(i);
+    width += w;
+  });
+  if (current.length > 0 || groups.length === 0) groups.push(current);
+
+  return groups.map((group) => table(settingRows.map((row, r) => [...row, ...group.map((i) => metricColumns[i][r])])));
+}
