@@ -7,12 +7,10 @@ import { displayUnit, formatNumber, formatSetting, unitFor, type DisplayUnit } f
 import { shortPath } from '../reports/labels.js';
 import type { UnitKind } from '../reports/metric-keys.js';
 import type { MetricSummary, SummaryPoint } from '../runner/summary.js';
-import { table } from './format.js';
+import { splitTables, TERMINAL_COLUMNS } from './format.js';
 
-export const TABLE_COLUMNS = 120;
 /** A setting wider than this (a swept mapping or list) is cut: the CSV has it whole. */
-const MAX_SETTING_CHARS = 28;
-const GAP = 2;
+const MAX_SETTING_CHARS = 40;
 
 /** The display unit of a key, from the catalogue's unit where it has the key (ratios as per cent, as the report). */
 function unitOf(key: string, magnitude: number): DisplayUnit {
@@ -24,18 +22,25 @@ function unitOf(key: string, magnitude: number): DisplayUnit {
   return displayUnit(kind, magnitude);
 }
 
+/** One value of a metric in the report's unit, three significant digits: "289 µs", "4.73 %". */
+export function formatMetricValue(key: string, value: number): string {
+  if (!Number.isFinite(value)) return formatNumber(value);
+  const unit = unitOf(key, value);
+  return `${formatNumber(value * unit.factor)}${unit.symbol === '' ? '' : ` ${unit.symbol}`}`;
+}
+
 /**
  * "289 µs ± 8.1": the mean to three significant digits and the interval's half-width to two, in
  * the mean's unit; an interval lopsided by more than a tenth (a log or bootstrap interval) shows
  * both sides ("5.00 s +2.1 −0.40"). "± n/a" when there is no interval (fewer than 2 replications).
  */
-export function formatCell(key: string, summary: MetricSummary | undefined): string {
+export function formatCell(key: string, summary: Estimate | undefined): string {
   if (summary === undefined || summary.mean === null || !Number.isFinite(summary.mean)) return 'n/a';
   const { mean } = summary;
   const unit = unitOf(key, mean);
-  const value = `${formatNumber(mean * unit.factor)}${unit.symbol === '' ? '' : ` ${unit.symbol}`}`;
+  const value = formatMetricValue(key, mean);
   const [low, high] = summary.ci95;
-  if (summary.n < 2 || low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high)) return `${value} ± n/a`;
+  if ((summary.n !== undefined && summary.n < 2) || low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high)) return `${value} ± n/a`;
   const up = high - mean;
   const down = mean - low;
   const half = (high - low) / 2;
@@ -43,6 +48,9 @@ export function formatCell(key: string, summary: MetricSummary | undefined): str
   if (Math.abs(up - down) > 0.1 * half) return `${value} +${side(up)} −${side(down)}`;
   return `${value} ± ${side(half)}`;
 }
+
+/** A mean and its interval; `n` left out where the replications are not known (a plan's check). */
+type Estimate = Pick<MetricSummary, 'mean' | 'ci95'> & { n?: number };
 
 /** What one value stands for where the name does not say it: a count or rate per node or cluster-wide. */
 function scopeNote(info: MetricInfo): string {
@@ -65,35 +73,36 @@ export function metricHeader(key: string): [string, string] {
   return [name.replace(/_seconds$/, ''), second];
 }
 
+/**
+ * A swept mapping or list without JSON's quotes and braces: { keepAlive: { maxRequests: 100,
+ * idle: 60s } } reads "keepAlive(maxRequests=100, idle=60s)"; scalars as the file wrote them.
+ */
+export function readableSetting(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(readableSetting).join(', ')}]`;
+  if (value === null || typeof value !== 'object') return formatSetting(value);
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1 && entries[0][1] !== null && typeof entries[0][1] === 'object' && !Array.isArray(entries[0][1])) {
+    return `${entries[0][0]}(${readableSetting(entries[0][1])})`;
+  }
+  return entries.map(([k, v]) => `${k}=${readableSetting(v)}`).join(', ');
+}
+
 function settingCell(value: unknown): string {
-  const text = formatSetting(value);
+  const text = readableSetting(value);
   return text.length > MAX_SETTING_CHARS ? `${text.slice(0, MAX_SETTING_CHARS - 1)}…` : text;
+}
+
+/** A column per swept path: its last segment (then `headerLines` − 1 empty lines), then each point's value. */
+export function settingColumns(points: readonly Pick<SummaryPoint, 'settings'>[], sweepKeys: readonly string[], headerLines = 2): string[][] {
+  const padding = Array.from({ length: headerLines - 1 }, () => '');
+  return sweepKeys.map((key) => [shortPath(key, sweepKeys), ...padding, ...points.map((p) => settingCell(p.settings[key]))]);
 }
 
 /**
  * The table (or tables) of `points`: a column per swept path, then one per metric; metric columns
  * go to a further table, with the setting columns again, once a line would pass `columns`.
  */
-export function headlineTables(points: readonly SummaryPoint[], sweepKeys: readonly string[], metrics: readonly string[], columns = TABLE_COLUMNS): string[] {
-  const settingRows = [sweepKeys.map((k) => shortPath(k, sweepKeys)), sweepKeys.map(() => ''), ...points.map((p) => sweepKeys.map((k) => settingCell(p.settings[k])))];
+export function headlineTables(points: readonly SummaryPoint[], sweepKeys: readonly string[], metrics: readonly string[], columns = TERMINAL_COLUMNS): string[] {
   const metricColumns = metrics.map((m) => [...metricHeader(m), ...points.map((p) => formatCell(m, p.metrics[m]))]);
-  const widthOf = (cells: string[]) => Math.max(...cells.map((c) => c.length));
-  const settingsWidth = sweepKeys.reduce((sum, _, c) => sum + widthOf(settingRows.map((r) => r[c])) + GAP, 0);
-
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let width = settingsWidth;
-  metricColumns.forEach((column, i) => {
-    const w = widthOf(column) + GAP;
-    if (current.length > 0 && width + w - GAP > columns) {
-      groups.push(current);
-      current = [];
-      width = settingsWidth;
-    }
-    current.push(i);
-    width += w;
-  });
-  if (current.length > 0 || groups.length === 0) groups.push(current);
-
-  return groups.map((group) => table(settingRows.map((row, r) => [...row, ...group.map((i) => metricColumns[i][r])])));
+  return splitTables(settingColumns(points, sweepKeys), metricColumns, columns);
 }

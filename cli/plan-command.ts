@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { planExperiment, planTarget, type Check, type Evaluation } from '../runner/plan.js';
 import { progressReporter } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
-import { formatMetric, formatSetting } from './format.js';
+import { wrap } from './format.js';
+import { formatCell, formatMetricValue, readableSetting as formatSetting } from './headline.js';
 import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
@@ -29,7 +30,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     writeJson(io, { ...result, ok: result.status === 'complete' && unmet === 0 });
   } else if (result.status === 'complete') {
     const lines: string[] = [];
-    const bounds = Object.entries(loaded.spec.slo).map(([k, b]) => `${k} ${b.op} ${b.text}`).join(', ');
+    const bounds = Object.entries(loaded.spec.slo).map(([metric, b]) => boundText({ metric, op: b.op, bound: b.text })).join(', ');
     lines.push(`plan ${loaded.name}: the smallest ${result.minimize} meeting ${bounds} (a bound is met when its whole 95 % CI is)`);
     for (const d of result.decisions) {
       const given = Object.entries(d.given).map(([k, v]) => `${k}=${formatSetting(v)}`).join(', ');
@@ -43,7 +44,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
       lines.push(`${head}${result.minimize} = ${formatSetting(d.chosen.value)}  (${how})`);
       const decidingCheck = (e: Evaluation) => e.checks.find((c) => `${c.metric} ${c.op} ${c.bound}` === d.decidingBound);
       const atChosen = decidingCheck(d.chosen);
-      if (atChosen !== undefined) lines.push(`  deciding bound ${d.decidingBound}: ${describe(atChosen)} at ${formatSetting(d.chosen.value)}`);
+      if (atChosen !== undefined) lines.push(`  deciding bound ${boundText(atChosen)}: ${describe(atChosen)} at ${formatSetting(d.chosen.value)}`);
       if (d.runnerUp !== null) {
         const atRunnerUp = decidingCheck(d.runnerUp);
         lines.push(`  runner-up ${formatSetting(d.runnerUp.value)} fails it: ${atRunnerUp === undefined ? describeFailures(d.runnerUp) : describe(atRunnerUp)}`);
@@ -52,7 +53,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
       }
     }
     lines.push(`runs: ${result.runs} new; results in ${out}/ (plan.json, summary.json)`);
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.map((line) => wrap(line, line.startsWith('  ') ? '      ' : '    ')).join('\n')}\n`);
   }
   if (result.status === 'failed') {
     io.stderr.write(`plan failed: ${result.error}\n`);
@@ -63,13 +64,22 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   return unmet > 0 ? EXIT.failed : EXIT.ok;
 }
 
+/** A bound as written, and in the metric's display unit where that reads differently ("<= 0.1 (10.0 %)"). */
+function boundText(c: Pick<Check, 'metric' | 'op' | 'bound'>): string {
+  const written = c.bound.replace(/^\s*(<=|>=)\s*/, '');
+  const value = Number(written);
+  const shown = Number.isFinite(value) ? formatMetricValue(c.metric, value) : written;
+  return `${c.metric} ${c.op} ${written}${shown === written ? '' : ` (${shown})`}`;
+}
+
+/** The metric as the run table shows it: "289 µs ± 8.1". */
 function describe(c: Check): string {
-  return `${formatMetric(c.metric, c.mean)} [${formatMetric(c.metric, c.ci95[0])}, ${formatMetric(c.metric, c.ci95[1])}]`;
+  return formatCell(c.metric, { mean: c.mean, ci95: c.ci95 });
 }
 
 function describeFailures(e: Evaluation): string {
   return e.checks
     .filter((c) => !c.meets)
-    .map((c) => `${c.metric} ${c.op} ${c.bound} (${describe(c)})`)
+    .map((c) => `${boundText(c)} (${describe(c)})`)
     .join('; ');
 }

@@ -10,8 +10,8 @@ import { formatDuration, progressReporter } from '../runner/progress.js';
 import { FILES, readJson } from '../runner/results-dir.js';
 import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
-import { count, formatSetting, table } from './format.js';
-import { headlineTables } from './headline.js';
+import { count, splitTables, wrap } from './format.js';
+import { headlineTables, settingColumns } from './headline.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
 import { renderReports } from './report-command.js';
 
@@ -145,15 +145,15 @@ export function validateCommand(argv: string[], io: Io): number {
     writeJson(io, { ok: true, experiment: loaded.name, specHash: loaded.specHash, sweep: loaded.sweepKeys, work, points: loaded.points.map(({ id, settings }) => ({ id, settings })) });
     return EXIT.ok;
   }
-  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const out = (line: string) => io.stdout.write(`${wrap(line)}\n`);
   out(`${file}: valid`);
   out(`experiment ${loaded.name}${loaded.experiment.metadata.description ? `: ${loaded.experiment.metadata.description}` : ''}`);
   const axes = loaded.sweepKeys.map((k) => `${k} (${new Set(loaded.points.map((p) => JSON.stringify(p.settings[k]))).size} values)`);
   out(`sweep: ${axes.length > 0 ? axes.join(' × ') : 'none (one point)'}`);
   out(`work${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')} = ${count(work.simulations, 'simulation')}, ${formatDuration(work.simulatedSeconds)} simulated, ≈ ${formatMillions(work.requests)} requests${work.closedLoop ? ' (plus closed-loop clients, not estimated)' : ''}`);
-  const rows = [['point', ...loaded.sweepKeys]];
-  for (const point of loaded.points.slice(0, 30)) rows.push([point.id, ...loaded.sweepKeys.map((k) => formatSetting(point.settings[k]))]);
-  out(table(rows));
+  const shown = loaded.points.slice(0, 30);
+  const ids = ['point', ...shown.map((p) => p.id)];
+  for (const text of splitTables([ids], settingColumns(shown, loaded.sweepKeys, 1))) io.stdout.write(`${text}\n`);
   if (loaded.points.length > 30) out(`… ${loaded.points.length - 30} more (--json lists them all)`);
   return EXIT.ok;
 }

@@ -1,10 +1,11 @@
 // The terminal table of `run`: values in the report's units with "± half-width", "± n/a" without
 // an interval, scopes said once in the header, and never wider than 120 columns.
 
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCell, headlineTables, metricHeader } from '../../cli/headline.js';
+import { wrap } from '../../cli/format.js';
+import { formatCell, headlineTables, metricHeader, readableSetting } from '../../cli/headline.js';
 import type { SummaryPoint } from '../../runner/summary.js';
 import { cli, scratchDir } from './helpers.js';
 
@@ -83,5 +84,31 @@ describe('run terminal table', () => {
     const cell = '(\\S+ (µs|ms|s) ± \\S+|n/a)';
     for (const line of lines.slice(3)) expect(line).toMatch(new RegExp(`^\\d+ +(iptables|nftables) +${cell} +${cell}$`));
     expect(lines.filter((line) => line.length > 120)).toEqual([]);
+  });
+
+  it('names a swept mapping without JSON quotes and braces', () => {
+    expect(readableSetting({ keepAlive: { maxRequests: 100, idle: '60s' } })).toBe('keepAlive(maxRequests=100, idle=60s)');
+    expect(readableSetting([1, 'a'])).toBe('[1, a]');
+    expect(readableSetting(5)).toBe('5');
+  });
+
+  it('wraps a long line at spaces, keeping its indentation', () => {
+    const text = wrap(`  ${'word '.repeat(40).trim()}`, '    ', 50);
+    const lines = text.split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.every((line) => line.length <= 50)).toBe(true);
+    expect(lines[0].startsWith('  word')).toBe(true);
+    expect(lines[1].startsWith('    word')).toBe(true);
+  });
+
+  it("keeps validate's output within 120 columns for every experiment, swept mappings readable", async () => {
+    const dirs = ['experiments', 'experiments/validation'];
+    for (const file of dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f)))) {
+      const { code, stdout } = await cli(['validate', file]);
+      expect(code, file).toBe(0);
+      expect(stdout.split('\n').filter((line) => line.length > 120), file).toEqual([]);
+    }
+    const { stdout } = await cli(['validate', 'experiments/conntrack-exhaustion.yaml']);
+    expect(stdout).toMatch(/^[0-9a-f]{12} +5 +keepAlive\(maxRequests=100, idle=60s\)$/m);
   });
 });
