@@ -8,6 +8,7 @@ import { allMetricKeys } from '../../models/metric-catalogue.js';
 import { loadExperiment } from '../../runner/load.js';
 import { metricKeyProblem } from '../../runner/metric-key.js';
 import { InputError } from '../../runner/source.js';
+import { cli } from '../cli/helpers.js';
 
 const EXPERIMENTS = new URL('../../experiments/', import.meta.url).pathname;
 const QUICKSTART = join(EXPERIMENTS, 'quickstart.yaml');
@@ -54,5 +55,14 @@ describe('metric keys', () => {
     );
     expect(files.length).toBeGreaterThan(20);
     for (const file of files) expect(() => loadExperiment(file, { force: true }), file).not.toThrow();
+  });
+});
+
+describe('metric keys on the command line', () => {
+  it("reads --set PATH=VALUE up to the first '=' outside a key's labels", async () => {
+    const wrong = await cli(['validate', QUICKSTART, '--set', 'spec.slo.request_outcomes_total{outcome=ok}.p99=5']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/request_outcomes_total\{outcome=ok\} has no stat 'p99'; its stats are total, rate/);
+    expect((await cli(['validate', QUICKSTART, '--set', 'spec.slo.request_outcomes_total{outcome=dns_failed}.rate=5'])).code).toBe(0);
   });
 });
