@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { allMetricKeys, METRICS, metricInfo, splitKey, STATS_BY_KIND } from '../models/metric-catalogue.js';
+import { FIELD_CHECK } from './issues.js';
 import { didYouMean } from './suggest.js';
 
 const BY_NAME = new Map(METRICS.map((info) => [info.name, info]));
@@ -28,7 +29,7 @@ export const metricKey = z
   .string()
   .check((ctx) => {
     const problem = metricKeyProblem(ctx.value);
-    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value, params: { [FIELD_CHECK]: true } });
   })
   // The JSON Schema lists the keys so that editors complete them.
   .meta({ description: 'a metric the models emit: <name>.<stat>', enum: allMetricKeys() });

@@ -47,6 +47,15 @@ describe('metric keys', () => {
     expect(loadError([{ path: 'spec.slo.request_duration_seconds.p42', value: '5ms' }])).toMatch(/has no stat 'p42'.*its stats are p50, p90, p99, p999, mean, max/);
   });
 
+  it('reports a misspelt metric together with the other wrong fields, not after they are fixed', () => {
+    const message = loadError([
+      { path: 'spec.replications', value: 0 },
+      { path: 'spec.report.metrics', value: ['connect_duration_second.p50'] },
+    ]);
+    expect(message).toMatch(/spec\.replications: must be ≥ 1/);
+    expect(message).toMatch(/spec\.report\.metrics\[0\]: no metric 'connect_duration_second\.p50'/);
+  });
+
   it('keeps every experiment in experiments/ and experiments/validation/ loading', () => {
     const files = [EXPERIMENTS, join(EXPERIMENTS, 'validation')].flatMap((dir) =>
       readdirSync(dir)
