@@ -1,33 +1,14 @@
-// The terminal table `run` prints: each point's settings and its metrics as "mean ± half-width"
-// in the report's units (reports/format.ts), split into several tables that repeat the setting
-// columns when one would be wider than the terminal's 120 columns.
+// The terminal table `run` prints: each point's settings and metrics as "mean ± half-width" in the
+// report's units (reports/format.ts), split into tables that repeat the settings to fit 120 columns.
 
 import { metricInfo, splitKey, type MetricInfo } from '../models/metric-catalogue.js';
-import { displayUnit, formatNumber, formatSetting, unitFor, type DisplayUnit } from '../reports/format.js';
+import { formatNumber, formatSetting, formatValue, unitFor } from '../reports/format.js';
 import { shortPath } from '../reports/labels.js';
-import type { UnitKind } from '../reports/metric-keys.js';
 import type { MetricSummary, SummaryPoint } from '../runner/summary.js';
 import { splitTables, TERMINAL_COLUMNS } from './format.js';
 
 /** A setting wider than this (a swept mapping or list) is cut: the CSV has it whole. */
 const MAX_SETTING_CHARS = 40;
-
-/** The display unit of a key, from the catalogue's unit where it has the key (ratios as per cent, as the report). */
-function unitOf(key: string, magnitude: number): DisplayUnit {
-  const info = metricInfo(key);
-  if (info === undefined) return unitFor(key, magnitude);
-  const { stat } = splitKey(key);
-  const kinds: Record<MetricInfo['unit'], UnitKind> = { seconds: 'duration', bytes: 'bytes', ratio: 'share', cores: 'cores', count: 'count' };
-  const kind: UnitKind = stat === 'rate' || info.name === 'requests_per_second' ? 'rate' : stat === 'total' ? 'count' : kinds[info.unit];
-  return displayUnit(kind, magnitude);
-}
-
-/** One value of a metric in the report's unit, three significant digits: "289 µs", "4.73 %". */
-export function formatMetricValue(key: string, value: number): string {
-  if (!Number.isFinite(value)) return formatNumber(value);
-  const unit = unitOf(key, value);
-  return `${formatNumber(value * unit.factor)}${unit.symbol === '' ? '' : ` ${unit.symbol}`}`;
-}
 
 /**
  * "289 µs ± 8.1": the mean to three significant digits and the interval's half-width to two, in
@@ -37,8 +18,8 @@ export function formatMetricValue(key: string, value: number): string {
 export function formatCell(key: string, summary: Estimate | undefined): string {
   if (summary === undefined || summary.mean === null || !Number.isFinite(summary.mean)) return 'n/a';
   const { mean } = summary;
-  const unit = unitOf(key, mean);
-  const value = formatMetricValue(key, mean);
+  const unit = unitFor(key, mean);
+  const value = formatValue(key, mean);
   const [low, high] = summary.ci95;
   if ((summary.n !== undefined && summary.n < 2) || low === null || high === null || !Number.isFinite(low) || !Number.isFinite(high)) return `${value} ± n/a`;
   const up = high - mean;

@@ -5,7 +5,8 @@ import { planExperiment, planTarget, type Check, type Evaluation } from '../runn
 import { progressReporter } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
 import { wrap } from './format.js';
-import { formatCell, formatMetricValue, readableSetting as formatSetting } from './headline.js';
+import { formatValue } from '../reports/format.js';
+import { formatCell, readableSetting as formatSetting } from './headline.js';
 import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
@@ -68,7 +69,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
 function boundText(c: Pick<Check, 'metric' | 'op' | 'bound'>): string {
   const written = c.bound.replace(/^\s*(<=|>=)\s*/, '');
   const value = Number(written);
-  const shown = Number.isFinite(value) ? formatMetricValue(c.metric, value) : written;
+  const shown = Number.isFinite(value) ? formatValue(c.metric, value) : written;
   return `${c.metric} ${c.op} ${written}${shown === written ? '' : ` (${shown})`}`;
 }
 

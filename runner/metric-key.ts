@@ -1,6 +1,5 @@
-// Metric keys as experiment files write them: `<name>.<stat>`, the name optionally with
-// Prometheus-style labels (`request_outcomes_total{outcome=ok}.rate`), checked against the
-// metrics the models emit so that a misspelt name is bad input rather than an empty column.
+// Metric keys as experiment files write them (`request_outcomes_total{outcome=ok}.rate`), checked
+// against the metrics the models emit: a misspelt name is bad input, not an empty column.
 
 import { z } from 'zod';
 import { allMetricKeys, METRICS, metricInfo, splitKey, STATS_BY_KIND } from '../models/metric-catalogue.js';

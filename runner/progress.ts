@@ -1,6 +1,5 @@
-// Progress on standard error while a sweep runs: jobs done, simulation events per wall-clock
-// second, and the time left at the pace so far. On a terminal, one line redrawn in place at most
-// ten times a second; otherwise (a CI log, a file) a plain line at most every five seconds.
+// Progress on standard error while a sweep runs (jobs done, events per second, time left): a line
+// redrawn in place on a terminal, otherwise (a CI log, a file) a plain line every few seconds.
 
 import type { Progress } from './run.js';
 
