@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../runner/source.js';
 import { didYouMean } from '../runner/suggest.js';
 import { demo, DEMO_USAGE } from './demo.js';
+import { commandHelp, hasHelp } from './help.js';
 import { EXIT, reportInputError, UsageError, type Io } from './io.js';
 import { jobCommand, JOB_USAGE, mergeCommand, MERGE_USAGE, schemaCommand, SCHEMA_USAGE } from './other-commands.js';
 import { planCommand, PLAN_USAGE } from './plan-command.js';
@@ -14,7 +15,7 @@ import { validationCommand, VALIDATION_USAGE } from './validation-command.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const USAGE = `k8s-netsim ${VERSION}: a discrete-event simulator of the Kubernetes network
+export const USAGE = `k8s-netsim ${VERSION}: a discrete-event simulator of the Kubernetes network
 
 usage:
   ${RUN_USAGE}
@@ -37,6 +38,7 @@ usage:
   ${DEMO_USAGE}
 
 --set PATH=VALUE overrides a field of the file (VALUE is YAML), e.g. --set spec.duration=10s.
+k8s-netsim <command> --help explains each option of a command.
 exit codes: 0 success, 1 failed run (or a plan no setting meets), 2 bad input, 130 interrupted.`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => number | Promise<number>> = {
@@ -53,6 +55,10 @@ const COMMANDS: Record<string, (argv: string[], io: Io) => number | Promise<numb
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'help' && rest.length > 0 && hasHelp(rest[0])) {
+    io.stdout.write(`${commandHelp(rest[0])}\n`);
+    return EXIT.ok;
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.stdout.write(`${USAGE}\n`);
     return command === undefined ? EXIT.badInput : EXIT.ok;
@@ -67,7 +73,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     return EXIT.badInput;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${commandHelp(command)}\n`);
     return EXIT.ok;
   }
   const json = rest.includes('--json');

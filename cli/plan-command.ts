@@ -2,15 +2,18 @@
 
 import { availableParallelism } from 'node:os';
 import { planExperiment, planTarget, type Check, type Evaluation } from '../runner/plan.js';
-import { progressBar } from '../runner/progress.js';
+import { progressReporter } from '../runner/progress.js';
 import { checkOut } from '../runner/run.js';
-import { formatMetric, formatSetting } from './format.js';
+import { wrap } from './format.js';
+import { formatSetting, formatValue } from '../reports/format.js';
+import { formatCell } from './headline.js';
 import { healthLines } from './health-lines.js';
 import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
 import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
 
-export const PLAN_USAGE = 'k8s-netsim plan <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N] [--set PATH=VALUE]... [--force] [--json] [--quiet]';
+export const PLAN_USAGE = `k8s-netsim plan <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
+                  [--set PATH=VALUE]... [--force] [--json] [--quiet]`;
 
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(argv, { ...EXPERIMENT_OPTIONS, out: { type: 'string' }, workers: { type: 'string' }, quiet: { type: 'boolean' } });
@@ -21,7 +24,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const out = values.out ?? defaultOut(loaded.name);
   checkOut(loaded, { out, force: values.force });
   const quiet = values.quiet === true || values.json === true;
-  const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, `plan ${loaded.name}`) : undefined;
+  const bar = quiet ? undefined : progressReporter(io.stderr, `plan ${loaded.name}`);
   const result = await planExperiment(loaded, { out, workers, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();
   const unmet = result.decisions.filter((d) => d.chosen === null).length;
@@ -29,7 +32,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     writeJson(io, { ...result, ok: result.status === 'complete' && unmet === 0 });
   } else if (result.status === 'complete') {
     const lines: string[] = [];
-    const bounds = Object.entries(loaded.spec.slo).map(([k, b]) => `${k} ${b.op} ${b.text}`).join(', ');
+    const bounds = Object.entries(loaded.spec.slo).map(([metric, b]) => boundText({ metric, op: b.op, bound: b.text })).join(', ');
     lines.push(`plan ${loaded.name}: the smallest ${result.minimize} meeting ${bounds} (a bound is met when its whole 95 % CI is)`);
     for (const d of result.decisions) {
       const given = Object.entries(d.given).map(([k, v]) => `${k}=${formatSetting(v)}`).join(', ');
@@ -43,7 +46,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
       lines.push(`${head}${result.minimize} = ${formatSetting(d.chosen.value)}  (${how})`);
       const decidingCheck = (e: Evaluation) => e.checks.find((c) => `${c.metric} ${c.op} ${c.bound}` === d.decidingBound);
       const atChosen = decidingCheck(d.chosen);
-      if (atChosen !== undefined) lines.push(`  deciding bound ${d.decidingBound}: ${describe(atChosen)} at ${formatSetting(d.chosen.value)}`);
+      if (atChosen !== undefined) lines.push(`  deciding bound ${boundText(atChosen)}: ${describe(atChosen)} at ${formatSetting(d.chosen.value)}`);
       if (d.runnerUp !== null) {
         const atRunnerUp = decidingCheck(d.runnerUp);
         lines.push(`  runner-up ${formatSetting(d.runnerUp.value)} fails it: ${atRunnerUp === undefined ? describeFailures(d.runnerUp) : describe(atRunnerUp)}`);
@@ -53,7 +56,7 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     }
     lines.push(`runs: ${result.runs} new; results in ${out}/ (plan.json, summary.json)`);
     lines.push(...healthLines(out));
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.map((line) => wrap(line, line.startsWith('  ') ? '      ' : '    ')).join('\n')}\n`);
   }
   if (result.status === 'failed') {
     io.stderr.write(`plan failed: ${result.error}\n`);
@@ -64,13 +67,22 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   return unmet > 0 ? EXIT.failed : EXIT.ok;
 }
 
+/** A bound as written, and in the metric's display unit where that reads differently ("<= 0.1 (10.0 %)"). */
+function boundText(c: Pick<Check, 'metric' | 'op' | 'bound'>): string {
+  const written = c.bound.replace(/^\s*(<=|>=)\s*/, '');
+  const value = Number(written);
+  const shown = Number.isFinite(value) ? formatValue(c.metric, value) : written;
+  return `${c.metric} ${c.op} ${written}${shown === written ? '' : ` (${shown})`}`;
+}
+
+/** The metric as the run table shows it: "289 µs ± 8.1". */
 function describe(c: Check): string {
-  return `${formatMetric(c.metric, c.mean)} [${formatMetric(c.metric, c.ci95[0])}, ${formatMetric(c.metric, c.ci95[1])}]`;
+  return formatCell(c.metric, { mean: c.mean, ci95: c.ci95 });
 }
 
 function describeFailures(e: Evaluation): string {
   return e.checks
     .filter((c) => !c.meets)
-    .map((c) => `${c.metric} ${c.op} ${c.bound} (${describe(c)})`)
+    .map((c) => `${boundText(c)} (${describe(c)})`)
     .join('; ');
 }

@@ -6,18 +6,23 @@ import { parse as parseYaml } from 'yaml';
 import { estimateWork } from '../runner/estimate.js';
 import { parseShard, type Shard } from '../runner/expand.js';
 import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
-import { progressBar, formatDuration } from '../runner/progress.js';
+import { formatDuration, progressReporter } from '../runner/progress.js';
 import { FILES, readJson } from '../runner/results-dir.js';
 import { checkOut, runExperiment } from '../runner/run.js';
 import type { Summary } from '../runner/summary.js';
-import { count, formatMetric, formatSetting, table } from './format.js';
+import { count, splitTables, wrap } from './format.js';
+import { headlineTables, settingColumns } from './headline.js';
 import { healthLines } from './health-lines.js';
 import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from './io.js';
 import { renderReports } from './report-command.js';
 
 export const RUN_USAGE = `k8s-netsim run <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
                  [--shard I/N] [--resume] [--force] [--set PATH=VALUE]... [--json] [--quiet]`;
-export const VALIDATE_USAGE = 'k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--set PATH=VALUE]... [--force] [--json]';
+export const VALIDATE_USAGE = `k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--shard I/N]
+                      [--set PATH=VALUE]... [--force] [--json]`;
+
+/** Points the terminal table shows; the rest are in summary.csv. */
+const MAX_HEADLINE_POINTS = 40;
 
 /** Options every command that reads an experiment file takes. */
 export const EXPERIMENT_OPTIONS = {
@@ -40,7 +45,8 @@ export interface ExperimentArgs {
 export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
   const set: { path: string; value: unknown }[] = [];
   for (const assignment of args.set ?? []) {
-    const eq = assignment.indexOf('=');
+    // The first '=' outside braces: a metric key's labels hold '=' too (spec.slo.x{outcome=ok}.rate=1%).
+    const eq = assignmentSplit(assignment);
     if (eq <= 0) throw new UsageError(`--set takes PATH=VALUE (e.g. spec.duration=10s), got '${assignment}'`);
     set.push({ path: assignment.slice(0, eq).trim(), value: parseYaml(assignment.slice(eq + 1)) as unknown });
   }
@@ -49,6 +55,17 @@ export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
   if (replications !== undefined) set.push({ path: 'spec.replications', value: replications });
   if (seed !== undefined) set.push({ path: 'spec.seed', value: seed });
   return loadExperiment(args.file, { set, force: args.force === true });
+}
+
+function assignmentSplit(assignment: string): number {
+  let depth = 0;
+  for (let i = 0; i < assignment.length; i++) {
+    const c = assignment[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '=' && depth === 0) return i;
+  }
+  return -1;
 }
 
 export function onePositional(positionals: string[], usage: string): string {
@@ -83,7 +100,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   };
   const work = estimateWork(loaded, shard);
   say(`${loaded.name}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${count(Math.min(workers, Math.max(1, work.simulations)), 'worker')}`);
-  const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, loaded.name) : undefined;
+  const bar = quiet ? undefined : progressReporter(io.stderr, loaded.name);
   const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();
 
@@ -108,22 +125,15 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
 }
 
-/** The answer at a glance: the report's metrics (or request latency) per point, mean and CI. */
+/** The answer at a glance: the report's metrics (or request latency) per point, mean ± 95 % CI half-width. */
 function printHeadline(io: Io, loaded: LoadedExperiment, out: string): void {
   const summary = readJson<Summary>(join(out, FILES.summary));
   if (summary === undefined || summary.points.length === 0) return;
   const metrics = loaded.spec.report?.metrics ?? ['request_duration_seconds.p99'];
-  const rows = [[...loaded.sweepKeys, ...metrics.map((m) => `${m} (95 % CI)`)]];
-  for (const point of summary.points.slice(0, 40)) {
-    const cells = loaded.sweepKeys.map((k) => formatSetting(point.settings[k]));
-    for (const m of metrics) {
-      const s = point.metrics[m];
-      cells.push(s === undefined ? 'n/a' : `${formatMetric(m, s.mean)} [${formatMetric(m, s.ci95[0])}, ${formatMetric(m, s.ci95[1])}]`);
-    }
-    rows.push(cells);
-  }
-  io.stdout.write(`${table(rows)}\n`);
-  if (summary.points.length > 40) io.stdout.write(`… ${summary.points.length - 40} more points in ${join(out, FILES.csv)}\n`);
+  const shown = summary.points.slice(0, MAX_HEADLINE_POINTS);
+  io.stdout.write(`mean ± half-width of the 95 % CI over ${count(loaded.spec.replications, 'replication')} (n/a: fewer than 2)\n`);
+  io.stdout.write(`${headlineTables(shown, loaded.sweepKeys, metrics).join('\n\n')}\n`);
+  if (summary.points.length > shown.length) io.stdout.write(`… ${summary.points.length - shown.length} more points in ${join(out, FILES.csv)}\n`);
 }
 
 export function validateCommand(argv: string[], io: Io): number {
@@ -137,15 +147,15 @@ export function validateCommand(argv: string[], io: Io): number {
     writeJson(io, { ok: true, experiment: loaded.name, specHash: loaded.specHash, sweep: loaded.sweepKeys, work, points: loaded.points.map(({ id, settings }) => ({ id, settings })) });
     return EXIT.ok;
   }
-  const out = (line: string) => io.stdout.write(`${line}\n`);
+  const out = (line: string) => io.stdout.write(`${wrap(line)}\n`);
   out(`${file}: valid`);
   out(`experiment ${loaded.name}${loaded.experiment.metadata.description ? `: ${loaded.experiment.metadata.description}` : ''}`);
   const axes = loaded.sweepKeys.map((k) => `${k} (${new Set(loaded.points.map((p) => JSON.stringify(p.settings[k]))).size} values)`);
   out(`sweep: ${axes.length > 0 ? axes.join(' × ') : 'none (one point)'}`);
   out(`work${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')} = ${count(work.simulations, 'simulation')}, ${formatDuration(work.simulatedSeconds)} simulated, ≈ ${formatMillions(work.requests)} requests${work.closedLoop ? ' (plus closed-loop clients, not estimated)' : ''}`);
-  const rows = [['point', ...loaded.sweepKeys]];
-  for (const point of loaded.points.slice(0, 30)) rows.push([point.id, ...loaded.sweepKeys.map((k) => formatSetting(point.settings[k]))]);
-  out(table(rows));
+  const shown = loaded.points.slice(0, 30);
+  const ids = ['point', ...shown.map((p) => p.id)];
+  for (const text of splitTables([ids], settingColumns(shown, loaded.sweepKeys, 1))) io.stdout.write(`${text}\n`);
   if (loaded.points.length > 30) out(`… ${loaded.points.length - 30} more (--json lists them all)`);
   return EXIT.ok;
 }

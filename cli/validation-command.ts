@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../reports/atomic.js';
 import { validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
 import type { LoadedExperiment } from '../runner/load.js';
 import { WorkerPool } from '../runner/pool.js';
+import { progressReporter } from '../runner/progress.js';
 import { runExperiment } from '../runner/run.js';
 import { evaluate, loadAll, slashes, validationFiles, ValidationFilesError, type ValidationResult } from '../runner/validation.js';
 import { count, table } from './format.js';
@@ -50,7 +51,9 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   try {
     for (const experiment of loaded) {
       const out = join(outRoot, experiment.name);
-      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool });
+      const bar = quiet ? undefined : progressReporter(io.stderr, experiment.name);
+      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool, onProgress: bar?.update });
+      bar?.done();
       say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
       if (run.status === 'failed') {
         io.stderr.write(`validation failed: ${run.error}\n`);

@@ -28,7 +28,7 @@ export const STATS_BY_KIND: Record<MetricKind, readonly string[]> = {
   average: ['mean'],
 };
 
-export const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
 
 const m = (name: string, kind: MetricKind, unit: MetricUnit, scope: MetricScope, direction: MetricDirection, help: string): MetricInfo => ({ name, kind, unit, scope, direction, help });
 

@@ -77,7 +77,7 @@ function significantlyBetter(difference: PairedDifference, better: 'lower' | 'hi
  * a − b over paired replications, `significant` only where the interval excludes zero and the
  * mean difference exceeds the metric's resolution relative to the larger of the two means.
  */
-export function paired(results: Results, a: ResultPoint, b: ResultPoint, metric: string): PairedDifference | null {
+function paired(results: Results, a: ResultPoint, b: ResultPoint, metric: string): PairedDifference | null {
   const x = a.replicationValues.get(metric);
   const y = b.replicationValues.get(metric);
   if (x === undefined || y === undefined || results.replications.length === 0) return null;
@@ -127,7 +127,7 @@ export function winners(comparisons: Map<string, Comparison[]>, metric: string):
 }
 
 /** One setting against the baseline within a group. */
-export interface BaselineDifference {
+interface BaselineDifference {
   point: ResultPoint;
   /** point − baseline over paired replications; null without points.jsonl. */
   difference: PairedDifference | null;
@@ -146,7 +146,7 @@ export interface BaselineComparison {
  * The setting of `path` the others are compared against: spec.report.baseline when it is one of
  * the path's values (the runner refuses any other), else the path's first swept value.
  */
-export function baselineValue(results: Results, path: string): unknown {
+function baselineValue(results: Results, path: string): unknown {
   const values = results.sweep[path] ?? [];
   const wanted = results.report.baseline;
   if (wanted !== undefined && values.some((v) => JSON.stringify(v) === JSON.stringify(wanted))) return wanted;

@@ -33,7 +33,7 @@ export interface SummaryFile {
   points: { id: string; settings: Settings; metrics: Record<string, MetricSummary> }[];
 }
 
-export type { ExperimentFile, MetricMeta, PlanFile, ReportSpec, SloBound } from './input-shapes.js';
+export type { ExperimentFile, PlanFile, SloBound } from './input-shapes.js';
 
 /** A metric's estimate at a point; NaN where the results hold null. */
 export interface Estimate {
@@ -110,7 +110,7 @@ function readPointLines(path: string): PointLine[] {
 const toNumber = (value: number | null | undefined): number => (typeof value === 'number' ? value : NaN);
 
 /** summary.json's shape computed from points.jsonl, points in first-seen order, intervals cut at each metric's support. */
-export function summarizeLines(experiment: string, lines: PointLine[], catalogue?: MetricCatalogue): SummaryFile {
+function summarizeLines(experiment: string, lines: PointLine[], catalogue?: MetricCatalogue): SummaryFile {
   const byPoint = new Map<string, PointLine[]>();
   for (const line of lines) {
     const list = byPoint.get(line.point) ?? [];

@@ -16,6 +16,12 @@ export interface Message {
   at: 'value' | 'key';
 }
 
+/**
+ * Marks a custom issue about one field alone (params[FIELD_CHECK]: true), shown with the other
+ * field errors rather than held back like a cross-field check.
+ */
+export const FIELD_CHECK = 'fieldCheck';
+
 /** Dotted form of a path: spec.workload[0].target, spec.sweep["proxy.mode"][1]. */
 export function dotted(path: readonly (string | number)[]): string {
   let text = '';
@@ -31,7 +37,7 @@ export function dotted(path: readonly (string | number)[]): string {
 export function explainIssues(issues: readonly Issue[], root: z.core.$ZodType, base: IssuePath = []): Message[] {
   // Cross-field checks (custom issues) still run when a field is wrong, and then often only echo
   // it ("detailedNodes exceeds nodes" when nodes is 0): show them only when nothing else is wrong.
-  const structural = issues.filter((issue) => issue.code !== 'custom');
+  const structural = issues.filter((issue) => issue.code !== 'custom' || issue.params?.[FIELD_CHECK] === true);
   const messages: Message[] = [];
   for (const issue of structural.length > 0 ? structural : issues) messages.push(...explain(issue, root, [...base], []));
   const seen = new Set<string>();

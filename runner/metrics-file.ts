@@ -6,7 +6,7 @@ import { Histogram } from '../engine/stats/index.js';
 import { metricInfo, metricSupport, splitKey, type MetricDirection, type MetricScope, type MetricUnit } from '../models/metric-catalogue.js';
 import type { Summary } from './summary.js';
 
-export interface MetricFileEntry {
+interface MetricFileEntry {
   unit: MetricUnit;
   scope: MetricScope;
   direction: MetricDirection;
@@ -27,7 +27,7 @@ const QUANTILE_STATS = new Set(['p50', 'p90', 'p99', 'p999']);
 const QUANTILE_RESOLUTION = 2 * Histogram.relativeAccuracy;
 const SHOWN_RESOLUTION = 1e-3;
 
-export function metricEntry(key: string): MetricFileEntry | undefined {
+function metricEntry(key: string): MetricFileEntry | undefined {
   const info = metricInfo(key);
   if (info === undefined) return undefined;
   const [lo, hi] = metricSupport(key);

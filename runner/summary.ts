@@ -17,7 +17,7 @@ export interface MetricSummary {
   n: number;
 }
 
-interface SummaryPoint {
+export interface SummaryPoint {
   id: string;
   settings: Record<string, unknown>;
   metrics: Record<string, MetricSummary>;

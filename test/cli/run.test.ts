@@ -17,8 +17,8 @@ describe('run', () => {
     expect(stderr).toContain(`results: ${join(out, 'summary.json')} and ${join(out, 'summary.csv')}`);
     // Health right after the run's "done:" line: all healthy in one line, or one line per finding.
     expect(stderr).toMatch(/^done: .*\n(health: all \d+ points healthy|[‼!] .*)\n/m);
-    // The answer at a glance: one row per point.
-    expect(stdout.trim().split('\n')).toHaveLength(4);
+    // The answer at a glance: a caption, two header lines, one row per point.
+    expect(stdout.trim().split('\n')).toHaveLength(6);
     // Wall-clock figures only in timing.jsonl.
     expect(readFileSync(join(out, 'points.jsonl'), 'utf8')).not.toMatch(/wallSeconds|eventsPerSecond/);
     expect(readFileSync(join(out, 'timing.jsonl'), 'utf8')).toMatch(/eventsPerSecond/);

@@ -1,7 +1,7 @@
 // `plan`: bisection finds the same cheapest setting as trying every one, with fewer runs, and
 // names the bound that decided and the cheaper setting that failed it.
 
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, scratchDir } from '../cli/helpers.js';
@@ -66,19 +66,22 @@ describe('plan', () => {
     const { code, stdout } = await cli(['plan', file, '--out', join(scratch, 'all'), '--workers', '2']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/cluster\.coresPerNode = \d+ {2}\(bisect, \d of 8 settings run\)/);
-    expect(stdout).toMatch(/deciding bound node_cpu_utilization\.mean <= 0\.1: /);
-    expect(stdout).toMatch(/runner-up \d+ fails it: /);
+    // The bound and the values in the run table's units: a utilisation in per cent, "± half-width".
+    expect(stdout).toMatch(/deciding bound node_cpu_utilization\.mean <= 0\.1 \(10\.0 %\): \d+\.\d+ % ± \S+ at \d+\n/);
+    expect(stdout).toMatch(/runner-up \d+ fails it: \d+\.?\d* % ± \S+\n/);
+    expect(stdout.split('\n').filter((line) => line.length > 120)).toEqual([]);
     expect(stdout).toMatch(/runs: 0 new/);
     // Health after the plan's lines: all healthy in one line, or one line per finding.
     expect(stdout).toMatch(/runs: 0 new.*\n(health: all \d+ points? healthy|[‼!] .*)\n/);
   });
 
-  it('needs spec.slo, and names a metric the results lack', async () => {
+  it('needs spec.slo, and refuses a misspelt SLO metric before running anything', async () => {
     const noSlo = await cli(['plan', 'experiments/quickstart.yaml', '--out', join(scratch, 'none')]);
     expect(noSlo.code).toBe(2);
     expect(noSlo.stderr).toMatch(/plan needs spec\.slo/);
     const typo = await cli(['plan', file, '--out', join(scratch, 'typo'), '--workers', '2', '--set', 'spec.slo={node_cpu_utilisation.mean: 0.1}']);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/no metric 'node_cpu_utilisation\.mean' in the results \(did you mean 'node_cpu_utilization\.mean'\?\)/);
+    expect(typo.stderr).toMatch(/no metric 'node_cpu_utilisation\.mean' \(did you mean 'node_cpu_utilization\.mean'\?\)/);
+    expect(existsSync(join(scratch, 'typo'))).toBe(false);
   });
 });
