@@ -17,6 +17,8 @@ export type Rich = { text: string; strong?: boolean }[];
 
 export interface MetricColumn {
   key: string;
+  /** What one value stands for: "/s, per node", "per lookup", "cluster-wide"; '' where metrics.json does not say. */
+  per: string;
   /** "≤ 50 ms" where spec.slo bounds the metric. */
   slo?: string;
   mark?: AssumptionMark;
@@ -57,6 +59,15 @@ export interface Answer {
   marks: Map<string, AssumptionMark>;
   /** The settings that decided the results besides the swept ones; null without the points' contexts. */
   deciding: DecidingSection | null;
+}
+
+const SCOPE_WORDS: Record<string, string> = { cluster: 'cluster-wide', node: 'per node', lookup: 'per lookup', replica: 'per replica', pod: 'per serving pod' };
+
+/** "/s, per node" for a node counter's rate; the scope alone for other keys. */
+function perText(key: string, scope: string | undefined): string {
+  const words = scope === undefined ? '' : (SCOPE_WORDS[scope] ?? scope);
+  const rate = key.endsWith('.rate') || key.startsWith('requests_per_second');
+  return rate ? (words === '' ? '/s' : `/s, ${words}`) : words;
 }
 
 function estimateText(point: ResultPoint, key: string, catalogue?: MetricCatalogue): string {
@@ -157,6 +168,7 @@ export function buildAnswer(results: Results): Answer {
     key,
     slo: results.slo[key] === undefined ? undefined : describeBound(key, results.slo[key]),
     mark: marks.get(key),
+    per: perText(key, results.metricInfo.get(key)?.scope),
   }));
   const { path, comparisons } = compareSettings(results, keys);
   const labels = pointLabels(results);

@@ -33,7 +33,7 @@ th, td { border: 1px solid var(--line); padding: 5px 10px; text-align: left; ver
 th { background: #f3f5f9; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num .v { white-space: nowrap; }
-td.setting { min-width: 5em; max-width: 16em; overflow-wrap: anywhere; }
+td.setting { max-width: 16em; overflow-wrap: break-word; }
 td.best { background: var(--best); font-weight: 600; }
 td.fail { color: var(--bad); }
 tbody tr:nth-child(even) td:not(.best) { background: #fbfcfd; }
@@ -73,7 +73,8 @@ function markBadge(mark: AssumptionMark | undefined): string {
 function metricHeader(m: MetricColumn): string {
   // Break long metric names after _ and . rather than mid-word.
   const name = e(m.key).replace(/([_.])/g, '$1<wbr>');
-  return `<th scope="col"><code>${name}</code>${markBadge(m.mark)}${m.slo === undefined ? '' : `<span class="slo">SLO ${e(m.slo)}</span>`}</th>`;
+  const per = m.per === '' ? '' : `<span class="slo">${e(m.per)}</span>`;
+  return `<th scope="col"><code>${name}</code>${markBadge(m.mark)}${per}${m.slo === undefined ? '' : `<span class="slo">SLO ${e(m.slo)}</span>`}</th>`;
 }
 
 function cell(c: Cell, m: MetricColumn): string {

@@ -31,7 +31,8 @@ function table(headers: string[], rows: string[][], numericFrom = Infinity): str
 
 function metricHeader(c: MetricColumn): string {
   const mark = c.mark === undefined ? '' : c.mark.critical ? ' ⚠' : ' †';
-  return `${code(c.key)}${mark}${c.slo === undefined ? '' : ` (SLO ${m(c.slo)})`}`;
+  const per = c.per === '' ? '' : ` (${m(c.per)})`;
+  return `${code(c.key)}${mark}${per}${c.slo === undefined ? '' : ` (SLO ${m(c.slo)})`}`;
 }
 
 function cell(c: Cell): string {

@@ -3,13 +3,14 @@
 // and hostile experiment and setting names shown as text, never run. Saves a screenshot.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { writeReports } from '../../reports/index.js';
+import { cli } from '../cli/helpers.js';
 import { ATTRIBUTE_NAME, SCRIPT_NAME, writeFixture } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -124,4 +125,57 @@ describe.skipIf(!available)('report.html in chromium', () => {
     }
     expect(marked.some((m) => /^10000iptables ‼/.test(m.row))).toBe(true);
   });
+
+  it('shows the settings that decided the results, and fits a wide results table in 1280 px without scrolling', async () => {
+    // A real run (experiment.json carries each point's context) with eight long metric names and two swept paths.
+    const out = join(dir, 'wide');
+    const file = join(dir, 'wide.yaml');
+    writeFileSync(file, WIDE);
+    const run = await cli(['run', file, '--out', out, '--workers', '1', '--quiet']);
+    expect(run.code).toBe(0);
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'report.html')).href, { waitUntil: 'load' });
+    const settings = page.locator('section#settings');
+    expect(await settings.isVisible()).toBe(true);
+    expect(await settings.locator('p.critical').first().textContent()).toMatch(/A\/AAAA race cannot drop a DNS query/);
+    expect(await settings.locator('span.flag', { hasText: 'default' }).count()).toBeGreaterThan(3);
+    const overflow = await page.$$eval('section#answer .scroll', (boxes) => boxes.map((b) => b.scrollWidth - b.clientWidth));
+    expect(overflow.length).toBeGreaterThan(0);
+    for (const extra of overflow) expect(extra).toBeLessThanOrEqual(0);
+    expect(await page.$eval('html', (html) => html.scrollWidth)).toBeLessThanOrEqual(1280);
+    // A setting's value is never broken inside a word ("iptable-s"): each fits its cell on one line.
+    const settingCells = await page.$$eval('section#answer td.setting', (cells) =>
+      cells.map((c) => {
+        const text = c.firstChild as unknown;
+        const range = (c as unknown as { ownerDocument: { createRange(): { selectNodeContents(n: unknown): void; getClientRects(): { length: number } } } }).ownerDocument.createRange();
+        range.selectNodeContents(text);
+        return { text: c.textContent ?? '', lines: range.getClientRects().length };
+      }),
+    );
+    for (const c of settingCells) expect(c.lines, c.text).toBe(1);
+  });
 });
+
+const WIDE = `apiVersion: k8s-netsim/v1alpha1
+kind: Experiment
+metadata: { name: wide }
+spec:
+  replications: 2
+  warmup: 0s
+  duration: 1s
+  cluster: { nodes: 4, podsPerNode: 4, services: 20, detailedNodes: all }
+  workload: [{ name: web, clients: 2, ratePerClient: 20 }]
+  sweep:
+    cluster.services: [20, 200]
+    proxy.mode: [iptables, ipvs, nftables, ebpf]
+  report:
+    metrics:
+      - kubeproxy_network_programming_duration_seconds.p99
+      - kubeproxy_sync_proxy_rules_duration_seconds.p99
+      - request_outcomes_total{outcome=deadline_exceeded}.rate
+      - dns_lookup_duration_seconds.p99
+      - connect_duration_seconds.p99
+      - node_nf_conntrack_entries.max
+      - request_duration_seconds.p99
+      - dns_queries_per_lookup.mean
+`;

@@ -20,6 +20,8 @@ spec:
   workload: [{ name: web, clients: 2, ratePerClient: 20 }]
   sweep:
     cluster.kernel: ["4.14", "6.1"]
+  report:
+    metrics: [conntrack_drops_total.rate, dns_lookup_duration_seconds.p99, requests_per_second.mean]
 `;
 
 describe('settings that decided the results', () => {
@@ -35,6 +37,10 @@ describe('settings that decided the results', () => {
     expect(section).toMatch(/`workload\.0\.server\.serviceTime` \| 1ms \| _default_/);
     expect(section).toMatch(/A\/AAAA race cannot drop a DNS query.*cluster\.kernel 6\.1.*\(at kernel=6\.1\)/);
     expect(section).not.toMatch(/cluster\.kernel` \|/);
+    // Every rate says per what: a node's counter per node, a request rate cluster-wide.
+    expect(md).toContain('`conntrack_drops_total.rate` (/s, per node)');
+    expect(md).toMatch(/`requests_per_second\.mean` (†|⚠ )?\(\/s, cluster-wide\)/);
+    expect(md).toMatch(/`dns_lookup_duration_seconds\.p99` (†|⚠ )*\(per lookup\)/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<section id="settings">');
   });
