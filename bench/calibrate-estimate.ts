@@ -2,6 +2,7 @@
 // fresh process (`npx tsx bench/calibrate-estimate.ts`, or `… one NAME` for a single point), which
 // reports its peak RSS above the process's RSS before simulate(), and the events simulate() ran.
 // The per-object figures in runner/estimate.ts are the differences between these points.
+// `… json '{settings}'` runs any point: test/runner/estimate.test.ts checks the estimate with it.
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +26,9 @@ export const POINTS: Record<string, Record<string, unknown>> = {
   churn: { warmup: 0, duration: '20s', cluster: { ...small, services: 2000 }, churn: { endpointChangesPerSecond: 50 }, workload: [web] },
 };
 
-function one(name: string): void {
-  const settings = networkSettings.parse(POINTS[name]);
+/** Runs one point (by name, or its settings as JSON) and prints its events and peak memory. */
+export function one(name: string, input: unknown = POINTS[name]): void {
+  const settings = networkSettings.parse(input);
   const before = process.memoryUsage().rss;
   const started = performance.now();
   const { events, metrics } = simulate(settings, 1, 0);
@@ -37,5 +39,6 @@ function one(name: string): void {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === 'one') one(process.argv[3]);
+  else if (process.argv[2] === 'json') one('json', JSON.parse(process.argv[3]));
   else for (const name of Object.keys(POINTS)) process.stdout.write(execFileSync('npx', ['tsx', fileURLToPath(import.meta.url), 'one', name], { encoding: 'utf8' }));
 }

@@ -21,7 +21,7 @@ import type { LoadedExperiment } from './load.js';
  *   rate (20 clients × 500/s, new connections, 10 s: 100,000 requests): 1.10 M events (11 per request), 30.9 MB
  *   keepalive (the same with keep-alive, 100 requests per connection): 0.61 M events (6.1 per request), 36.9 MB
  *   dns (20 clients × 100/s looking up short names, 10 s: 19,931 requests): 0.22 M events (11 per request), 26.7 MB
- *   flows (20 clients × 2,000/s new connections for 30 s: 1.2 M requests, their TIME_WAIT entries never expiring): 1.06 GB, 8.75 M events, 37.6 s
+ *   flows (20 clients × 2,000/s new connections for 30 s: 1.2 M offered, 0.44 M completed, the rest queued): 1.06 GB, 8.75 M events, 19–38 s
  *   closed100k (4 clients × 25,000 requests in flight, 0.2 s): 179.7 MB → ≈ 1.7 KB per request in flight
  * Figures are rounded up: the estimate should err towards refusing what will not fit.
  */
@@ -31,8 +31,13 @@ export const COST = {
   endpointBytes: 160,
   detailedNodeBytes: 100e3,
   podBytes: 500,
-  /** flows: 1.06 GB over ≈ 2.4 M conntrack entries (each connection tracked at both ends) ≈ 440 B; V8's slack included. */
-  flowEntryBytes: 450,
+  /**
+   * Conntrack entries live in typed arrays: 40 clients × 1,000/s new connections by ClusterIP for
+   * 10 s (≈ 800,000 entries, none expiring) peaked at 36 MB, ≈ 30 B per entry above the base. (A
+   * first figure, 450 B, read from `flows`, was 10× too high: that point was overloaded and its
+   * 1 GB was mostly ≈ 760,000 requests queued up to their deadline, ≈ 1.25 kB each.)
+   */
+  flowEntryBytes: 60,
   inFlightRequestBytes: 1800,
   /** A kept-alive connection in a client's pool: its object, its socket's entries at both ends. */
   idleConnectionBytes: 1200,
