@@ -59,7 +59,7 @@ export function checkBudget(loaded: LoadedExperiment, work: CostedExperiment, bu
   if (work.simulations > MAX_SIMULATIONS) {
     const blame = work.replications >= work.points ? ['spec', 'replications'] : ['spec', 'sweep'];
     const message = `${work.points.toLocaleString('en-US')} points × ${work.replications.toLocaleString('en-US')} replications = ${work.simulations.toLocaleString('en-US')} simulations, more than ${MAX_SIMULATIONS.toLocaleString('en-US')}: fewer replications or points, or pass --force to run them all`;
-    throw new InputError([loaded.source.problem(blame, `${blame.slice(1).join('.') || 'spec.sweep'}: ${message}`)]);
+    throw new InputError([loaded.source.problem(blame, `${blame.join('.')}: ${message}`)]);
   }
   if (work.events > MAX_EVENTS) {
     let worst = 0;
