@@ -10,20 +10,25 @@ import { formatCell } from './headline.js';
 import { healthLines } from './health-lines.js';
 import { renderReports } from './report-command.js';
 import { EXIT, parseOptions, wholeNumber, writeJson, type Io } from './io.js';
-import { defaultOut, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
+import { defaultOut, estimateLine, EXPERIMENT_OPTIONS, loadFromArgs, onePositional } from './run-command.js';
 
 export const PLAN_USAGE = `k8s-netsim plan <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
-                  [--set PATH=VALUE]... [--force] [--json] [--quiet]`;
+                  [--set PATH=VALUE]... [--force] [--max-memory SIZE] [--json] [--quiet]`;
 
 export async function planCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(argv, { ...EXPERIMENT_OPTIONS, out: { type: 'string' }, workers: { type: 'string' }, quiet: { type: 'boolean' } });
   const file = onePositional(positionals, PLAN_USAGE);
   const workers = wholeNumber(values.workers, '--workers', 1, 1024) ?? availableParallelism();
-  const loaded = loadFromArgs({ file, ...values });
+  const quiet = values.quiet === true || values.json === true;
+  const say = (line: string) => {
+    if (!quiet) io.stderr.write(`${line}\n`);
+  };
+  const loaded = loadFromArgs({ file, ...values, progress: say });
   planTarget(loaded);
   const out = values.out ?? defaultOut(loaded.name);
   checkOut(loaded, { out, force: values.force });
-  const quiet = values.quiet === true || values.json === true;
+  // The whole sweep's estimate: bisection runs fewer points, never more.
+  say(estimateLine(loaded.work, loaded.budget, workers));
   const bar = quiet ? undefined : progressReporter(io.stderr, `plan ${loaded.name}`);
   const result = await planExperiment(loaded, { out, workers, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();

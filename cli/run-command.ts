@@ -3,7 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { estimateWork } from '../runner/estimate.js';
+import { checkBudget, formatBytes, formatCount, formatHours, memoryBudget, type MemoryBudget } from '../runner/budget.js';
+import { COST, estimateWork, type CostedExperiment } from '../runner/estimate.js';
 import { parseShard, type Shard } from '../runner/expand.js';
 import { loadExperiment, type LoadedExperiment } from '../runner/load.js';
 import { formatDuration, progressReporter } from '../runner/progress.js';
@@ -17,9 +18,9 @@ import { EXIT, parseOptions, UsageError, wholeNumber, writeJson, type Io } from 
 import { renderReports } from './report-command.js';
 
 export const RUN_USAGE = `k8s-netsim run <experiment.yaml> [--out DIR] [--workers N] [--replications N] [--seed N]
-                 [--shard I/N] [--resume] [--force] [--set PATH=VALUE]... [--json] [--quiet]`;
+                 [--shard I/N] [--resume] [--force] [--max-memory SIZE] [--set PATH=VALUE]... [--json] [--quiet]`;
 export const VALIDATE_USAGE = `k8s-netsim validate <experiment.yaml> [--replications N] [--seed N] [--shard I/N]
-                      [--set PATH=VALUE]... [--force] [--json]`;
+                      [--set PATH=VALUE]... [--force] [--max-memory SIZE] [--json]`;
 
 /** Points the terminal table shows; the rest are in summary.csv. */
 const MAX_HEADLINE_POINTS = 40;
@@ -30,6 +31,7 @@ export const EXPERIMENT_OPTIONS = {
   seed: { type: 'string' },
   set: { type: 'string', multiple: true },
   force: { type: 'boolean' },
+  'max-memory': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -39,10 +41,23 @@ export interface ExperimentArgs {
   seed?: string;
   set?: string[];
   force?: boolean;
+  'max-memory'?: string;
+  shard?: Shard;
+  /** Where a large sweep's expansion reports its progress. */
+  progress?: (line: string) => void;
 }
 
-/** Loads the file named on the command line with its overrides (--replications, --seed, --set). */
-export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
+export interface CostedLoad extends LoadedExperiment {
+  work: CostedExperiment;
+  budget: MemoryBudget;
+}
+
+/**
+ * Loads the file named on the command line with its overrides (--replications, --seed, --set),
+ * estimates its cost and refuses it (InputError, exit 2) when a point would not fit the memory
+ * budget or the work exceeds the bounds without --force: before anything runs or is written.
+ */
+export function loadFromArgs(args: ExperimentArgs): CostedLoad {
   const set: { path: string; value: unknown }[] = [];
   for (const assignment of args.set ?? []) {
     // The first '=' outside braces: a metric key's labels hold '=' too (spec.slo.x{outcome=ok}.rate=1%).
@@ -54,7 +69,19 @@ export function loadFromArgs(args: ExperimentArgs): LoadedExperiment {
   const seed = wholeNumber(args.seed, '--seed', 0);
   if (replications !== undefined) set.push({ path: 'spec.replications', value: replications });
   if (seed !== undefined) set.push({ path: 'spec.seed', value: seed });
-  return loadExperiment(args.file, { set, force: args.force === true });
+  const budget = memoryBudget(args['max-memory']);
+  const progress = args.progress;
+  const onExpansionProgress = progress && ((done: number, total: number) => progress(`expanding the sweep: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} points`));
+  const loaded = loadExperiment(args.file, { set, force: args.force === true, onExpansionProgress });
+  const work = estimateWork(loaded, args.shard);
+  checkBudget(loaded, work, budget, args.force === true);
+  return { ...loaded, work, budget };
+}
+
+/** The estimate in one line: the costliest point's memory against the budget, the events and a rough time. */
+export function estimateLine(work: CostedExperiment, budget: MemoryBudget, workers = 1): string {
+  const time = formatHours(work.cpuSeconds / Math.max(1, Math.min(workers, work.simulations)));
+  return `estimate: peak ≈ ${formatBytes(work.peakBytes)} per point (budget ${formatBytes(budget.bytes)}), ≈ ${formatCount(work.events)} events, ≈ ${time} on ${count(workers, 'worker')} at ${COST.eventsPerSecond / 1e6} M events/s each`;
 }
 
 function assignmentSplit(assignment: string): number {
@@ -90,16 +117,17 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const workers = wholeNumber(values.workers, '--workers', 1, 1024) ?? availableParallelism();
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.shard !== undefined && shard === undefined) throw new UsageError(`--shard takes I/N with 0 ≤ I < N, got '${values.shard}'`);
-  const loaded = loadFromArgs({ file, ...values });
-  const out = values.out ?? defaultOut(loaded.name, shard);
-  checkOut(loaded, { out, force: values.force, shard });
-
   const quiet = values.quiet === true || values.json === true;
   const say = (line: string) => {
     if (!quiet) io.stderr.write(`${line}\n`);
   };
-  const work = estimateWork(loaded, shard);
+  const loaded = loadFromArgs({ file, ...values, shard, progress: say });
+  const out = values.out ?? defaultOut(loaded.name, shard);
+  checkOut(loaded, { out, force: values.force, shard });
+
+  const work = loaded.work;
   say(`${loaded.name}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${count(Math.min(workers, Math.max(1, work.simulations)), 'worker')}`);
+  say(estimateLine(work, loaded.budget, Math.min(workers, Math.max(1, work.simulations))));
   const bar = quiet ? undefined : progressReporter(io.stderr, loaded.name);
   const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update });
   bar?.done();
@@ -141,10 +169,10 @@ export function validateCommand(argv: string[], io: Io): number {
   const file = onePositional(positionals, VALIDATE_USAGE);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values.shard !== undefined && shard === undefined) throw new UsageError(`--shard takes I/N with 0 ≤ I < N, got '${values.shard}'`);
-  const loaded = loadFromArgs({ file, ...values });
-  const work = estimateWork(loaded, shard);
+  const loaded = loadFromArgs({ file, ...values, shard, progress: (line) => io.stderr.write(`${line}\n`) });
+  const { costs, ...work } = loaded.work;
   if (values.json === true) {
-    writeJson(io, { ok: true, experiment: loaded.name, specHash: loaded.specHash, sweep: loaded.sweepKeys, work, points: loaded.points.map(({ id, settings }) => ({ id, settings })) });
+    writeJson(io, { ok: true, experiment: loaded.name, specHash: loaded.specHash, sweep: loaded.sweepKeys, work, memoryBudgetBytes: loaded.budget.bytes, points: loaded.points.map(({ id, settings }, i) => ({ id, settings, peakBytes: costs[i].bytes, events: costs[i].events })) });
     return EXIT.ok;
   }
   const out = (line: string) => io.stdout.write(`${wrap(line)}\n`);
@@ -152,7 +180,8 @@ export function validateCommand(argv: string[], io: Io): number {
   out(`experiment ${loaded.name}${loaded.experiment.metadata.description ? `: ${loaded.experiment.metadata.description}` : ''}`);
   const axes = loaded.sweepKeys.map((k) => `${k} (${new Set(loaded.points.map((p) => JSON.stringify(p.settings[k]))).size} values)`);
   out(`sweep: ${axes.length > 0 ? axes.join(' × ') : 'none (one point)'}`);
-  out(`work${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')} = ${count(work.simulations, 'simulation')}, ${formatDuration(work.simulatedSeconds)} simulated, ≈ ${formatMillions(work.requests)} requests${work.closedLoop ? ' (plus closed-loop clients, not estimated)' : ''}`);
+  out(`work${shard ? ` (shard ${shard.index}/${shard.count})` : ''}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')} = ${count(work.simulations, 'simulation')}, ${formatDuration(work.simulatedSeconds)} simulated, ≈ ${formatMillions(work.requests)} requests${work.closedLoop ? ' (closed-loop clients at the rate their servers allow)' : ''}`);
+  out(estimateLine(loaded.work, loaded.budget));
   const shown = loaded.points.slice(0, 30);
   const ids = ['point', ...shown.map((p) => p.id)];
   for (const text of splitTables([ids], settingColumns(shown, loaded.sweepKeys, 1))) io.stdout.write(`${text}\n`);

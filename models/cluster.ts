@@ -21,13 +21,28 @@ import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
 import { duration } from './units.js';
 
+/**
+ * Physical bounds: what no cluster can have. What is merely expensive is left to the cost
+ * model (runner/estimate.ts), which refuses a point that would not fit in memory.
+ * - Nodes: the largest published clusters, GKE's 65,000 nodes, with a ×2 margin.
+ * - Cores: Linux's largest NR_CPUS (8,192 with MAXSMP, arch/x86/Kconfig NR_CPUS_RANGE_END).
+ * - Pods per node: each pod runs at least one process (its sandbox's pause), and a node has at
+ *   most PID_MAX_LIMIT = 4,194,304 process ids (include/linux/threads.h, 64-bit).
+ * - Services: a ClusterIP each, and kube-apiserver refuses a --service-cluster-ip-range wider
+ *   than 20 host bits (an IPv4 /12 or an IPv6 /108: cmd/kube-apiserver/app/options/validation.go).
+ */
+const MAX_NODES = 131_072;
+const MAX_CORES_PER_NODE = 8192;
+const MAX_PODS_PER_NODE = 4_194_304;
+const MAX_SERVICES = 2 ** 20;
+
 export const clusterSettings = z
   .object({
-    nodes: z.number().int().min(1).prefault(100),
-    coresPerNode: z.number().int().min(1).prefault(8),
-    podsPerNode: z.number().int().min(1).prefault(30),
+    nodes: z.number().int().min(1).max(MAX_NODES, `at most ${MAX_NODES.toLocaleString('en-US')} nodes (twice the largest published cluster, GKE's 65,000)`).prefault(100),
+    coresPerNode: z.number().int().min(1).max(MAX_CORES_PER_NODE, `at most ${MAX_CORES_PER_NODE} cores (Linux's largest NR_CPUS)`).prefault(8),
+    podsPerNode: z.number().int().min(1).max(MAX_PODS_PER_NODE, `at most ${MAX_PODS_PER_NODE.toLocaleString('en-US')} pods per node (Linux's PID_MAX_LIMIT: each pod runs a process)`).prefault(30),
     namespaces: z.number().int().min(1).prefault(10),
-    services: z.number().int().min(1).prefault(1000),
+    services: z.number().int().min(1).max(MAX_SERVICES, `at most ${MAX_SERVICES.toLocaleString('en-US')} Services (a ClusterIP each, and the widest service CIDR kube-apiserver accepts is an IPv4 /12)`).prefault(1000),
     /** Endpoints (ready pods) per Service: a number, or uniform over an inclusive range. */
     endpointsPerService: z
       .union([z.number().int().min(1), z.object({ uniform: z.tuple([z.number().int().min(1), z.number().int().min(1)]) }).strict()])

@@ -13,6 +13,13 @@ import { proxySettings } from './proxy/index.js';
 import { duration, positiveDuration } from './units.js';
 import { workloadsSettings } from './workload.js';
 
+/**
+ * The clock is a double in seconds: at 10^6 s its resolution is 1.2e-10 s, still far below the
+ * smallest modelled cost (0.5 µs); at 10^9 s it is 1.2e-7 s, and sub-microsecond steps would round away.
+ */
+const MAX_SIMULATED_SECONDS = 1e6;
+const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated clock loses sub-nanosecond resolution';
+
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
   .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown() })
@@ -22,9 +29,9 @@ const profileOverrides = z
 export const networkSettings = z
   .object({
     /** Simulated time before measuring; its statistics are discarded. */
-    warmup: duration().prefault('10s'),
+    warmup: duration().pipe(z.number().max(MAX_SIMULATED_SECONDS, CLOCK_LIMIT)).prefault('10s'),
     /** The measured window. */
-    duration: positiveDuration().prefault('60s'),
+    duration: positiveDuration().pipe(z.number().max(MAX_SIMULATED_SECONDS, CLOCK_LIMIT)).prefault('60s'),
     cluster: clusterSettings.extend({ cni: cniName.prefault('calico-bgp') }).prefault({}),
     proxy: proxySettings.prefault({}),
     conntrack: conntrackSettings.prefault({}),

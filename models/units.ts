@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseBitRate, parseDuration, parseSize } from '../engine/units.js';
 
-export { parseDuration };
+export { parseDuration, parseSize };
 
 /** Wraps a parser as a zod schema that reports the parser's message as the issue. */
 function quantity(parse: (value: string | number) => number, what: string) {

@@ -62,11 +62,12 @@ const workloadSettings = z
     clients: z
       .union([z.number().int().min(1), share().transform((fraction) => ({ share: fraction }))])
       .prefault('50%'),
-    /** Open loop: requests per second per client pod. */
-    ratePerClient: z.number().positive().prefault(10),
+    /** Open loop: requests per second per client pod (at most a 100 Gb/s NIC's 148.8 M minimum-size frames per second: a request is at least one frame). */
+    ratePerClient: z.number().positive().max(148_800_000, 'at most 148,800,000 requests/s per client pod (a 100 Gb/s link carries 148.8 M minimum-size frames per second)').prefault(10),
     arrival: arrival.prefault('poisson'),
     /** Closed loop instead of ratePerClient: each client pod keeps `concurrency` requests going. */
-    closedLoop: z.object({ concurrency: z.number().int().min(1), thinkTime: duration().prefault('0s') }).strict().optional(),
+    // Each request in flight holds a socket: at most fs.nr_open (1,048,576 by default, the ceiling of a process's RLIMIT_NOFILE).
+    closedLoop: z.object({ concurrency: z.number().int().min(1).max(1_048_576, 'at most 1,048,576 requests in flight per client pod (each holds a socket; fs.nr_open)'), thinkTime: duration().prefault('0s') }).strict().optional(),
     target: target.prefault('uniform'),
     /**
      * How the client writes the name it resolves (not `name`, which is the workload's own

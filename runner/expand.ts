@@ -16,6 +16,14 @@ import { splitPath, withValue } from './paths.js';
 
 /** Sweeps larger than this need --force: a typo in a sweep should not launch a week of work. */
 export const MAX_POINTS = 10_000;
+/**
+ * Sweeps larger than this are refused even with --force: every point's settings are held in
+ * memory (a few kB each) and written to summary.json, so 100,000 points already take ≈ 0.5 GB
+ * and minutes to expand; a bigger study is several experiments, or shards of one.
+ */
+export const MAX_FORCED_POINTS = 100_000;
+/** A sweep this long or longer reports its expansion's progress (every PROGRESS_SECONDS). */
+const PROGRESS_SECONDS = 2;
 
 export interface Point {
   /** Position in the sweep's order. */
@@ -42,13 +50,25 @@ export type Expansion =
   | { ok: true; points: Point[]; specHash: string }
   | { ok: false; failures: { key: string; valueIndex: number; message: string }[] };
 
-export function expandSweep(base: Record<string, unknown>, keys: string[], sweep: Record<string, unknown[]>, seed: number): Expansion {
+/** `onProgress(done, total)` is called every PROGRESS_SECONDS while a large sweep expands. */
+export function expandSweep(
+  base: Record<string, unknown>,
+  keys: string[],
+  sweep: Record<string, unknown[]>,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): Expansion {
   const points: Point[] = [];
   const failures: { key: string; valueIndex: number; message: string }[] = [];
   const byId = new Map<string, Point>();
   const indices = keys.map(() => 0);
   const count = keys.reduce((product, key) => product * sweep[key].length, 1);
+  let reportAt = Date.now() + PROGRESS_SECONDS * 1000;
   for (let index = 0; index < count; index++) {
+    if (onProgress !== undefined && (index & 255) === 0 && Date.now() >= reportAt) {
+      onProgress(index, count);
+      reportAt = Date.now() + PROGRESS_SECONDS * 1000;
+    }
     const settings: Record<string, unknown> = {};
     let input = base;
     keys.forEach((key, k) => {

@@ -6,7 +6,7 @@ import { profileProblems } from '../models/profile-check.js';
 import { networkSettings } from '../models/settings.js';
 import { canonicalJson } from './canonical.js';
 import { baselineProblem, experimentSchema, NETWORK_KEYS, type Experiment, type ExperimentSpec } from './experiment.js';
-import { expandSweep, MAX_POINTS, type Point } from './expand.js';
+import { expandSweep, MAX_FORCED_POINTS, MAX_POINTS, type Point } from './expand.js';
 import { dotted, explainIssues, show } from './issues.js';
 import { forbiddenMessage, forbiddenSegment, splitPath, withValue, type Segment } from './paths.js';
 import { allPaths, resolve } from './schema-walk.js';
@@ -17,8 +17,10 @@ import { checkTerm } from './validation-rows.js';
 export interface LoadOptions {
   /** `--set PATH=VALUE`: values put into the document before it is checked. */
   set?: { path: string; value: unknown }[];
-  /** Allow sweeps of more than MAX_POINTS points. */
+  /** Allow sweeps of more than MAX_POINTS points (never more than MAX_FORCED_POINTS). */
   force?: boolean;
+  /** Called every few seconds while a large sweep expands, so that a big --force never looks hung. */
+  onExpansionProgress?: (done: number, total: number) => void;
 }
 
 export interface LoadedExperiment {
@@ -65,13 +67,17 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
 
   throwIfAny(checkSweepKeys(source, sweepKeys));
   const count = sweepKeys.reduce((product, key) => product * sweep[key].length, 1);
+  // Counted from the values alone, before any point is built: a sweep of 1e9 points is refused at once.
+  if (count > MAX_FORCED_POINTS) {
+    throw new InputError([source.problem(['spec', 'sweep'], `the sweep expands to ${formatPoints(count)} points, more than ${MAX_FORCED_POINTS.toLocaleString('en-US')} (even with --force): split it into several experiments`, 'key')]);
+  }
   if (count > MAX_POINTS && options.force !== true) {
     throw new InputError([source.problem(['spec', 'sweep'], `the sweep expands to ${count.toLocaleString('en-US')} points, more than ${MAX_POINTS.toLocaleString('en-US')}: shrink it, or pass --force to run them all`, 'key')]);
   }
   throwIfAny(checkSweepValues(source, base, sweep));
   throwIfAny(checkReferences(source, experiment.spec, sweepKeys));
 
-  const expansion = expandSweep(base, sweepKeys, sweep, experiment.spec.seed);
+  const expansion = expandSweep(base, sweepKeys, sweep, experiment.spec.seed, options.onExpansionProgress);
   if (!expansion.ok) {
     throw new InputError(expansion.failures.slice(0, 3).map((f) => source.problem(['spec', 'sweep', f.key, f.valueIndex], f.message)));
   }
@@ -92,6 +98,10 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
     points: expansion.points,
     specHash: expansion.specHash,
   };
+}
+
+function formatPoints(count: number): string {
+  return count >= 1e12 || !Number.isFinite(count) ? count.toExponential(1).replace('e+', 'e') : count.toLocaleString('en-US');
 }
 
 /** Problems shown at most: a sweep with one bad value repeated should not flood the terminal. */

@@ -71,6 +71,21 @@ export class Source {
 
   /** Sets `path` (from --set) to `value`; problems there are reported as coming from `label`. */
   patch(path: Path, value: unknown, label: string): void {
+    // yaml's setIn fills a list up to the index it is given (and builds a missing list the same
+    // way), so `workload.99999999` would allocate 10^8 entries: an index may at most append.
+    for (let i = 0; i < path.length; i++) {
+      const container: unknown = i === 0 ? this.doc.contents : this.doc.getIn(path.slice(0, i), true);
+      const where = path.slice(0, i).join('.') || 'the document';
+      if (container !== undefined && container !== null && !isMap(container) && !isSeq(container) && !(isScalar(container) && container.value === null)) {
+        throw new InputError([{ file: this.file, line: 0, column: 0, message: `${label}: ${where} is a value, not a mapping or list, so ${path.join('.')} cannot be set` }]);
+      }
+      const segment = path[i];
+      if (typeof segment !== 'number' || isMap(container)) continue;
+      const length = isSeq(container) ? container.items.length : 0;
+      if (segment > length) {
+        throw new InputError([{ file: this.file, line: 0, column: 0, message: `${label}: ${where} has ${length} ${length === 1 ? 'entry' : 'entries'}; index ${segment} is past its end (at most ${length})` }]);
+      }
+    }
     this.doc.setIn(path, this.doc.createNode(value));
     this.patched.set(JSON.stringify(path), label);
   }

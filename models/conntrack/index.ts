@@ -14,6 +14,9 @@ export { NetfilterConntrack, drawEarlyDrop } from './netfilter.js';
 export { BpfConntrack } from './bpf-ct.js';
 
 const count = () => z.number().int().min(1);
+/** nf_conntrack_max, _buckets and kube-proxy's figures are C ints (proc_dointvec in net/netfilter/nf_conntrack_standalone.c). */
+const INT_MAX = 2 ** 31 - 1;
+const sysctl = (min: number) => z.number().int().min(min).max(INT_MAX, `at most ${INT_MAX.toLocaleString('en-US')} (the sysctl is a C int)`);
 
 /** models/profiles/conntrack.yaml, once its units are parsed. */
 const conntrackProfileSchema = z
@@ -53,13 +56,13 @@ export function loadConntrackProfile(overrides?: unknown): LoadedProfile<Conntra
 export const conntrackSettings = z
   .object({
     /** kube-proxy conntrack.maxPerCore: nf_conntrack_max = max(maxPerCore × cores, min). */
-    maxPerCore: z.number().int().min(0).optional(),
+    maxPerCore: sysctl(0).optional(),
     /** kube-proxy conntrack.min. */
-    min: z.number().int().min(0).optional(),
+    min: sysctl(0).optional(),
     /** nf_conntrack_max set directly (a sysctl); takes precedence over maxPerCore and min. */
-    max: count().optional(),
+    max: sysctl(1).optional(),
     /** Hash buckets (nf_conntrack_buckets); default max / 4 as kube-proxy sets it. */
-    buckets: count().optional(),
+    buckets: sysctl(1).optional(),
     /** nf_conntrack_tcp_timeout_time_wait */
     tcpTimeWait: positiveDuration().optional(),
     /** nf_conntrack_tcp_timeout_close */
@@ -71,9 +74,9 @@ export const conntrackSettings = z
     /** nf_conntrack_udp_timeout_stream (kube-proxy conntrack.udpStreamTimeout) */
     udpStreamTimeout: positiveDuration().optional(),
     /** Cilium bpf-ct-global-tcp-max */
-    bpfCtGlobalTcpMax: count().optional(),
+    bpfCtGlobalTcpMax: sysctl(1).optional(),
     /** Cilium bpf-ct-global-any-max */
-    bpfCtGlobalAnyMax: count().optional(),
+    bpfCtGlobalAnyMax: sysctl(1).optional(),
   })
   .strict();
 export type ConntrackSettings = z.output<typeof conntrackSettings>;

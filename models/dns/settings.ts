@@ -177,8 +177,8 @@ const corednsSettings = z
     /** A number, or `autoscaler` for the cluster-proportional-autoscaler's linear formula. kubeadm deploys 2. */
     replicas: z.union([count(), z.literal('autoscaler')]).prefault(2),
     autoscaler: autoscalerSettings.prefault({}),
-    /** Cores per replica. */
-    cpu: z.number().positive().prefault(1),
+    /** Cores per replica (at most Linux's largest NR_CPUS, 8,192: a container cannot have more cores than its node). */
+    cpu: z.number().positive().max(8192, 'at most 8,192 cores (Linux\'s largest NR_CPUS)').prefault(1),
     /** Queries a replica's socket holds before dropping; default: profile coredns.receiveQueuePackets. */
     queueLimit: z.number().int().min(0).optional(),
     cache: corednsCache.prefault({}),
@@ -200,7 +200,7 @@ const nodeLocalSettings = z
      * A CPU limit in cores (0.05 for 50m). Unset: no limit (the addon only requests 25m); the model
      * then gives the agent one core of its own, not shared with the node's pods.
      */
-    cpu: z.number().positive().optional(),
+    cpu: z.number().positive().max(8192, 'at most 8,192 cores (Linux\'s largest NR_CPUS)').optional(),
     cache: z
       .object({
         capacity: count().prefault(9984),
