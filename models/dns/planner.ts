@@ -9,6 +9,8 @@ import type { DnsSettings } from './settings.js';
 
 export class LookupPlanner {
   private readonly confs = new Map<string, ResolvConf>();
+  /** Lookups started with options rotate, for the nameserver each starts at. */
+  private rotations = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -16,6 +18,14 @@ export class LookupPlanner {
     private readonly library: LibraryBehaviour,
     private readonly clusterDomain: string,
   ) {}
+
+  /**
+   * The nameserver a lookup's retry schedule starts at: with options rotate, glibc and Go start at
+   * the next one each time, so the waits (glibc's grow with the nameserver's index) follow it.
+   */
+  firstNameserver(conf: ResolvConf): number {
+    return conf.rotate && this.library.rotates && conf.nameservers > 1 ? this.rotations++ % conf.nameservers : 0;
+  }
 
   /** The names a workload's request tries, and its pod's resolv.conf. */
   plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {

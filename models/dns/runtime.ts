@@ -71,8 +71,6 @@ export class DnsRuntime {
   private readonly keys = new CacheKeys();
   private readonly templates = new Map<string, QueryTemplate>();
   private readonly planner: LookupPlanner;
-  /** Lookups started with options rotate, for the nameserver each starts at. */
-  private lookupsStarted = 0;
 
   private readonly sim: Simulator;
   private readonly cluster: Cluster;
@@ -119,10 +117,7 @@ export class DnsRuntime {
     this.upstreamLimit = upstreamLimit;
   }
 
-  /**
-   * Each NodeLocal DNSCache's CPU busy share, in the order the detailed nodes first looked up. An
-   * agent starts at its node's first lookup, so its share covers the window from then on.
-   */
+  /** Each NodeLocal agent's CPU busy share, over the window since its node's first lookup. */
   nodeLocalUtilisations(): number[] {
     return [...this.agents.values()].map((agent) => agent.cpu.utilisation());
   }
@@ -145,9 +140,7 @@ export class DnsRuntime {
     lookup.done = done;
     lookup.deadlineAt = deadlineAt;
     lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
-    // options rotate: glibc and Go start at the next nameserver each time, so the retry waits
-    // (glibc's grow with the nameserver's index) follow that start.
-    if (conf.rotate && this.library.rotates && conf.nameservers > 1) lookup.firstNameserver = this.lookupsStarted++ % conf.nameservers;
+    lookup.firstNameserver = this.planner.firstNameserver(conf);
     if (this.settings.nodeLocal.enabled) lookup.agent = this.agentOf(node.index);
     this.sendCandidate(lookup);
   }
