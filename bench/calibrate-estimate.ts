@@ -4,6 +4,7 @@
 // The per-object figures in runner/estimate.ts are the differences between these points.
 // `… json '{settings}'` runs any point: test/runner/estimate.test.ts checks the estimate with it.
 
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { networkSettings, simulate } from '../models/simulate.js';
@@ -26,6 +27,21 @@ export const POINTS: Record<string, Record<string, unknown>> = {
   churn: { warmup: 0, duration: '20s', cluster: { ...small, services: 2000 }, churn: { endpointChangesPerSecond: 50 }, workload: [web] },
 };
 
+/**
+ * This process's peak RSS in bytes. Linux's getrusage maxrss survives execve, so a child spawned
+ * by a large parent (a vitest worker) would report the parent's size; /proc/self/status VmHWM
+ * belongs to the new address space and does not.
+ */
+function peakRss(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match !== null) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 /** Runs one point (by name, or its settings as JSON) and prints its events and peak memory. */
 export function one(name: string, input: unknown = POINTS[name]): void {
   const settings = networkSettings.parse(input);
@@ -33,7 +49,7 @@ export function one(name: string, input: unknown = POINTS[name]): void {
   const started = performance.now();
   const { events, metrics } = simulate(settings, 1, 0);
   const seconds = (performance.now() - started) / 1000;
-  const peak = process.resourceUsage().maxRSS * 1024;
+  const peak = peakRss();
   process.stdout.write(`${JSON.stringify({ name, events, seconds, peakAboveStart: peak - before, peak, requests: metrics['request_outcomes_total{outcome=ok}.total'], conntrackMax: metrics['node_nf_conntrack_entries.max'] })}\n`);
 }
 
