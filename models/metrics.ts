@@ -164,7 +164,9 @@ function putProxyMetrics(metrics: Metrics, nodes: DetailedNode[], window: number
 /**
  * DNS metrics. Lookup distributions are per lookup; CoreDNS and upstream counters are
  * cluster-wide already (the replicas receive every node's queries, see dns/runtime.ts); the
- * clients' own timeouts are scaled like the other request counts.
+ * clients' own timeouts are scaled like the other request counts. The servers' own histograms
+ * (CoreDNS's over every node's queries, NodeLocal's over the detailed nodes', which stand for the
+ * others) are cluster-wide distributions per query; NodeLocal's counters and gauges are per node.
  */
 function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScope): void {
   const { nodes, nodeCount, windowSeconds: window, requestScale: scale } = scope;

@@ -5,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { networkSettings, simulate, type NetworkSettings } from '../../models/simulate.js';
 import type { NetworkSettingsInput } from '../../models/settings.js';
 import { studentTQuantile } from '../../engine/stats/student-t.js';
+import { run, small } from './dns/simulate-fixture.js';
 
 const SEED = 7;
-
-function run(input: NetworkSettingsInput, replication = 0): Record<string, number> {
-  return simulate(networkSettings.parse(input), SEED, replication).metrics;
-}
-
-const small = (extra: Partial<NetworkSettingsInput> = {}): NetworkSettingsInput => ({
-  warmup: '2s',
-  duration: '10s',
-  cluster: { nodes: 8, podsPerNode: 6, services: 50, detailedNodes: 'all' },
-  workload: [{ clients: '50%', ratePerClient: 5 }],
-  ...extra,
-});
 
 describe('queries per lookup, as glibc counts them', () => {
   it('sends one A/AAAA pair for a short name (the first search suffix answers)', () => {

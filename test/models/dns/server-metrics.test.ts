@@ -4,27 +4,13 @@
 // balanced replicas share the load evenly.
 
 import { describe, expect, it } from 'vitest';
-import type { NetworkSettingsInput } from '../../../models/settings.js';
-import { networkSettings, simulate } from '../../../models/simulate.js';
+import { run, small } from './simulate-fixture.js';
 
-const SEED = 7;
 /** profiles/dns.yaml coredns.cpu.cacheHit and nodeLocal.cpu.cacheHit: a parallel pair is one job of two. */
 const COREDNS_HIT = 59.4e-6;
 const NODELOCAL_HIT = 59.2e-6;
 /** The histogram's relative error bound on any quantile (engine/stats/histogram.ts). */
 const QUANTILE_ERROR = 0.02;
-
-function run(input: NetworkSettingsInput, replication = 0): Record<string, number> {
-  return simulate(networkSettings.parse(input), SEED, replication).metrics;
-}
-
-const small = (extra: Partial<NetworkSettingsInput> = {}): NetworkSettingsInput => ({
-  warmup: '2s',
-  duration: '10s',
-  cluster: { nodes: 8, podsPerNode: 6, services: 50, detailedNodes: 'all' },
-  workload: [{ clients: '50%', ratePerClient: 5 }],
-  ...extra,
-});
 
 const responses = (m: Record<string, number>) => ['NOERROR', 'NXDOMAIN', 'SERVFAIL'].reduce((sum, rcode) => sum + m[`coredns_dns_responses_total{rcode=${rcode}}.total`], 0);
 
