@@ -35,6 +35,9 @@ export interface DnsMetrics {
    * Responses the replicas sent, by rcode, as CoreDNS's coredns_dns_responses_total counts them:
    * one per query answered; NODATA (no record of the type) is NOERROR. The model sends no
    * SERVFAIL: a forward the upstream drops leaves the client to time out (no response at all).
+   * An answer the replica makes itself is counted when it admits the query (FIFO fixes its end
+   * then), a forward's when the upstream answers: at a window's edges they differ by the jobs in
+   * a replica's queue, and requests = responses + drops + forwards lost or in flight.
    */
   readonly corednsResponses: Readonly<Record<Rcode, Counter>>;
   /** Per query answered, from its arrival at a replica to its response leaving it (countResponses). */
