@@ -4,6 +4,8 @@
 // writes the entries of a run's metrics to metrics.json, so that reports know a metric's direction,
 // unit and support from the results alone.
 
+import { RCODES } from './dns/questions.js';
+
 /** distribution: p50 … p999, mean, max; counter: total and rate; gauge: mean and max; average: mean only. */
 export type MetricKind = 'distribution' | 'counter' | 'gauge' | 'average';
 export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'cores' | 'count';
@@ -29,6 +31,7 @@ export const STATS_BY_KIND: Record<MetricKind, readonly string[]> = {
 };
 
 const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+
 
 const m = (name: string, kind: MetricKind, unit: MetricUnit, scope: MetricScope, direction: MetricDirection, help: string): MetricInfo => ({ name, kind, unit, scope, direction, help });
 
@@ -59,7 +62,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('server_worker_utilization', 'gauge', 'ratio', 'pod', 'neutral', 'share of a serving pod’s workers busy'),
   m('dns_lookup_duration_seconds', 'distribution', 'seconds', 'lookup', 'lower', 'one name lookup by the pod’s resolver, search path included'),
   m('dns_queries_per_lookup', 'average', 'count', 'lookup', 'lower', 'queries a lookup sends (A and AAAA per candidate name, retries)'),
-  m('dns_nxdomain_per_lookup', 'average', 'count', 'lookup', 'lower', 'search-path candidates per lookup that found nothing'),
+  m('dns_nxdomain_per_lookup', 'average', 'count', 'lookup', 'lower', 'NXDOMAIN responses a lookup receives (A and AAAA for each search-path name that does not exist)'),
   m('dns_round_trips_per_lookup', 'average', 'count', 'lookup', 'lower', 'sequential round trips a lookup waits for'),
   m('dns_lookups_failed_total', 'counter', 'count', 'cluster', 'lower', 'lookups that ended without an answer'),
   m('dns_timeouts_total', 'counter', 'count', 'cluster', 'lower', 'resolver timeouts (each waits the resolver’s timeout)'),
@@ -68,12 +71,22 @@ export const METRICS: readonly MetricInfo[] = [
   m('coredns_cache_misses_total', 'counter', 'count', 'cluster', 'neutral', 'CoreDNS cache misses, all replicas'),
   m('coredns_forward_requests_total', 'counter', 'count', 'cluster', 'neutral', 'queries CoreDNS forwarded upstream'),
   m('coredns_dropped_requests_total', 'counter', 'count', 'cluster', 'lower', 'queries dropped at a full CoreDNS receive queue'),
+  ...RCODES.map((rcode) =>
+    m(`coredns_dns_responses_total{rcode=${rcode}}`, 'counter', 'count', 'cluster', rcode === 'SERVFAIL' ? 'lower' : 'neutral', `responses CoreDNS sent with rcode ${rcode}, all replicas${rcode === 'NOERROR' ? ' (NODATA included)' : ''}`),
+  ),
+  m('coredns_dns_request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a query at a CoreDNS replica, all replicas: arrival to response (receive-queue wait, CPU, a forward’s round trip)'),
+  m('coredns_replica_requests_per_second', 'gauge', 'count', 'replica', 'neutral', 'queries a CoreDNS replica receives per second'),
+  m('coredns_replica_requests_share', 'gauge', 'ratio', 'replica', 'lower', 'a replica’s share of all CoreDNS queries (1/replicas when balanced; .max the busiest)'),
+  m('coredns_replica_dropped_requests_per_second', 'gauge', 'count', 'replica', 'lower', 'queries a CoreDNS replica’s full receive queue drops per second'),
   m('coredns_cpu_utilization', 'gauge', 'ratio', 'replica', 'lower', 'share of a CoreDNS replica’s CPU busy'),
   m('coredns_replicas', 'gauge', 'count', 'cluster', 'neutral', 'CoreDNS replicas'),
   m('coredns_memory_bytes', 'gauge', 'bytes', 'replica', 'lower', 'a CoreDNS replica’s memory by the published formula'),
   m('coredns_oom_risk', 'gauge', 'ratio', 'replica', 'lower', '1 when the memory formula exceeds the container’s limit'),
   m('nodelocal_cache_hit_ratio', 'average', 'ratio', 'cluster', 'higher', 'share of queries NodeLocal DNSCache answered from its cache'),
   m('nodelocal_cpu_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s NodeLocal DNSCache CPU limit busy'),
+  m('nodelocal_dns_requests_total', 'counter', 'count', 'node', 'neutral', 'queries a node’s NodeLocal DNSCache receives, per node'),
+  m('nodelocal_dns_request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a query at a NodeLocal DNSCache agent, all nodes: arrival to response (CPU wait, a miss’s forward to CoreDNS or upstream)'),
+  m('nodelocal_cache_entries', 'gauge', 'count', 'node', 'neutral', 'entries in a node’s NodeLocal DNSCache at the end of the window (both caches, expired ones included)'),
   m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
   m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
 ];

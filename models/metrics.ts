@@ -19,6 +19,7 @@
 
 import { Histogram } from '../engine/stats/index.js';
 import { exceedsMemoryLimit } from './dns/coredns-costs.js';
+import { RCODES } from './dns/questions.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
@@ -163,7 +164,9 @@ function putProxyMetrics(metrics: Metrics, nodes: DetailedNode[], window: number
 /**
  * DNS metrics. Lookup distributions are per lookup; CoreDNS and upstream counters are
  * cluster-wide already (the replicas receive every node's queries, see dns/runtime.ts); the
- * clients' own timeouts are scaled like the other request counts.
+ * clients' own timeouts are scaled like the other request counts. The servers' own histograms
+ * (CoreDNS's over every node's queries, NodeLocal's over the detailed nodes', which stand for the
+ * others) are cluster-wide distributions per query; NodeLocal's counters and gauges are per node.
  */
 function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScope): void {
   const { nodes, nodeCount, windowSeconds: window, requestScale: scale } = scope;
@@ -179,11 +182,20 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   putCounter(metrics, 'coredns_cache_misses_total', m.corednsCacheMisses.total, window);
   putCounter(metrics, 'coredns_forward_requests_total', m.corednsForwards.total, window);
   putCounter(metrics, 'coredns_dropped_requests_total', m.corednsDrops.total, window);
+  for (const rcode of RCODES) putCounter(metrics, `coredns_dns_responses_total{rcode=${rcode}}`, m.corednsResponses[rcode].total, window);
+  putDistribution(metrics, 'coredns_dns_request_duration_seconds', m.corednsDuration);
   putCounter(metrics, 'upstream_queries_total', m.upstreamQueries.total, window);
   putCounter(metrics, 'upstream_drops_total', m.upstreamDrops.total, window);
   const replicas = dns.runtime.replicas;
   const utilisation = replicas.map((r) => r.cpu.utilisation());
   putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  // Per replica, as a dashboard's panel by pod shows them: the mean over replicas and the busiest.
+  const requests = replicas.map((r) => r.requests.total);
+  const drops = replicas.map((r) => r.drops.total);
+  const allRequests = requests.reduce((a, b) => a + b, 0);
+  putGauge(metrics, 'coredns_replica_requests_per_second', mean(requests) / window, Math.max(...requests) / window);
+  putGauge(metrics, 'coredns_replica_requests_share', allRequests > 0 ? 1 / replicas.length : NaN, allRequests > 0 ? Math.max(...requests) / allRequests : NaN);
+  putGauge(metrics, 'coredns_replica_dropped_requests_per_second', mean(drops) / window, Math.max(...drops) / window);
   putGauge(metrics, 'coredns_replicas', replicas.length, replicas.length);
   const bytes = dns.memory.mib * 1024 * 1024;
   putGauge(metrics, 'coredns_memory_bytes', bytes, bytes);
@@ -192,8 +204,15 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   putGauge(metrics, 'coredns_oom_risk', oomRisk, oomRisk);
   if (dns.nodeLocal) {
     metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
-    const busy = dns.runtime.nodeLocalUtilisations();
+    const agents = dns.runtime.nodeLocalAgents();
+    const busy = agents.map((agent) => agent.cpu.utilisation());
     putGauge(metrics, 'nodelocal_cpu_utilization', mean(busy), busy.length > 0 ? Math.max(...busy) : NaN);
+    // Per node: the detailed nodes' agents over every node that stands for (nodes without lookups hold none).
+    putCounter(metrics, 'nodelocal_dns_requests_total', m.nodeLocalQueries.total / nodeCount, window);
+    putDistribution(metrics, 'nodelocal_dns_request_duration_seconds', m.nodeLocalDuration);
+    // Entries held at the end of the window, both caches (expired ones included, as coredns_cache_entries counts them).
+    const entries = agents.map((a) => a.clusterCache.entries('success') + a.clusterCache.entries('denial') + a.otherCache.entries('success') + a.otherCache.entries('denial'));
+    putGauge(metrics, 'nodelocal_cache_entries', entries.reduce((a, b) => a + b, 0) / nodeCount, entries.length > 0 ? Math.max(...entries) : 0);
   }
   putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }

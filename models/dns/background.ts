@@ -185,6 +185,8 @@ export class BackgroundQueries {
 /** What a background query's forward brings back: cached at `at` on `replica`. */
 export interface PendingAnswer {
   at: number;
+  /** When the query reached the replica. */
+  arrivedAt: number;
   replica: number;
   template: QueryTemplate;
   /** Types forwarded (questions.ts). */

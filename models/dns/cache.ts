@@ -14,6 +14,8 @@
 // is answered from the cache and also refreshed from the backend (handler.go shouldPrefetch).
 
 import type { RandomStream } from '../../engine/random.js';
+import { QUESTION_TYPES, typeAnswers } from './questions.js';
+import type { CandidateOutcome } from './resolver.js';
 
 export type CacheKind = 'success' | 'denial';
 export type CacheLookup = 'miss' | CacheKind;
@@ -259,5 +261,18 @@ export class DnsCache {
     this.prefetches = 0;
     this.success.evictions = 0;
     this.denial.evictions = 0;
+  }
+}
+
+/**
+ * Caches the answers for `name` of the types in `mask` (questions.ts): records where the outcome
+ * has them, a denial otherwise, each for ttl(records) seconds (drawn in type order).
+ */
+export function cacheAnswers(cache: DnsCache, keys: CacheKeys, name: string, outcome: CandidateOutcome, mask: number, now: number, ttl: (records: boolean) => number): void {
+  for (let t = 0; t < QUESTION_TYPES.length; t++) {
+    if ((mask & (1 << t)) === 0) continue;
+    const type = QUESTION_TYPES[t];
+    const records = typeAnswers(outcome, type);
+    cache.insert(keys.id(name, type), records ? 'success' : 'denial', ttl(records), now);
   }
 }

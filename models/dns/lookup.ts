@@ -1,15 +1,18 @@
 // One DNS lookup in flight (dns/runtime.ts moves it), the servers it passes through (a CoreDNS
-// replica, a node's NodeLocal DNSCache agent), and what the runtime counts.
+// replica, a node's NodeLocal DNSCache agent), and what the runtime counts, on the clients' side
+// and as the servers export it (CoreDNS's and node-cache's own counters and histograms).
 
 import type { RandomStream } from '../../engine/random.js';
-import type { Server } from '../../engine/server.js';
+import { Server } from '../../engine/server.js';
+import type { Simulator } from '../../engine/simulator.js';
 import { Counter, Histogram, Tally } from '../../engine/stats/index.js';
 import type { TokenBucket } from '../../engine/token-bucket.js';
 import type { DetailedNode } from '../parts.js';
 import type { DnsCache } from './cache.js';
-import type { FifoCpu } from './fifo-cpu.js';
+import { FifoCpu } from './fifo-cpu.js';
 import type { NameForm } from './names.js';
-import type { LookupPlan, ResolvConf } from './resolver.js';
+import type { Rcode } from './questions.js';
+import type { CandidateOutcome, LookupPlan, ResolvConf } from './resolver.js';
 
 export interface DnsMetrics {
   readonly lookupDuration: Histogram;
@@ -28,6 +31,19 @@ export interface DnsMetrics {
   readonly upstreamDrops: Counter;
   readonly corednsDrops: Counter;
   readonly raceDrops: Counter;
+  /**
+   * Responses the replicas sent, by rcode, as CoreDNS's coredns_dns_responses_total counts them:
+   * one per query answered; NODATA (no record of the type) is NOERROR. The model sends no
+   * SERVFAIL: a forward the upstream drops leaves the client to time out (no response at all).
+   * An answer the replica makes itself is counted when it admits the query (FIFO fixes its end
+   * then), a forward's when the upstream answers: at a window's edges they differ by the jobs in
+   * a replica's queue, and requests = responses + drops + forwards lost or in flight.
+   */
+  readonly corednsResponses: Readonly<Record<Rcode, Counter>>;
+  /** Per query answered, from its arrival at a replica to its response leaving it (countResponses). */
+  readonly corednsDuration: Histogram;
+  /** Per query a NodeLocal agent answered, from its arrival there to the response leaving, a miss's forward included. */
+  readonly nodeLocalDuration: Histogram;
 }
 
 export interface Replica {
@@ -38,6 +54,9 @@ export interface Replica {
   readonly upstream: TokenBucket | null;
   /** CPU seconds per unit cost: > 1 when the replica's CPU limit is a fraction of its servers. */
   readonly costScale: number;
+  /** Queries this replica received, and those its full receive queue dropped. */
+  readonly requests: Counter;
+  readonly drops: Counter;
 }
 
 export interface Agent {
@@ -47,6 +66,21 @@ export interface Agent {
   readonly clusterCache: DnsCache;
   readonly otherCache: DnsCache;
   readonly upstream: TokenBucket | null;
+}
+
+/**
+ * A CoreDNS replica on `node`. Its CPU limit as whole cores, each slowed to the limit's share (50m:
+ * one core at 1/20 of its speed; 1.5: two cores at 3/4).
+ */
+export function newReplica(index: number, node: number, cpuLimit: number, queueLimit: number, clock: { readonly now: number }, cache: DnsCache, upstream: TokenBucket | null): Replica {
+  const servers = Math.max(1, Math.round(cpuLimit));
+  return { index, node, cpu: new FifoCpu(servers, queueLimit, clock), cache, upstream, costScale: servers / cpuLimit, requests: new Counter(), drops: new Counter() };
+}
+
+/** A node's NodeLocal DNSCache agent, its CPU limit as a replica's (newReplica). */
+export function newAgent(cpuLimit: number, sim: Simulator, caches: { cluster: DnsCache; other: DnsCache }, upstream: TokenBucket | null): Agent {
+  const servers = Math.max(1, Math.round(cpuLimit));
+  return { cpu: new Server(sim, { servers }), costScale: servers / cpuLimit, clusterCache: caches.cluster, otherCache: caches.other, upstream };
 }
 
 /** Every counter at zero. */
@@ -68,7 +102,33 @@ export function newDnsMetrics(): DnsMetrics {
     upstreamDrops: new Counter(),
     corednsDrops: new Counter(),
     raceDrops: new Counter(),
+    corednsResponses: { NOERROR: new Counter(), NXDOMAIN: new Counter(), SERVFAIL: new Counter() },
+    corednsDuration: new Histogram(),
+    nodeLocalDuration: new Histogram(),
   };
+}
+
+/** Forgets everything counted so far (end of warm-up). */
+export function resetDnsMetrics(m: DnsMetrics): void {
+  for (const h of [m.lookupDuration, m.corednsDuration, m.nodeLocalDuration]) h.reset();
+  for (const t of [m.queriesPerLookup, m.nxdomainPerLookup, m.roundTripsPerLookup]) t.reset();
+  for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops]) c.reset();
+  for (const c of Object.values(m.corednsResponses)) c.reset();
+}
+
+/**
+ * Counts `queries` responses a replica sent for a name whose candidate outcome is `outcome`, each
+ * `seconds` after its query arrived: the rcode is the name's (NXDOMAIN for every type of a name
+ * that does not exist, NOERROR otherwise), and the time is receive-queue wait + CPU (+ the
+ * forward's round trip), arrival to send. CoreDNS's own histogram starts when the server has read
+ * the packet, so it leaves out the wait in the socket's receive buffer, which the model cannot
+ * split from the wait for a CPU (one FIFO stands for both: fifo-cpu.ts); neither counts the
+ * network to and from the replica or the kernel's packet work.
+ */
+export function countResponses(m: DnsMetrics, outcome: CandidateOutcome, queries: number, seconds: number): void {
+  if (queries === 0) return;
+  (outcome === 'nxdomain' ? m.corednsResponses.NXDOMAIN : m.corednsResponses.NOERROR).add(queries);
+  m.corednsDuration.addMany(seconds, queries);
 }
 
 /** One lookup in flight. */
@@ -88,6 +148,9 @@ export class Lookup {
   startedAt = 0;
   sentAt = 0;
   queries = 0;
+  /** Queries the last round trip sent: as many responses come back when it is answered. */
+  sentQueries = 0;
+  /** NXDOMAIN responses received (A and AAAA of each candidate that does not exist). */
   nxdomain = 0;
   roundTrips = 0;
   sequential = false;
@@ -97,6 +160,9 @@ export class Lookup {
   /** Types that missed the last cache: forwarded on, inserted when answered. */
   missed = 0;
   replica: Replica | null = null;
+  /** When the current hop's query reached the NodeLocal agent, and the replica (server-side durations). */
+  agentArrivedAt = 0;
+  replicaArrivedAt = 0;
   clientEntry = false;
   /** An open-loop client's deadline: it stops waiting on a lost query then. */
   deadlineAt = Infinity;

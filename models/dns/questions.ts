@@ -14,6 +14,10 @@ export const ASK_A = 1;
 export const ASK_AAAA = 2;
 export const ASK_BOTH = ASK_A | ASK_AAAA;
 
+/** The response codes CoreDNS's coredns_dns_responses_total is labelled with, of those the model counts. */
+export const RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL'] as const;
+export type Rcode = (typeof RCODES)[number];
+
 /** Types in a mask. */
 export function typeCount(mask: number): number {
   return (mask & ASK_A) + ((mask & ASK_AAAA) >> 1);

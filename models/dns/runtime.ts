@@ -16,16 +16,14 @@
 // touches a replica and before anyone reads the metrics (docs/architecture.md, "Cluster DNS").
 
 import type { Distribution } from '../../engine/distributions.js';
-import { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
 import { TokenBucket } from '../../engine/token-bucket.js';
 import type { Cluster } from '../cluster.js';
 import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
-import { CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
+import { cacheAnswers, CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
-import { FifoCpu } from './fifo-cpu.js';
-import { Lookup, newDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
+import { countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
 import { LookupPlanner } from './planner.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
@@ -101,25 +99,17 @@ export class DnsRuntime {
     this.copiesPerQuery = cluster.mirror ? (cluster.nodes - cluster.detailedNodes) / cluster.detailedNodes : 0;
     this.background = new BackgroundQueries(this.copiesPerQuery, streams.background, sim.now);
     const upstreamLimit = options.upstreamPacketsPerSecond;
-    const cpu = settings.coredns.cpu;
-    const servers = Math.max(1, Math.round(cpu));
     for (let r = 0; r < options.replicas; r++) {
-      this.replicas.push({
-        index: r,
-        node: Math.floor((r * cluster.nodes) / options.replicas),
-        cpu: new FifoCpu(servers, queueLimit, sim),
-        cache: new DnsCache(caches.coredns, streams.dns, this.keys),
-        upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
-        costScale: servers / cpu,
-      });
+      const node = Math.floor((r * cluster.nodes) / options.replicas);
+      this.replicas.push(newReplica(r, node, settings.coredns.cpu, queueLimit, sim, new DnsCache(caches.coredns, streams.dns, this.keys), this.upstreamBucket(upstreamLimit)));
     }
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
   }
 
-  /** Each NodeLocal agent's CPU busy share, over the window since its node's first lookup. */
-  nodeLocalUtilisations(): number[] {
-    return [...this.agents.values()].map((agent) => agent.cpu.utilisation());
+  /** The NodeLocal agents, one per node that has looked anything up. */
+  nodeLocalAgents(): Agent[] {
+    return [...this.agents.values()];
   }
 
   /** The counters, the other nodes' queries included up to now (see the header). */
@@ -148,20 +138,17 @@ export class DnsRuntime {
   private agentOf(node: number): Agent {
     let agent = this.agents.get(node);
     if (agent === undefined) {
-      // Its CPU limit as whole cores, each slowed to the limit's share (50m: one core at 1/20 of
-      // its speed; 1.5: two cores at 3/4), as a replica's `cpu`; one core of its own when unset.
-      const limit = this.settings.nodeLocal.cpu ?? 1;
-      const servers = Math.max(1, Math.round(limit));
-      agent = {
-        cpu: new Server(this.sim, { servers }),
-        costScale: servers / limit,
-        clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns, this.keys),
-        otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns, this.keys),
-        upstream: this.upstreamLimit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: this.upstreamLimit, burst: this.upstreamLimit }),
-      };
+      // One core of its own when no limit is set.
+      const caches = { cluster: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns, this.keys), other: new DnsCache(this.nodeLocalCaches.other, this.streams.dns, this.keys) };
+      agent = newAgent(this.settings.nodeLocal.cpu ?? 1, this.sim, caches, this.upstreamBucket(this.upstreamLimit));
       this.agents.set(node, agent);
     }
     return agent;
+  }
+
+  /** A packet limit toward the upstream, per interface: none when the limit is Infinity. */
+  private upstreamBucket(limit: number): TokenBucket | null {
+    return limit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: limit, burst: limit });
   }
 
   /** One round trip to a server as far away as the upstream resolver. */
@@ -176,6 +163,7 @@ export class DnsRuntime {
     lookup.sentAt = now;
     const queries = lookup.sequential ? 1 : lookup.plan.queriesPerCandidate;
     lookup.queries += queries;
+    lookup.sentQueries = queries;
     lookup.roundTrips++;
     lookup.asked = !lookup.sequential ? ASK_BOTH : lookup.phase === 0 ? ASK_A : ASK_AAAA;
     lookup.perType = queries / typeCount(lookup.asked);
@@ -206,6 +194,7 @@ export class DnsRuntime {
 
   private readonly atAgent = (lookup: Lookup): void => {
     const agent = lookup.agent!;
+    lookup.agentArrivedAt = this.sim.now;
     const name = lookup.plan.candidates[lookup.candidate];
     const clusterZone = isClusterZone(name, this.clusterDomain);
     const cache = clusterZone ? agent.clusterCache : agent.otherCache;
@@ -224,12 +213,15 @@ export class DnsRuntime {
   };
 
   private readonly agentAnswers = (lookup: Lookup): void => {
+    this.agentResponds(lookup, lookup.asked);
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
 
   private readonly agentForwards = (lookup: Lookup): void => {
     const name = lookup.plan.candidates[lookup.candidate];
     const agent = lookup.agent!;
+    // The types that hit are answered now; the pair's reply waits for the rest (one job, see the header).
+    this.agentResponds(lookup, lookup.asked & ~lookup.missed);
     if (isClusterZone(name, this.clusterDomain)) {
       // force_tcp over a kept-open connection to a replica, asking what missed here.
       const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
@@ -247,6 +239,7 @@ export class DnsRuntime {
 
   private readonly agentUpstreamAnswered = (lookup: Lookup): void => {
     this.insertUpstreamAnswers(lookup.agent!.otherCache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
+    this.agentResponds(lookup, lookup.missed);
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
 
@@ -256,22 +249,31 @@ export class DnsRuntime {
     const now = this.sim.now;
     this.catchUp();
     const replica = lookup.replica!;
-    const queries = typeCount(lookup.asked) * lookup.perType;
     const query = this.templateOf(lookup);
-    this.counters.corednsRequests.add(queries);
     if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
-    // A full receive queue drops the packet before CoreDNS reads it: no cache lookup, no answer.
-    if (!replica.cpu.admits(now)) {
-      this.counters.corednsDrops.add(queries);
+    if (!this.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
       this.lost(lookup);
       return;
     }
+    lookup.replicaArrivedAt = now;
     const walk = Math.max(1, lookup.plan.autopathWalk);
     const cost = walk * replica.costScale * this.answer(replica, query, lookup.plan.autopathWalk, now);
     lookup.missed = this.forwarded;
     const end = replica.cpu.admit(now, cost);
+    // Answers from the cache or the kubernetes plugin leave when the job ends; forwards when the upstream answers.
+    countResponses(this.counters, query.outcome, typeCount(lookup.asked & ~lookup.missed) * lookup.perType, end - now);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
+
+  /** Counts queries reaching `replica` at `at`; false when a full receive queue drops them before CoreDNS reads them (no cache lookup, no answer). */
+  private received(replica: Replica, queries: number, at: number): boolean {
+    this.counters.corednsRequests.add(queries);
+    replica.requests.add(queries);
+    if (replica.cpu.admits(at)) return true;
+    this.counters.corednsDrops.add(queries);
+    replica.drops.add(queries);
+    return false;
+  }
 
   /** What a lookup asks a replica now, one shared object per distinct question (the background's history holds many references to each). */
   private templateOf(lookup: Lookup): QueryTemplate {
@@ -324,13 +326,7 @@ export class DnsRuntime {
 
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
   private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {
-    for (let t = 0; t < QUESTION_TYPES.length; t++) {
-      if ((mask & (1 << t)) === 0) continue;
-      const type = QUESTION_TYPES[t];
-      const records = typeAnswers(outcome, type);
-      const ttl = records ? this.upstreamTtl.sample(this.streams.latency) : this.upstreamDenialTtl.sample(this.streams.latency);
-      cache.insert(this.keys.id(name, type), records ? 'success' : 'denial', ttl, now);
-    }
+    cacheAnswers(cache, this.keys, name, outcome, mask, now, (records) => (records ? this.upstreamTtl : this.upstreamDenialTtl).sample(this.streams.latency));
   }
 
   private readonly replicaAnswers = (lookup: Lookup): void => {
@@ -340,13 +336,9 @@ export class DnsRuntime {
 
   /** NodeLocal caches what CoreDNS answered for the cluster zone (the types it asked), then answers the pod. */
   private readonly agentReceives = (lookup: Lookup): void => {
-    const name = lookup.plan.candidates[lookup.candidate];
-    const outcome = lookup.plan.outcomes[lookup.candidate];
-    for (let t = 0; t < QUESTION_TYPES.length; t++) {
-      if ((lookup.asked & (1 << t)) === 0) continue;
-      const type = QUESTION_TYPES[t];
-      lookup.agent!.clusterCache.insert(this.keys.id(name, type), typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, this.sim.now);
-    }
+    const ttl = this.settings.coredns.kubernetesTTL;
+    cacheAnswers(lookup.agent!.clusterCache, this.keys, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.asked, this.sim.now, () => ttl);
+    this.agentResponds(lookup, lookup.asked);
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
 
@@ -360,9 +352,17 @@ export class DnsRuntime {
 
   private readonly replicaUpstreamAnswered = (lookup: Lookup): void => {
     this.catchUp();
-    this.insertUpstreamAnswers(lookup.replica!.cache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
+    const outcome = lookup.plan.outcomes[lookup.candidate];
+    this.insertUpstreamAnswers(lookup.replica!.cache, lookup.plan.candidates[lookup.candidate], outcome, lookup.missed);
+    countResponses(this.counters, outcome, typeCount(lookup.missed) * lookup.perType, this.sim.now - lookup.replicaArrivedAt);
     this.replicaAnswers(lookup);
   };
+
+  /** The agent answers the types in `mask` now: node-cache's histogram covers its whole plugin chain, a forward's wait included. */
+  private agentResponds(lookup: Lookup, mask: number): void {
+    const queries = typeCount(mask) * lookup.perType;
+    if (queries > 0) this.counters.nodeLocalDuration.addMany(this.sim.now - lookup.agentArrivedAt, queries);
+  }
 
   private toUpstream(bucket: TokenBucket | null, packets: number): boolean {
     this.counters.upstreamQueries.add(packets);
@@ -384,6 +384,7 @@ export class DnsRuntime {
     while (pending.nextAt() <= at) {
       const answer = pending.pop();
       this.insertUpstreamAnswers(this.replicas[answer.replica].cache, answer.template.name, answer.template.outcome, answer.mask, answer.at);
+      countResponses(this.counters, answer.template.outcome, typeCount(answer.mask) * answer.template.perType, answer.at - answer.arrivedAt);
     }
   }
 
@@ -391,19 +392,16 @@ export class DnsRuntime {
   private readonly backgroundArrives = (at: number, template: QueryTemplate): void => {
     this.applyAnswersBy(at);
     const replica = this.replicas[Math.floor(this.streams.background.next() * this.replicas.length)];
-    const queries = typeCount(template.asked) * template.perType;
-    this.counters.corednsRequests.add(queries);
-    if (!replica.cpu.admits(at)) {
-      this.counters.corednsDrops.add(queries);
-      return;
-    }
+    if (!this.received(replica, typeCount(template.asked) * template.perType, at)) return;
     const cost = replica.costScale * this.answer(replica, template, 0, at);
     const missed = this.forwarded;
     const end = replica.cpu.admit(at, cost);
+    // The other nodes' queries' server-side times are known here: FIFO fixes the end at admission.
+    countResponses(this.counters, template.outcome, typeCount(template.asked & ~missed) * template.perType, end - at);
     // The forward leaves when its CPU job ends; its packets are counted against the limit now
     // (within one detailed query's spacing of then).
     if (missed === 0 || !this.toUpstream(replica.upstream, typeCount(missed) * template.perType)) return;
-    this.pendingAnswers.push({ at: end + this.upstreamLatency.sample(this.streams.latency), replica: replica.index, template, mask: missed });
+    this.pendingAnswers.push({ at: end + this.upstreamLatency.sample(this.streams.latency), arrivedAt: at, replica: replica.index, template, mask: missed });
   };
 
   // ---- answers, losses, the walk ------------------------------------------------------------
@@ -415,6 +413,8 @@ export class DnsRuntime {
 
   private readonly answered = (lookup: Lookup): void => {
     const now = this.sim.now;
+    // Every query of the round trip is answered; a name that does not exist is NXDOMAIN for each.
+    if (lookup.plan.outcomes[lookup.candidate] === 'nxdomain') lookup.nxdomain += lookup.sentQueries;
     if (lookup.clientEntry) {
       lookup.node.flows.udpReplied(now);
       lookup.clientEntry = false;
@@ -429,7 +429,6 @@ export class DnsRuntime {
       this.finish(lookup, 'ok');
       return;
     }
-    lookup.nxdomain++;
     if (lookup.candidate >= lookup.plan.stopAt) {
       this.finish(lookup, 'failed');
       return;
@@ -488,11 +487,12 @@ export class DnsRuntime {
 
   resetStatistics(): void {
     this.catchUp();
-    const m = this.counters;
-    m.lookupDuration.reset();
-    for (const t of [m.queriesPerLookup, m.nxdomainPerLookup, m.roundTripsPerLookup]) t.reset();
-    for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops]) c.reset();
-    for (const r of this.replicas) r.cpu.resetStatistics();
+    resetDnsMetrics(this.counters);
+    for (const r of this.replicas) {
+      r.cpu.resetStatistics();
+      r.requests.reset();
+      r.drops.reset();
+    }
     for (const a of this.agents.values()) a.cpu.resetStatistics();
   }
 }

@@ -137,7 +137,7 @@ describe('PendingAnswers', () => {
     const pending = new PendingAnswers();
     const rng = new RandomStreams(2026, 2).stream('test/dns/pending');
     const times = Array.from({ length: 500 }, () => rng.next() * 10);
-    for (const at of times) pending.push({ at, replica: 0, template: template('q'), mask: 1 });
+    for (const at of times) pending.push({ at, arrivedAt: 0, replica: 0, template: template('q'), mask: 1 });
     const out: number[] = [];
     while (pending.size > 0) out.push(pending.pop().at);
     expect(out).toEqual([...times].sort((a, b) => a - b));
