@@ -124,6 +124,11 @@ export class CfsQuota {
     return t;
   }
 
+  /** The cores' worth of CPU the quota allows on `servers` cores: the smaller of the two. */
+  capacityOn(servers: number): number {
+    return Math.min(servers, this.quotaSeconds / this.periodSeconds);
+  }
+
   /** CPU seconds run from the last reset until `now` (not before the last run()'s `now`). */
   cpuSecondsBy(now: number): number {
     return this.pendingAtReset + this.workAdmitted - this.pendingAfter(now);

@@ -219,12 +219,15 @@ export class Server implements WaitQueue {
     this.quota?.resetStatistics(now);
   }
 
-  /** Mean fraction of servers busy since the last reset; under a quota, running (not held paused). */
+  /**
+   * Mean fraction of servers busy since the last reset; under a quota, the CPU run (not held
+   * paused) as a share of what the quota allows, so that a saturated limit reads 1.
+   */
   utilisation(): number {
     const now = this.sim.now;
     if (this.quota === null) return this.busyLevel.mean(now) / this.servers;
     const elapsed = now - this.statsSince;
-    return elapsed > 0 ? this.quota.cpuSecondsBy(now) / (this.servers * elapsed) : 0;
+    return elapsed > 0 ? this.quota.cpuSecondsBy(now) / (this.quota.capacityOn(this.servers) * elapsed) : 0;
   }
 
   /** A free server is taken at once: a wait of zero. */

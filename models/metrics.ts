@@ -19,6 +19,7 @@
 
 import { Histogram } from '../engine/stats/index.js';
 import { exceedsMemoryLimit } from './dns/coredns-costs.js';
+import { meanThrottling } from './dns/cpu-limit.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
@@ -184,6 +185,9 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   const replicas = dns.runtime.replicas;
   const utilisation = replicas.map((r) => r.cpu.utilisation());
   putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  const throttling = meanThrottling(replicas.map((r) => r.cpu));
+  putCounter(metrics, 'coredns_cpu_throttled_periods_total', throttling.periods, window);
+  putCounter(metrics, 'coredns_cpu_throttled_seconds_total', throttling.seconds, window);
   putGauge(metrics, 'coredns_replicas', replicas.length, replicas.length);
   const bytes = dns.memory.mib * 1024 * 1024;
   putGauge(metrics, 'coredns_memory_bytes', bytes, bytes);
@@ -194,6 +198,9 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
     metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
     const busy = dns.runtime.nodeLocalUtilisations();
     putGauge(metrics, 'nodelocal_cpu_utilization', mean(busy), busy.length > 0 ? Math.max(...busy) : NaN);
+    const agentThrottling = meanThrottling([...dns.runtime.agents.values()].map((a) => a.cpu));
+    putCounter(metrics, 'nodelocal_cpu_throttled_periods_total', agentThrottling.periods, window);
+    putCounter(metrics, 'nodelocal_cpu_throttled_seconds_total', agentThrottling.seconds, window);
   }
   putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }

@@ -70,13 +70,14 @@ export class FifoCpu {
     return this.waiting;
   }
 
-  /** Mean fraction of the servers busy from the last reset until now. */
+  /** Mean fraction of the servers busy from the last reset until now (under a quota, of the quota). */
   utilisation(): number {
     const now = this.clock.now;
     const elapsed = now - this.resetAt;
     if (!(elapsed > 0)) return 0;
-    // Under a quota a server's remaining work is not contiguous (pauses): the ledger knows it.
-    if (this.quota !== null) return this.quota.cpuSecondsBy(now) / (this.servers * elapsed);
+    // Under a quota a server's remaining work is not contiguous (pauses): the ledger knows it. As a
+    // share of what the quota allows (engine/Server's utilisation), so a saturated limit reads 1.
+    if (this.quota !== null) return this.quota.cpuSecondsBy(now) / (this.quota.capacityOn(this.servers) * elapsed);
     return (this.pendingAtReset + this.workAdmitted - this.pendingWork(now)) / (this.servers * elapsed);
   }
 

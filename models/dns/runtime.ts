@@ -24,6 +24,7 @@ import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { limitedCpu } from './cpu-limit.js';
 import { FifoCpu } from './fifo-cpu.js';
 import { Lookup, newDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
@@ -52,12 +53,14 @@ export interface DnsRuntimeOptions {
   /** Probability that a parallel A/AAAA pair through DNAT loses one query to the conntrack race. */
   raceProbability: number;
   upstream: { latency: Distribution; ttl: Distribution; denialTtl: Distribution };
+  /** The CFS period of a CPU limit's quota (kernel.yaml cfs.period). */
+  cfsPeriodSeconds: number;
 }
 
 export class DnsRuntime {
   private readonly counters: DnsMetrics = newDnsMetrics();
   readonly replicas: Replica[] = [];
-  private readonly agents = new Map<number, Agent>();
+  readonly agents = new Map<number, Agent>();
   private readonly library: LibraryBehaviour;
   private readonly clusterDomain: string;
   private readonly raceProbability: number;
@@ -81,6 +84,7 @@ export class DnsRuntime {
   private readonly streams: DnsStreams;
   private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
   private readonly upstreamLimit: number;
+  private readonly cfsPeriodSeconds: number;
 
   constructor(options: DnsRuntimeOptions) {
     const { sim, cluster, settings, profile, streams, caches, queueLimit } = options;
@@ -101,20 +105,20 @@ export class DnsRuntime {
     this.copiesPerQuery = cluster.mirror ? (cluster.nodes - cluster.detailedNodes) / cluster.detailedNodes : 0;
     this.background = new BackgroundQueries(this.copiesPerQuery, streams.background, sim.now);
     const upstreamLimit = options.upstreamPacketsPerSecond;
-    const cpu = settings.coredns.cpu;
-    const servers = Math.max(1, Math.round(cpu));
     for (let r = 0; r < options.replicas; r++) {
+      const cpu = limitedCpu(settings.coredns.cpu, settings.cpuLimitModel, options.cfsPeriodSeconds);
       this.replicas.push({
         index: r,
         node: Math.floor((r * cluster.nodes) / options.replicas),
-        cpu: new FifoCpu(servers, queueLimit, sim),
+        cpu: new FifoCpu(cpu.servers, queueLimit, sim, cpu.quota),
         cache: new DnsCache(caches.coredns, streams.dns, this.keys),
         upstream: upstreamLimit === Infinity ? null : new TokenBucket(sim, { ratePerSecond: upstreamLimit, burst: upstreamLimit }),
-        costScale: servers / cpu,
+        costScale: cpu.costScale,
       });
     }
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
+    this.cfsPeriodSeconds = options.cfsPeriodSeconds;
   }
 
   /** Each NodeLocal agent's CPU busy share, over the window since its node's first lookup. */
@@ -148,13 +152,11 @@ export class DnsRuntime {
   private agentOf(node: number): Agent {
     let agent = this.agents.get(node);
     if (agent === undefined) {
-      // Its CPU limit as whole cores, each slowed to the limit's share (50m: one core at 1/20 of
-      // its speed; 1.5: two cores at 3/4), as a replica's `cpu`; one core of its own when unset.
-      const limit = this.settings.nodeLocal.cpu ?? 1;
-      const servers = Math.max(1, Math.round(limit));
+      // Its CPU limit as a replica's `cpu` (cpu-limit.ts); one core of its own when unset.
+      const cpu = limitedCpu(this.settings.nodeLocal.cpu ?? 1, this.settings.cpuLimitModel, this.cfsPeriodSeconds);
       agent = {
-        cpu: new Server(this.sim, { servers }),
-        costScale: servers / limit,
+        cpu: new Server(this.sim, { servers: cpu.servers, quota: cpu.quota ?? undefined }),
+        costScale: cpu.costScale,
         clusterCache: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns, this.keys),
         otherCache: new DnsCache(this.nodeLocalCaches.other, this.streams.dns, this.keys),
         upstream: this.upstreamLimit === Infinity ? null : new TokenBucket(this.sim, { ratePerSecond: this.upstreamLimit, burst: this.upstreamLimit }),

@@ -107,7 +107,8 @@ describe('CfsQuota', () => {
     for (const job of jobs) sim.at(job.at, () => server.serve(job.seconds));
     sim.run({ until: 100 * PERIOD });
     expect(server.drops.total).toBeGreaterThan(0);
-    expect(server.utilisation() * 2).toBeCloseTo(0.15 / PERIOD, 9);
+    expect(quota.cpuSecondsBy(sim.now)).toBeCloseTo(100 * 0.15, 9);
+    expect(server.utilisation()).toBeCloseTo(1, 9); // of the 1.5 cores the quota allows
     expect(quota.throttledPeriods).toBe(100);
   });
 
