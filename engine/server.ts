@@ -7,7 +7,11 @@
 //   acquire(fn, arg?) / release() hold a server until released (callback code)
 //   yield server.request()        the same from a process; evaluates to false when dropped
 // A freed server is handed to the head of the line at once, in the same event.
+// With a CPU quota (cfs-quota.ts), a serve() job runs at full speed while its period's quota lasts
+// and pauses until the next period otherwise; a server held through acquire() is not charged (its
+// holder's work is not known when it starts).
 
+import type { CfsQuota } from './cfs-quota.js';
 import { CONTINUE, grantProcess, SUSPEND, type Process, type WaitQueue } from './process.js';
 import type { EventFn, Simulator } from './simulator.js';
 import { Counter, Tally, TimeWeighted } from './stats/index.js';
@@ -20,6 +24,8 @@ export interface ServerOptions {
   servers: number;
   /** Most entries that may wait; an arrival finding it full is dropped. Infinity by default. */
   queueLimit?: number;
+  /** A CFS quota shared by the servers (a container's CPU limit); none by default. */
+  quota?: CfsQuota;
 }
 
 export class Server implements WaitQueue {
@@ -35,6 +41,8 @@ export class Server implements WaitQueue {
   readonly waits = new Tally();
   readonly drops = new Counter();
   readonly started = new Counter();
+  readonly quota: CfsQuota | null;
+  private statsSince: number;
 
   // The waiting line: a ring of (fn, arg, duration or UNTIL_RELEASE, arrival time).
   private ringFns: (EventFn | null)[] = new Array(16).fill(null);
@@ -78,6 +86,8 @@ export class Server implements WaitQueue {
     if (!(limit >= 0)) throw new RangeError(`queueLimit must be ≥ 0, got ${limit}`);
     this.servers = options.servers;
     this.queueLimit = limit;
+    this.quota = options.quota ?? null;
+    this.statsSince = sim.now;
     this.busyLevel = new TimeWeighted(sim.now, 0);
     this.queueLevel = new TimeWeighted(sim.now, 0);
     this.finishBare = () => this.release();
@@ -205,11 +215,19 @@ export class Server implements WaitQueue {
     this.waits.reset();
     this.drops.reset();
     this.started.reset();
+    this.statsSince = now;
+    this.quota?.resetStatistics(now);
   }
 
-  /** Mean fraction of servers busy since the last reset. */
+  /**
+   * Mean fraction of servers busy since the last reset; under a quota, the CPU run (not held
+   * paused) as a share of what the quota allows, so that a saturated limit reads 1.
+   */
   utilisation(): number {
-    return this.busyLevel.mean(this.sim.now) / this.servers;
+    const now = this.sim.now;
+    if (this.quota === null) return this.busyLevel.mean(now) / this.servers;
+    const elapsed = now - this.statsSince;
+    return elapsed > 0 ? this.quota.cpuSecondsBy(now) / (this.quota.capacityOn(this.servers) * elapsed) : 0;
   }
 
   /** A free server is taken at once: a wait of zero. */
@@ -220,6 +238,11 @@ export class Server implements WaitQueue {
   }
 
   private startJob(seconds: number, done: EventFn | undefined, arg: unknown): void {
+    if (this.quota !== null) {
+      // Unpaused, the end is exactly now + seconds: keep the duration as given (same rounding).
+      const end = this.quota.run(this.sim.now, seconds);
+      if (end !== this.sim.now + seconds) seconds = end - this.sim.now;
+    }
     if (done === undefined) this.sim.post(seconds, this.finishBare);
     else if (done === this.usualDone) this.sim.post(seconds, this.finishUsual, arg);
     else if (done === this.secondDone) this.sim.post(seconds, this.finishSecond, arg);

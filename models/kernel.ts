@@ -1,5 +1,5 @@
-// The node kernel's constants: TCP's connection set-up timers and CPU, and which features a
-// kernel version has. Conntrack's own constants are in conntrack/.
+// The node kernel's constants: TCP's connection set-up timers and CPU, CFS bandwidth control's
+// period, and which features a kernel version has. Conntrack's own constants are in conntrack/.
 
 import { z } from 'zod';
 import { loadProfile, type LoadedProfile } from './profiles/load.js';
@@ -9,6 +9,7 @@ const kernelProfile = z
   .object({
     tcp: z.object({ initialRto: positiveDuration(), synRetries: z.number().int().min(0), connectionSetup: duration() }).strict(),
     nftablesMinimumKernel: z.string().regex(/^\d+\.\d+$/),
+    cfs: z.object({ period: positiveDuration() }).strict(),
   })
   .strict();
 export type KernelProfile = z.output<typeof kernelProfile>;

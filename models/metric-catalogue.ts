@@ -79,6 +79,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('coredns_replica_requests_share', 'gauge', 'ratio', 'replica', 'lower', 'a replica’s share of all CoreDNS queries (1/replicas when balanced; .max the busiest)'),
   m('coredns_replica_dropped_requests_per_second', 'gauge', 'count', 'replica', 'lower', 'queries a CoreDNS replica’s full receive queue drops per second'),
   m('coredns_cpu_utilization', 'gauge', 'ratio', 'replica', 'lower', 'share of a CoreDNS replica’s CPU busy'),
+  m('coredns_cpu_throttled_periods_total', 'counter', 'count', 'replica', 'lower', 'CFS periods in which a CoreDNS replica’s CPU limit throttled it (cAdvisor container_cpu_cfs_throttled_periods_total)'),
+  m('coredns_cpu_throttled_seconds_total', 'counter', 'seconds', 'replica', 'lower', 'time a CoreDNS replica’s queries were paused by its CPU limit’s quota (cAdvisor container_cpu_cfs_throttled_seconds_total)'),
   m('coredns_replicas', 'gauge', 'count', 'cluster', 'neutral', 'CoreDNS replicas'),
   m('coredns_memory_bytes', 'gauge', 'bytes', 'replica', 'lower', 'a CoreDNS replica’s memory by the published formula'),
   m('coredns_oom_risk', 'gauge', 'ratio', 'replica', 'lower', '1 when the memory formula exceeds the container’s limit'),
@@ -87,6 +89,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('nodelocal_dns_requests_total', 'counter', 'count', 'node', 'neutral', 'queries a node’s NodeLocal DNSCache receives, per node'),
   m('nodelocal_dns_request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a query at a NodeLocal DNSCache agent, all nodes: arrival to response (CPU wait, a miss’s forward to CoreDNS or upstream)'),
   m('nodelocal_cache_entries', 'gauge', 'count', 'node', 'neutral', 'entries in a node’s NodeLocal DNSCache at the end of the window (both caches, expired ones included)'),
+  m('nodelocal_cpu_throttled_periods_total', 'counter', 'count', 'node', 'lower', 'CFS periods in which a node’s NodeLocal DNSCache CPU limit throttled it'),
+  m('nodelocal_cpu_throttled_seconds_total', 'counter', 'seconds', 'node', 'lower', 'time a node’s NodeLocal DNSCache queries were paused by its CPU limit’s quota'),
   m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
   m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
 ];

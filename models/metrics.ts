@@ -20,6 +20,7 @@
 import { Histogram } from '../engine/stats/index.js';
 import { exceedsMemoryLimit } from './dns/coredns-costs.js';
 import { RCODES } from './dns/questions.js';
+import { meanThrottling } from './dns/cpu-limit.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
@@ -196,6 +197,9 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   putGauge(metrics, 'coredns_replica_requests_per_second', mean(requests) / window, Math.max(...requests) / window);
   putGauge(metrics, 'coredns_replica_requests_share', allRequests > 0 ? 1 / replicas.length : NaN, allRequests > 0 ? Math.max(...requests) / allRequests : NaN);
   putGauge(metrics, 'coredns_replica_dropped_requests_per_second', mean(drops) / window, Math.max(...drops) / window);
+  const throttling = meanThrottling(replicas.map((r) => r.cpu));
+  putCounter(metrics, 'coredns_cpu_throttled_periods_total', throttling.periods, window);
+  putCounter(metrics, 'coredns_cpu_throttled_seconds_total', throttling.seconds, window);
   putGauge(metrics, 'coredns_replicas', replicas.length, replicas.length);
   const bytes = dns.memory.mib * 1024 * 1024;
   putGauge(metrics, 'coredns_memory_bytes', bytes, bytes);
@@ -204,7 +208,7 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   putGauge(metrics, 'coredns_oom_risk', oomRisk, oomRisk);
   if (dns.nodeLocal) {
     metrics['nodelocal_cache_hit_ratio.mean'] = m.nodeLocalQueries.total > 0 ? m.nodeLocalHits.total / m.nodeLocalQueries.total : NaN;
-    const agents = dns.runtime.nodeLocalAgents();
+    const agents = [...dns.runtime.agents.values()];
     const busy = agents.map((agent) => agent.cpu.utilisation());
     putGauge(metrics, 'nodelocal_cpu_utilization', mean(busy), busy.length > 0 ? Math.max(...busy) : NaN);
     // Per node: the detailed nodes' agents over every node that stands for (nodes without lookups hold none).
@@ -213,6 +217,9 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
     // Entries held at the end of the window, both caches (expired ones included, as coredns_cache_entries counts them).
     const entries = agents.map((a) => a.clusterCache.entries('success') + a.clusterCache.entries('denial') + a.otherCache.entries('success') + a.otherCache.entries('denial'));
     putGauge(metrics, 'nodelocal_cache_entries', entries.reduce((a, b) => a + b, 0) / nodeCount, entries.length > 0 ? Math.max(...entries) : 0);
+    const agentThrottling = meanThrottling(agents.map((a) => a.cpu));
+    putCounter(metrics, 'nodelocal_cpu_throttled_periods_total', agentThrottling.periods, window);
+    putCounter(metrics, 'nodelocal_cpu_throttled_seconds_total', agentThrottling.seconds, window);
   }
   putCounter(metrics, 'conntrack_insert_failed_total', nodes.reduce((sum, n) => sum + n.flows.insertFailed.total, 0) / nodeCount, window);
 }

@@ -133,7 +133,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     return node;
   };
 
-  const dns = buildDns(sim, settings, cluster, streams, dnsProfile.values, mode, path);
+  const dns = buildDns(sim, settings, cluster, streams, dnsProfile.values, mode, path, kernel.values.cfs.period);
   const pods = cluster.totalPods;
   const memoryMiB = corednsMemoryMiB(dnsProfile.values, pods, cluster.services, settings.dns.coredns.autopath);
 
@@ -168,6 +168,7 @@ function buildDns(
   profile: DnsProfile,
   mode: ProxyDataPlane,
   path: DataPath,
+  cfsPeriodSeconds: number,
 ): DnsRuntime | null {
   if (settings.workload.every((w) => w.dnsName === 'clusterIP')) return null;
   const dns = settings.dns;
@@ -189,6 +190,7 @@ function buildDns(
     // NodeLocal's link-local address is NOTRACK, and eBPF socket LB translates before any DNAT.
     raceProbability: dns.nodeLocal.enabled ? 0 : dnsRaceProbability(profile.race, settings.cluster.kernel, replicas),
     upstream: { latency: toDistribution(dns.upstream.latency), ttl: toDistribution(dns.upstream.ttl), denialTtl: toDistribution(dns.upstream.denialTTL) },
+    cfsPeriodSeconds,
   });
 }
 

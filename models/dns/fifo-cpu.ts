@@ -8,6 +8,11 @@
 // Same semantics as engine/Server: an arrival finding every server busy and `queueLimit` jobs
 // waiting is dropped; equal arrival times are served in the order they were admitted. Jobs must be
 // admitted in nondecreasing time (the background catches up before each detailed arrival).
+// With a CFS quota (engine/cfs-quota.ts, a container's CPU limit) a job holds its server from its
+// start until the quota's ledger says it ends, pauses included: starts stay nondecreasing and a
+// job's end is still known at arrival, so detailed and background queries share one quota.
+
+import type { CfsQuota } from '../../engine/cfs-quota.js';
 
 export class FifoCpu {
   readonly servers: number;
@@ -26,6 +31,7 @@ export class FifoCpu {
     servers: number,
     readonly queueLimit: number,
     private readonly clock: { readonly now: number },
+    readonly quota: CfsQuota | null = null,
   ) {
     if (!(Number.isInteger(servers) && servers >= 1)) throw new RangeError(`servers must be an integer ≥ 1, got ${servers}`);
     this.servers = servers;
@@ -52,9 +58,10 @@ export class FifoCpu {
       if (this.waiting >= this.queueLimit) return -1;
       this.pushStart(start);
     }
-    freeAt[k] = start + seconds;
+    const end = this.quota === null ? start + seconds : this.quota.run(start, seconds, at);
+    freeAt[k] = end;
     this.workAdmitted += seconds;
-    return start + seconds;
+    return end;
   }
 
   /** Jobs waiting for a server at `at` (not before the last admission). */
@@ -63,11 +70,14 @@ export class FifoCpu {
     return this.waiting;
   }
 
-  /** Mean fraction of the servers busy from the last reset until now. */
+  /** Mean fraction of the servers busy from the last reset until now (under a quota, of the quota). */
   utilisation(): number {
     const now = this.clock.now;
     const elapsed = now - this.resetAt;
     if (!(elapsed > 0)) return 0;
+    // Under a quota a server's remaining work is not contiguous (pauses): the ledger knows it. As a
+    // share of what the quota allows (engine/Server's utilisation), so a saturated limit reads 1.
+    if (this.quota !== null) return this.quota.cpuSecondsBy(now) / (this.quota.capacityOn(this.servers) * elapsed);
     return (this.pendingAtReset + this.workAdmitted - this.pendingWork(now)) / (this.servers * elapsed);
   }
 
@@ -77,6 +87,7 @@ export class FifoCpu {
     this.pendingAtReset = this.pendingWork(now);
     this.workAdmitted = 0;
     this.resetAt = now;
+    this.quota?.resetStatistics(now);
   }
 
   /** Service seconds admitted but not yet done at `now`: past `now` each server's work is contiguous. */

@@ -2,6 +2,7 @@
 // replica, a node's NodeLocal DNSCache agent), and what the runtime counts, on the clients' side
 // and as the servers export it (CoreDNS's and node-cache's own counters and histograms).
 
+import type { LimitedCpu } from './cpu-limit.js';
 import type { RandomStream } from '../../engine/random.js';
 import { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
@@ -68,19 +69,14 @@ export interface Agent {
   readonly upstream: TokenBucket | null;
 }
 
-/**
- * A CoreDNS replica on `node`. Its CPU limit as whole cores, each slowed to the limit's share (50m:
- * one core at 1/20 of its speed; 1.5: two cores at 3/4).
- */
-export function newReplica(index: number, node: number, cpuLimit: number, queueLimit: number, clock: { readonly now: number }, cache: DnsCache, upstream: TokenBucket | null): Replica {
-  const servers = Math.max(1, Math.round(cpuLimit));
-  return { index, node, cpu: new FifoCpu(servers, queueLimit, clock), cache, upstream, costScale: servers / cpuLimit, requests: new Counter(), drops: new Counter() };
+/** A CoreDNS replica on `node`, its CPU limit served as cpu-limit.ts decides (CFS quota or uniformly slower cores). */
+export function newReplica(index: number, node: number, cpu: LimitedCpu, queueLimit: number, clock: { readonly now: number }, cache: DnsCache, upstream: TokenBucket | null): Replica {
+  return { index, node, cpu: new FifoCpu(cpu.servers, queueLimit, clock, cpu.quota), cache, upstream, costScale: cpu.costScale, requests: new Counter(), drops: new Counter() };
 }
 
 /** A node's NodeLocal DNSCache agent, its CPU limit as a replica's (newReplica). */
-export function newAgent(cpuLimit: number, sim: Simulator, caches: { cluster: DnsCache; other: DnsCache }, upstream: TokenBucket | null): Agent {
-  const servers = Math.max(1, Math.round(cpuLimit));
-  return { cpu: new Server(sim, { servers }), costScale: servers / cpuLimit, clusterCache: caches.cluster, otherCache: caches.other, upstream };
+export function newAgent(cpu: LimitedCpu, sim: Simulator, caches: { cluster: DnsCache; other: DnsCache }, upstream: TokenBucket | null): Agent {
+  return { cpu: new Server(sim, { servers: cpu.servers, quota: cpu.quota ?? undefined }), costScale: cpu.costScale, clusterCache: caches.cluster, otherCache: caches.other, upstream };
 }
 
 /** Every counter at zero. */

@@ -23,6 +23,7 @@ import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { cacheAnswers, CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { limitedCpu } from './cpu-limit.js';
 import { countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
 import { LookupPlanner } from './planner.js';
@@ -50,12 +51,15 @@ export interface DnsRuntimeOptions {
   /** Probability that a parallel A/AAAA pair through DNAT loses one query to the conntrack race. */
   raceProbability: number;
   upstream: { latency: Distribution; ttl: Distribution; denialTtl: Distribution };
+  /** The CFS period of a CPU limit's quota (kernel.yaml cfs.period). */
+  cfsPeriodSeconds: number;
 }
 
 export class DnsRuntime {
   private readonly counters: DnsMetrics = newDnsMetrics();
   readonly replicas: Replica[] = [];
-  private readonly agents = new Map<number, Agent>();
+  /** The NodeLocal agents, one per node that has looked anything up. */
+  readonly agents = new Map<number, Agent>();
   private readonly library: LibraryBehaviour;
   private readonly clusterDomain: string;
   private readonly raceProbability: number;
@@ -79,6 +83,7 @@ export class DnsRuntime {
   private readonly streams: DnsStreams;
   private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
   private readonly upstreamLimit: number;
+  private readonly cfsPeriodSeconds: number;
 
   constructor(options: DnsRuntimeOptions) {
     const { sim, cluster, settings, profile, streams, caches, queueLimit } = options;
@@ -101,15 +106,11 @@ export class DnsRuntime {
     const upstreamLimit = options.upstreamPacketsPerSecond;
     for (let r = 0; r < options.replicas; r++) {
       const node = Math.floor((r * cluster.nodes) / options.replicas);
-      this.replicas.push(newReplica(r, node, settings.coredns.cpu, queueLimit, sim, new DnsCache(caches.coredns, streams.dns, this.keys), this.upstreamBucket(upstreamLimit)));
+      this.replicas.push(newReplica(r, node, limitedCpu(settings.coredns.cpu, settings.cpuLimitModel, options.cfsPeriodSeconds), queueLimit, sim, new DnsCache(caches.coredns, streams.dns, this.keys), this.upstreamBucket(upstreamLimit)));
     }
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
-  }
-
-  /** The NodeLocal agents, one per node that has looked anything up. */
-  nodeLocalAgents(): Agent[] {
-    return [...this.agents.values()];
+    this.cfsPeriodSeconds = options.cfsPeriodSeconds;
   }
 
   /** The counters, the other nodes' queries included up to now (see the header). */
@@ -138,9 +139,9 @@ export class DnsRuntime {
   private agentOf(node: number): Agent {
     let agent = this.agents.get(node);
     if (agent === undefined) {
-      // One core of its own when no limit is set.
+      // Its CPU limit as a replica's `cpu` (cpu-limit.ts); one core of its own when unset.
       const caches = { cluster: new DnsCache(this.nodeLocalCaches.cluster, this.streams.dns, this.keys), other: new DnsCache(this.nodeLocalCaches.other, this.streams.dns, this.keys) };
-      agent = newAgent(this.settings.nodeLocal.cpu ?? 1, this.sim, caches, this.upstreamBucket(this.upstreamLimit));
+      agent = newAgent(limitedCpu(this.settings.nodeLocal.cpu ?? 1, this.settings.cpuLimitModel, this.cfsPeriodSeconds), this.sim, caches, this.upstreamBucket(this.upstreamLimit));
       this.agents.set(node, agent);
     }
     return agent;

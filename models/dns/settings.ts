@@ -228,9 +228,21 @@ const upstreamSettings = z
   })
   .strict();
 
+/**
+ * How a CPU limit below a whole number of cores is served (CoreDNS `cpu`, NodeLocal `cpu`). `cfs`,
+ * the default, is what the kernel does: full-speed cores until the period's quota (limit × 100 ms)
+ * is spent, then throttled to the period's end, so a 50m container answers a lone query as fast as
+ * an unlimited one but queries after a burst wait up to 95 ms. `uniform` spreads the limit evenly
+ * (one core at 1/20 of its speed for 50m), the model before issue 16: the same mean rate, none of
+ * the tail; kept to compare against. Whole-core limits never throttle and are the same in both.
+ */
+const cpuLimitModel = z.enum(['cfs', 'uniform']);
+export type CpuLimitModel = z.output<typeof cpuLimitModel>;
+
 export const dnsSettings = z
   .object({
     resolver: resolverSettings.prefault({}),
+    cpuLimitModel: cpuLimitModel.prefault('cfs'),
     coredns: corednsSettings.prefault({}),
     nodeLocal: nodeLocalSettings.prefault({}),
     upstream: upstreamSettings.prefault({}),

@@ -3,6 +3,7 @@
 // checks use the 95 % CI of 12 independent replications (seed 2026, replications 0..11; not tuned).
 
 import { describe, expect, it } from 'vitest';
+import { CfsQuota } from '../../../engine/cfs-quota.js';
 import { RandomStreams } from '../../../engine/random.js';
 import { Server } from '../../../engine/server.js';
 import { Simulator } from '../../../engine/simulator.js';
@@ -65,6 +66,36 @@ describe('FifoCpu', () => {
     const atArrival = jobs.map((job) => cpu.admit(job.at, job.seconds));
     expect(byEvents.filter((end) => end < 0).length).toBeGreaterThan(100); // drops happened
     for (let i = 0; i < jobs.length; i++) expect(atArrival[i]).toBeCloseTo(byEvents[i], 9);
+    clock.now = sim.now;
+    expect(cpu.utilisation()).toBeCloseTo(server.utilisation(), 9);
+  });
+
+  it('gives every job the end and the drop a quota-limited engine/Server gives it (1.5 cores on 2, 100 ms periods)', () => {
+    // Work at 1.4 cores against a 1.5-core quota: periods run out, jobs pause, a few are dropped.
+    const rng = new RandomStreams(SEED, 0).stream('test/dns/fifo-cpu/cfs');
+    const jobs: { at: number; seconds: number }[] = [];
+    let at = 0;
+    for (let i = 0; i < 20_000; i++) {
+      at += -Math.log(1 - rng.next()) / 1400;
+      jobs.push({ at, seconds: -Math.log(1 - rng.next()) * 0.001 });
+    }
+    const quota = () => new CfsQuota({ quotaSeconds: 0.15, periodSeconds: 0.1, cores: 2 });
+    const sim = new Simulator();
+    const server = new Server(sim, { servers: 2, queueLimit: 20, quota: quota() });
+    const byEvents: number[] = [];
+    jobs.forEach((job, i) =>
+      sim.at(job.at, () => {
+        if (!server.serve(job.seconds, () => (byEvents[i] = sim.now))) byEvents[i] = -1;
+      }),
+    );
+    sim.run();
+    const clock = { now: 0 };
+    const cpu = new FifoCpu(2, 20, clock, quota());
+    const atArrival = jobs.map((job) => cpu.admit(job.at, job.seconds));
+    expect(server.quota!.throttledPeriods).toBeGreaterThan(10); // the quota bound
+    expect(byEvents.filter((end) => end < 0).length).toBeGreaterThan(0);
+    for (let i = 0; i < jobs.length; i++) expect(atArrival[i]).toBeCloseTo(byEvents[i], 9);
+    expect(cpu.quota!.throttledPeriods).toBe(server.quota!.throttledPeriods);
     clock.now = sim.now;
     expect(cpu.utilisation()).toBeCloseTo(server.utilisation(), 9);
   });
