@@ -19,7 +19,8 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const loaded = loadFromArgs({ file, ...values });
   planTarget(loaded);
   const out = values.out ?? defaultOut(loaded.name);
-  checkOut(loaded, { out, force: values.force });
+  // plan always keeps the runs a directory of the same experiment holds (its rounds resume).
+  checkOut(loaded, { out, force: values.force, resume: true });
   const quiet = values.quiet === true || values.json === true;
   const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, `plan ${loaded.name}`) : undefined;
   const result = await planExperiment(loaded, { out, workers, force: values.force, signal: io.signal, onProgress: bar?.update });

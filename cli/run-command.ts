@@ -75,7 +75,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   if (values.shard !== undefined && shard === undefined) throw new UsageError(`--shard takes I/N with 0 ≤ I < N, got '${values.shard}'`);
   const loaded = loadFromArgs({ file, ...values });
   const out = values.out ?? defaultOut(loaded.name, shard);
-  checkOut(loaded, { out, force: values.force, shard });
+  checkOut(loaded, { out, force: values.force, shard, resume: values.resume });
 
   const quiet = values.quiet === true || values.json === true;
   const say = (line: string) => {
@@ -84,7 +84,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const work = estimateWork(loaded, shard);
   say(`${loaded.name}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${count(Math.min(workers, Math.max(1, work.simulations)), 'worker')}`);
   const bar = !quiet && io.stderr.isTTY === true ? progressBar(io.stderr as NodeJS.WriteStream, loaded.name) : undefined;
-  const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update });
+  const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update, onNotice: (line) => io.stderr.write(`${line}\n`) });
   bar?.done();
 
   if (values.json === true) {
@@ -97,8 +97,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     if (result.status === 'complete') for (const line of healthLines(out)) say(line);
     if (result.status === 'complete' && !quiet) printHeadline(io, loaded, out);
     say(`results: ${result.files.summary} and ${result.files.csv} (every run in ${result.files.points})`);
-    if (result.status === 'interrupted') say(`interrupted: the directory is consistent; continue with --resume`);
   }
+  // Even with --quiet or --json: a Job's log must say how to pick the work up again.
+  if (result.status === 'interrupted') io.stderr.write(`interrupted: ${out} is consistent; continue with: ${resumeCommand(argv)}\n`);
   if (result.status === 'failed') {
     io.stderr.write(`run failed: ${result.error}\n`);
     return EXIT.failed;
@@ -106,6 +107,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   // A sharded run's directory is one part of the whole: its report comes after `merge`.
   if (result.status === 'complete' && shard === undefined) await renderReports(out, io, quiet);
   return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+}
+
+/** The command line that continues an interrupted run: the same one with --resume. */
+function resumeCommand(argv: string[]): string {
+  const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return ['k8s-netsim', 'run', ...args].map(quote).join(' ');
 }
 
 /** The answer at a glance: the report's metrics (or request latency) per point, mean and CI. */

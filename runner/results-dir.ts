@@ -3,13 +3,19 @@
 //   points.jsonl     one line per (point, replication), appended as each job ends
 //   summary.json     mean, 95 % CI and n per point and metric; summary.csv, one row per point
 //   constants.json   the profile constants each point used, with their sources (for reports)
+//   constants.jsonl  the same, one line per point appended as its first run ends, so a resume
+//                    after a kill knows the constants of the runs finished before it
 //   timing.jsonl     wall-clock figures, kept apart so the files above are reproducible
 // Whole files are replaced atomically (written beside, then renamed); points.jsonl grows by one
 // write per line, so a kill loses at most the jobs in flight and tears at most the last line.
+// A run holds the directory's .lock (runner/lock.ts) while it writes.
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConstantRecord } from '../models/profiles/load.js';
+import { shortHash } from './canonical.js';
 import type { ManifestContext } from './context.js';
+import { LOCK_FILE } from './lock.js';
 import { InputError } from './source.js';
 
 export const FILES = {
@@ -18,6 +24,7 @@ export const FILES = {
   summary: 'summary.json',
   csv: 'summary.csv',
   constants: 'constants.json',
+  constantLog: 'constants.jsonl',
   timing: 'timing.jsonl',
   plan: 'plan.json',
 } as const;
@@ -65,14 +72,20 @@ export function readManifest(dir: string): Manifest | undefined {
 
 /**
  * Refuses a directory that holds something else (another experiment, or files that are not
- * results) unless `force`. Writes nothing: a refusal leaves the disk as it was.
+ * results) unless `force`, and one holding completed runs of this experiment unless `resume`
+ * (keep them) or `force` (discard them). Writes nothing: a refusal leaves the disk as it was.
  */
-export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash'>, force: boolean): 'absent' | 'same' | 'replace' {
+export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash'>, force: boolean, resume = false): 'absent' | 'same' | 'replace' {
   if (!existsSync(dir)) return 'absent';
   if (!statSync(dir).isDirectory()) throw new InputError([{ file: dir, line: 0, column: 0, message: 'the output path exists and is not a directory' }]);
   const existing = readManifest(dir);
-  if (existing !== undefined && existing.experiment === manifest.experiment && existing.specHash === manifest.specHash) return 'same';
-  if (existing === undefined && readdirSync(dir).length === 0) return 'absent';
+  if (existing !== undefined && existing.experiment === manifest.experiment && existing.specHash === manifest.specHash) {
+    if (resume || force) return 'same';
+    const completed = readPoints(dir, false).records.length;
+    if (completed === 0) return 'same';
+    throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${completed} completed run${completed === 1 ? '' : 's'} of this experiment; continue with --resume, or pass --force to discard them` }]);
+  }
+  if (existing === undefined && readdirSync(dir).filter((name) => name !== LOCK_FILE).length === 0) return 'absent';
   if (force) return 'replace';
   const what =
     existing === undefined
@@ -95,13 +108,19 @@ export function ensureDir(dir: string): void {
 /** Writes `text` to `path` atomically: a reader sees the old file or the new one, never half. */
 export function writeAtomic(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
   try {
-    writeAll(fd, text);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temporary, 'w');
+    try {
+      writeAll(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    // A full disk or a lost permission: the old file stays whole, and no .tmp is left beside it.
+    rmSync(temporary, { force: true });
+    throw error;
   }
-  renameSync(temporary, path);
 }
 
 function writeAll(fd: number, text: string): void {
@@ -126,14 +145,62 @@ export class LineAppender {
 
 /**
  * The records of points.jsonl. A last line without its newline, or that does not parse, is torn
- * (the process died while writing it): `repair` cuts it off the file. A bad line elsewhere is
- * damage this program never causes, and is an error.
+ * (the process died while writing it): `repair` cuts it off the file. A bad line elsewhere, or a
+ * line that parses but is not a record (`null`, a number), is damage this program never causes:
+ * an InputError naming its line. A metric that is not a number is read as null (not counted).
  */
 export function readPoints(dir: string, repair: boolean): { records: PointRecord[]; tornBytes: number } {
-  const path = join(dir, FILES.points);
-  if (!existsSync(path)) return { records: [], tornBytes: 0 };
+  const { values, tornBytes } = readJsonLines(join(dir, FILES.points), repair, asRecord);
+  return { records: values, tornBytes };
+}
+
+/** The constants each point used, as constants.jsonl (or, from older runs, constants.json) holds them. */
+export function readConstants(dir: string, repair: boolean): Map<string, ConstantRecord[]> {
+  const map = new Map<string, ConstantRecord[]>();
+  if (existsSync(join(dir, FILES.constantLog))) {
+    const sets = new Map<string, ConstantRecord[]>();
+    const asEntry = (value: unknown) => {
+      if (!isObject(value) || typeof value.set !== 'string') return undefined;
+      if (Array.isArray(value.constants)) return { set: value.set, constants: value.constants as ConstantRecord[] };
+      return typeof value.point === 'string' ? { set: value.set, point: value.point } : undefined;
+    };
+    for (const entry of readJsonLines(join(dir, FILES.constantLog), repair, asEntry).values) {
+      if (entry.constants !== undefined) sets.set(entry.set, entry.constants);
+      else if (entry.point !== undefined && sets.has(entry.set) && !map.has(entry.point)) map.set(entry.point, sets.get(entry.set)!);
+    }
+    return map;
+  }
+  // constants.json is derived: a damaged one is rewritten from the runs, never a reason to stop.
+  let file: unknown;
+  try {
+    file = readJson<unknown>(join(dir, FILES.constants));
+  } catch {
+    return map;
+  }
+  if (!isObject(file) || !isObject(file.points) || !isObject(file.sets)) return map;
+  const sets = file.sets;
+  for (const [id, hash] of Object.entries(file.points)) {
+    const set = typeof hash === 'string' && Object.hasOwn(sets, hash) ? sets[hash] : undefined;
+    if (Array.isArray(set)) map.set(id, set as ConstantRecord[]);
+  }
+  return map;
+}
+
+/**
+ * The lines of constants.jsonl for a point: its set of constants (keyed by hash) the first time
+ * the set is seen, as most points share one, then which set the point used.
+ */
+export function constantLines(point: string, constants: ConstantRecord[], known: Set<string>): string {
+  const set = shortHash(constants);
+  const lines = known.has(set) ? '' : `${JSON.stringify({ set, constants })}\n`;
+  known.add(set);
+  return `${lines}${JSON.stringify({ point, set })}\n`;
+}
+
+function readJsonLines<T>(path: string, repair: boolean, accept: (value: unknown) => T | undefined): { values: T[]; tornBytes: number } {
+  if (!existsSync(path)) return { values: [], tornBytes: 0 };
   const text = readFileSync(path, 'utf8');
-  const records: PointRecord[] = [];
+  const values: T[] = [];
   let offset = 0;
   let goodBytes = 0;
   let lineNumber = 0;
@@ -141,24 +208,48 @@ export function readPoints(dir: string, repair: boolean): { records: PointRecord
     const end = text.indexOf('\n', offset);
     lineNumber++;
     const line = end === -1 ? text.slice(offset) : text.slice(offset, end);
-    let record: PointRecord | undefined;
+    let parsed: { value: unknown } | undefined;
     try {
-      record = JSON.parse(line) as PointRecord;
+      parsed = { value: JSON.parse(line) };
     } catch {
-      record = undefined;
+      parsed = undefined;
     }
     const last = end === -1 || end === text.length - 1;
-    if (record === undefined || end === -1) {
-      if (!last) throw new Error(`${path}:${lineNumber}: not a JSON line; the file is damaged`);
+    if (parsed === undefined || end === -1) {
+      if (!last) throw damaged(path, lineNumber, 'not a JSON line');
       break;
     }
-    records.push(record);
+    const value = accept(parsed.value);
+    if (value === undefined) throw damaged(path, lineNumber, `not a result record (${escapeExcerpt(line)})`);
+    values.push(value);
     offset = end + 1;
     goodBytes += Buffer.byteLength(line, 'utf8') + 1;
   }
   const tornBytes = Buffer.byteLength(text, 'utf8') - goodBytes;
   if (repair && tornBytes > 0) truncateSync(path, goodBytes);
-  return { records, tornBytes };
+  return { values, tornBytes };
+}
+
+function damaged(path: string, line: number, what: string): InputError {
+  return new InputError([{ file: path, line, column: 1, message: `${what}: the file is damaged; delete this line (--resume then redoes its run)` }]);
+}
+
+function asRecord(value: unknown): PointRecord | undefined {
+  if (!isObject(value) || typeof value.point !== 'string' || !Number.isSafeInteger(value.replication) || !isObject(value.metrics)) return undefined;
+  const metrics: Record<string, number | null> = {};
+  for (const [key, metric] of Object.entries(value.metrics)) if (key !== '__proto__') metrics[key] = typeof metric === 'number' ? metric : null;
+  const settings = isObject(value.settings) ? value.settings : {};
+  return { point: value.point, settings, replication: value.replication as number, seed: value.seed as number, metrics };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short excerpt of a damaged line: at most 40 characters, control characters escaped. */
+function escapeExcerpt(line: string): string {
+  const short = line.length > 40 ? `${line.slice(0, 40)}…` : line;
+  return JSON.stringify(short).slice(1, -1);
 }
 
 export function readTimingLines(dir: string): string[] {
