@@ -1,7 +1,8 @@
 // Ownership of a results directory: one writer at a time, through a `.lock` file created with
-// O_EXCL that names its holder (pid, host, start time, command) and is touched while it is held.
+// link() (exclusive: it fails if the file exists) that names its holder (pid, host, start time,
+// command) and is touched while it is held.
 
-import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from './source.js';
@@ -42,12 +43,18 @@ export function acquireLock(dir: string, command = 'run'): Lock {
   const path = join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
   let tookOverFrom: LockHolder | undefined;
-  for (let attempt = 0; ; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+  // Written beside and linked into place: link() fails if the lock exists, and the lock never
+  // exists without its content (a kill between create and write would leave a nameless lock).
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(me)}\n`);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(temporary, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
+      }
       const holder = readHolder(path);
       const stale = staleness(path, holder);
       if (stale === undefined) {
@@ -56,35 +63,30 @@ export function acquireLock(dir: string, command = 'run'): Lock {
       }
       tookOverFrom = holder ?? { pid: 0, host: 'unknown', started: 'unknown', command: 'unknown' };
       rmSync(path, { force: true });
-      continue;
     }
-    try {
-      const text = `${JSON.stringify(me)}\n`;
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    held.add(path);
-    const heartbeat = setInterval(() => {
-      try {
-        const now = new Date();
-        utimesSync(path, now, now);
-      } catch {
-        // A vanished lock or a full disk: the run's own writes report the fault.
-      }
-    }, HEARTBEAT_MS);
-    heartbeat.unref();
-    return {
-      path,
-      tookOverFrom,
-      release: () => {
-        clearInterval(heartbeat);
-        if (!held.delete(path)) return;
-        // Only our own lock: if someone took it over meanwhile, theirs stays.
-        if (readHolder(path)?.pid === me.pid && readHolder(path)?.host === me.host) rmSync(path, { force: true });
-      },
-    };
+  } finally {
+    rmSync(temporary, { force: true });
   }
+  held.add(path);
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // A vanished lock or a full disk: the run's own writes report the fault.
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+  return {
+    path,
+    tookOverFrom,
+    release: () => {
+      clearInterval(heartbeat);
+      if (!held.delete(path)) return;
+      // Only our own lock: if someone took it over meanwhile, theirs stays.
+      if (readHolder(path)?.pid === me.pid && readHolder(path)?.host === me.host) rmSync(path, { force: true });
+    },
+  };
 }
 
 function readHolder(path: string): LockHolder | undefined {

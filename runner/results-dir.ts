@@ -85,7 +85,7 @@ export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experimen
     if (completed === 0) return 'same';
     throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${completed} completed run${completed === 1 ? '' : 's'} of this experiment; continue with --resume, or pass --force to discard them` }]);
   }
-  if (existing === undefined && readdirSync(dir).filter((name) => name !== LOCK_FILE).length === 0) return 'absent';
+  if (existing === undefined && readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE)).length === 0) return 'absent';
   if (force) return 'replace';
   const what =
     existing === undefined
@@ -99,6 +99,17 @@ export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experimen
 /** Empties the results files of `dir` (only ours: a forced run never deletes anything else). */
 export function clearResults(dir: string): void {
   for (const name of [...Object.values(FILES), 'report.html', 'report.md']) rmSync(join(dir, name), { force: true });
+}
+
+/**
+ * Removes temporary files a killed process left (ours: x.json.<pid>.tmp; the reports':
+ * .x.html.<pid>.<n>.tmp, also in charts/). Called under the lock, so no live writer owns them.
+ */
+export function removeTemporaries(dir: string): void {
+  for (const folder of [dir, join(dir, 'charts')]) {
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) if (/\.\d+(\.\d+)?\.tmp$/.test(name)) rmSync(join(folder, name), { force: true });
+  }
 }
 
 export function ensureDir(dir: string): void {

@@ -25,6 +25,7 @@ import {
   readManifest,
   readPoints,
   recordLine,
+  removeTemporaries,
   writeAtomic,
   type Manifest,
   type PointRecord,
@@ -114,6 +115,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: RunOption
 async function runLocked(loaded: LoadedExperiment, options: RunOptions, manifest: Manifest, start: number): Promise<RunResult> {
   const out = options.out;
   const state = checkResultsDir(out, manifest, options.force === true, options.resume === true);
+  removeTemporaries(out);
   let existing: PointRecord[] = [];
   let tornBytes = 0;
   let constants = new Map<string, ConstantRecord[]>();
