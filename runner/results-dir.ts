@@ -11,7 +11,7 @@
 // A run holds the directory's .lock (runner/lock.ts) while it writes.
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { shortHash } from './canonical.js';
 import type { ManifestContext } from './context.js';
@@ -113,7 +113,13 @@ export function removeTemporaries(dir: string): void {
 }
 
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    // A recursive mkdir reports ENOENT for a read-only file system; the plain one says why.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dirname(dir))) throw error;
+    mkdirSync(dir);
+  }
 }
 
 /** Writes `text` to `path` atomically: a reader sees the old file or the new one, never half. */
@@ -130,8 +136,15 @@ export function writeAtomic(path: string, text: string): void {
   } catch (error) {
     // A full disk or a lost permission: the old file stays whole, and no .tmp is left beside it.
     rmSync(temporary, { force: true });
-    throw error;
+    throw naming(error, path);
   }
+}
+
+/** A write through a descriptor fails without a path: the user needs to know which file. */
+function naming(error: unknown, path: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  if (failure instanceof Error && typeof failure.code === 'string') failure.path = path;
+  return error;
 }
 
 function writeAll(fd: number, text: string): void {
@@ -143,11 +156,15 @@ function writeAll(fd: number, text: string): void {
 /** An append-only line file: one write per line. */
 export class LineAppender {
   private readonly fd: number;
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, 'a');
   }
   append(line: string): void {
-    writeAll(this.fd, line);
+    try {
+      writeAll(this.fd, line);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
   close(): void {
     closeSync(this.fd);
