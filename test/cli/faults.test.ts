@@ -4,7 +4,7 @@
 // line files are compared as sets, since workers finish in any order).
 
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyExperiment } from '../runner/helpers.js';
@@ -13,9 +13,16 @@ import { cli, scratchDir } from './helpers.js';
 const scratch = scratchDir('faults');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const BIN = new URL('../../bin/k8s-netsim.mjs', import.meta.url).pathname;
+// Two points × two replications of a tiny cluster, each run a fraction of a second: six kills fit
+// in about a minute, and those timed from the first finished run land with part of the runs done.
 const file = writeTinyExperiment(scratch, 'faults');
+writeFileSync(file, readFileSync(file, 'utf8').replace('[iptables, ipvs, nftables]', '[iptables, ipvs]').replace('duration: 1s', 'duration: 10s').replace('ratePerClient: 20', 'ratePerClient: 200'));
 const reference = join(scratch, 'reference');
-let referenceSeconds = 0;
+/** How long the reference took (ms) from its start, its first write and its first run's line to the next of these or its end. */
+type Anchor = 'start' | 'manifest' | 'firstRun';
+let spans: Record<Anchor, number> = { start: 0, manifest: 0, firstRun: 0 };
+const ANCHOR_FILE: Record<Anchor, string | undefined> = { start: undefined, manifest: 'experiment.json', firstRun: 'points.jsonl' };
+const TOTAL_RUNS = 2 * 2;
 
 interface Exit {
   code: number | null;
@@ -23,14 +30,27 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs the command as a child process, sending `signal` after `delayMs` if given. */
-function runChild(args: string[], kill?: { signal: NodeJS.Signals; delayMs: number }): Promise<Exit> {
+/**
+ * Runs the command as a child process, sending `signal` `delayMs` after it starts, or after the
+ * file `startedWhen` has content (experiment.json: the run has begun; points.jsonl: a run ended).
+ */
+function runChild(args: string[], kill?: { signal: NodeJS.Signals; delayMs: number; startedWhen?: string }): Promise<Exit> {
+  const started = (path: string) => existsSync(path) && statSync(path).size > 0;
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let exited = false;
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const timer = kill === undefined ? undefined : setTimeout(() => child.kill(kill.signal), kill.delayMs);
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => (timer = setTimeout(() => child.kill(kill!.signal), kill!.delayMs));
+  const poll = () => {
+    if (exited) return;
+    if (started(kill!.startedWhen!)) arm();
+    else timer = setTimeout(poll, 10);
+  };
+  if (kill !== undefined) (kill.startedWhen === undefined ? arm : poll)();
   return new Promise((resolve) =>
     child.on('exit', (code, signal) => {
+      exited = true;
       clearTimeout(timer);
       resolve({ code, signal, stderr });
     }),
@@ -76,46 +96,53 @@ function generator(seed: number): () => number {
 
 beforeAll(async () => {
   const started = performance.now();
-  const run = await runChild(['run', file, '--out', reference, '--workers', '2', '--quiet']);
-  referenceSeconds = (performance.now() - started) / 1000;
-  expect(run.code).toBe(0);
+  const child = runChild(['run', file, '--out', reference, '--workers', '1', '--quiet']);
+  const moments: number[] = [];
+  for (const name of ['experiment.json', 'points.jsonl']) {
+    while (!existsSync(join(reference, name)) || statSync(join(reference, name)).size === 0) await new Promise((r) => setTimeout(r, 5));
+    moments.push(performance.now());
+  }
+  expect((await child).code).toBe(0);
+  spans = { start: moments[0] - started, manifest: moments[1] - moments[0], firstRun: performance.now() - moments[1] };
 }, 120_000);
 
 describe('kill and --resume', () => {
   it('leaves every results file byte-identical to an uninterrupted run, whatever the moment and the signal', async () => {
     const random = generator(14);
-    const cases: { signal: NodeJS.Signals; workers: number }[] = [
-      { signal: 'SIGKILL', workers: 1 },
-      { signal: 'SIGTERM', workers: 1 },
-      { signal: 'SIGKILL', workers: 2 },
-      { signal: 'SIGTERM', workers: 2 },
-      { signal: 'SIGKILL', workers: 2 },
-      { signal: 'SIGTERM', workers: 1 },
+    // Each kill at a seeded fraction of the span after its anchor: while loading, while the
+    // workers start, and (most) once runs have begun to end.
+    const cases: { signal: NodeJS.Signals; workers: number; after: Anchor }[] = [
+      { signal: 'SIGKILL', workers: 1, after: 'firstRun' },
+      { signal: 'SIGTERM', workers: 1, after: 'firstRun' },
+      { signal: 'SIGKILL', workers: 2, after: 'firstRun' },
+      { signal: 'SIGTERM', workers: 2, after: 'firstRun' },
+      { signal: 'SIGKILL', workers: 2, after: 'manifest' },
+      { signal: 'SIGTERM', workers: 1, after: 'start' },
     ];
-    const totals = { kills: 0, interruptedMidRun: 0, differing: [] as string[] };
-    for (const [index, { signal, workers }] of cases.entries()) {
-      // Anywhere from the loading of the sources to the end of the run.
-      const delayMs = Math.round(random() * referenceSeconds * 1000);
+    const totals = { kills: 0, partial: 0, moments: [] as string[], differing: [] as string[] };
+    for (const [index, { signal, workers, after }] of cases.entries()) {
       const out = join(scratch, `kill-${index}`);
+      const delayMs = Math.round(random() * spans[after]);
       const args = ['run', file, '--out', out, '--workers', String(workers), '--quiet'];
-      const killed = await runChild(args, { signal, delayMs });
+      const anchor = ANCHOR_FILE[after];
+      const killed = await runChild(args, { signal, delayMs, startedWhen: anchor === undefined ? undefined : join(out, anchor) });
       totals.kills++;
-      const context = `${signal} after ${delayMs} ms under ${workers} worker(s)`;
+      const context = `${signal} ${delayMs} ms after ${anchor ?? 'the start'} under ${workers} worker(s)`;
       expect(killed.stderr, context).not.toMatch(/\n\s+at /);
       if (signal === 'SIGTERM') {
         // 143 when caught, 0 when the run had already finished.
         expect([143, 0], context).toContain(killed.code);
         if (killed.code === 143) expect(killed.stderr, context).toMatch(/terminated \(SIGTERM\)/);
-        if (/continue with: .*--resume/.test(killed.stderr)) totals.interruptedMidRun++;
-      } else if (killed.signal === 'SIGKILL' && existsSync(join(out, 'points.jsonl'))) {
-        totals.interruptedMidRun++;
       }
+      const done = existsSync(join(out, 'points.jsonl')) ? readFileSync(join(out, 'points.jsonl'), 'utf8').split('\n').length - 1 : 0;
+      if (done > 0 && done < TOTAL_RUNS) totals.partial++;
+      totals.moments.push(`${context}: ${done}/${TOTAL_RUNS} runs done`);
       const resumed = await cli([...args, '--resume']);
       expect(resumed.code, `${context}: ${resumed.stderr}`).toBe(0);
       const differing = differingFiles(out);
       totals.differing.push(...differing.map((name) => `${context}: ${name}`));
     }
-    console.info(`kill/resume: ${totals.kills} kills (${totals.interruptedMidRun} mid-run), ${totals.differing.length} files differing after resume`);
+    console.info(`kill/resume: ${totals.kills} kills (${totals.partial} with part of the runs done), ${totals.differing.length} files differing after resume\n  ${totals.moments.join('\n  ')}`);
     expect(totals.differing).toEqual([]);
   }, 180_000);
 
