@@ -18,7 +18,7 @@ const BIN = new URL('../../bin/k8s-netsim.mjs', import.meta.url).pathname;
 const file = writeTinyExperiment(scratch, 'faults');
 writeFileSync(file, readFileSync(file, 'utf8').replace('[iptables, ipvs, nftables]', '[iptables, ipvs]').replace('duration: 1s', 'duration: 10s').replace('ratePerClient: 20', 'ratePerClient: 200'));
 const reference = join(scratch, 'reference');
-/** How long the reference took (ms) from its start, its first write and its first run's line to the next of these or its end. */
+/** How long (ms) the reference took from its start to its first write, to its first run's line, and to its last run's. */
 type Anchor = 'start' | 'manifest' | 'firstRun';
 let spans: Record<Anchor, number> = { start: 0, manifest: 0, firstRun: 0 };
 const ANCHOR_FILE: Record<Anchor, string | undefined> = { start: undefined, manifest: 'experiment.json', firstRun: 'points.jsonl' };
@@ -98,12 +98,14 @@ beforeAll(async () => {
   const started = performance.now();
   const child = runChild(['run', file, '--out', reference, '--workers', '1', '--quiet']);
   const moments: number[] = [];
-  for (const name of ['experiment.json', 'points.jsonl']) {
-    while (!existsSync(join(reference, name)) || statSync(join(reference, name)).size === 0) await new Promise((r) => setTimeout(r, 5));
+  const lines = (name: string) => (existsSync(join(reference, name)) ? readFileSync(join(reference, name), 'utf8').split('\n').length - 1 : 0);
+  const reached = [() => lines('experiment.json') > 0, () => lines('points.jsonl') > 0, () => lines('points.jsonl') === TOTAL_RUNS];
+  for (const until of reached) {
+    while (!until()) await new Promise((r) => setTimeout(r, 2));
     moments.push(performance.now());
   }
   expect((await child).code).toBe(0);
-  spans = { start: moments[0] - started, manifest: moments[1] - moments[0], firstRun: performance.now() - moments[1] };
+  spans = { start: moments[0] - started, manifest: moments[1] - moments[0], firstRun: moments[2] - moments[1] };
 }, 120_000);
 
 describe('kill and --resume', () => {
