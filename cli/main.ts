@@ -15,11 +15,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 /**
- * Runs the command line. `early` holds the signals that arrived while the sources were loading
- * (bin/k8s-netsim.mjs holds them): nothing has been written yet, so the command does not start.
- * The handlers are installed before this returns its promise, so no signal falls between.
+ * Runs the command line. The signal handlers are installed before this returns its promise, so
+ * none falls between bin/k8s-netsim.mjs's (for the loading) and these.
  */
-export async function main(early: readonly string[]): Promise<void> {
+export async function main(): Promise<void> {
   const controller = new AbortController();
   let received: Signal | undefined;
   const onSignal = (signal: Signal) => {
@@ -34,12 +33,6 @@ export async function main(early: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const first = early.find((s): s is Signal => s === 'SIGINT' || s === 'SIGTERM');
-  if (first !== undefined) {
-    process.stderr.write(`${first === 'SIGINT' ? 'interrupted (Ctrl-C)' : 'terminated (SIGTERM)'} before the command started: nothing was written\n`);
-    process.exitCode = SIGNAL_EXIT[first];
-    return;
-  }
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
   // A command that stopped because of the signal exits with the signal's code (128 + its number).
   process.exitCode = received !== undefined && code === EXIT.interrupted ? SIGNAL_EXIT[received] : code;
