@@ -60,7 +60,11 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`plan failed: ${result.error}\n`);
     return EXIT.failed;
   }
-  if (result.status === 'interrupted') return EXIT.interrupted;
+  if (result.status === 'interrupted') {
+    // plan keeps every run a directory holds: the same command continues where this one stopped.
+    io.stderr.write(`interrupted: ${out} is consistent; run the same plan command again to continue\n`);
+    return EXIT.interrupted;
+  }
   await renderReports(out, io, values.json === true || values.quiet === true);
   return unmet > 0 ? EXIT.failed : EXIT.ok;
 }
