@@ -5,8 +5,9 @@
 import { join, resolve } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { allJobs } from './expand.js';
+import { constantLines } from './constant-log.js';
 import { acquireLock } from './lock.js';
-import { checkResultsDir, clearResults, constantLines, ensureDir, FILES, readManifest, readPoints, readTimingLines, recordLine, writeAtomic, type Manifest, type PointRecord } from './results-dir.js';
+import { checkResultsDir, clearResults, ensureDir, FILES, readManifest, readPoints, readTimingLines, recordLine, writeAtomic, type Manifest, type PointRecord } from './results-dir.js';
 import { loadConstants, writeSummaries } from './run.js';
 import { InputError } from './source.js';
 

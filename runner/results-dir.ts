@@ -12,8 +12,6 @@
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ConstantRecord } from '../models/profiles/load.js';
-import { shortHash } from './canonical.js';
 import type { ManifestContext } from './context.js';
 import { LOCK_FILE } from './lock.js';
 import { InputError } from './source.js';
@@ -182,50 +180,8 @@ export function readPoints(dir: string, repair: boolean): { records: PointRecord
   return { records: values, tornBytes };
 }
 
-/** The constants each point used, as constants.jsonl (or, from older runs, constants.json) holds them. */
-export function readConstants(dir: string, repair: boolean): Map<string, ConstantRecord[]> {
-  const map = new Map<string, ConstantRecord[]>();
-  if (existsSync(join(dir, FILES.constantLog))) {
-    const sets = new Map<string, ConstantRecord[]>();
-    const asEntry = (value: unknown) => {
-      if (!isObject(value) || typeof value.set !== 'string') return undefined;
-      if (Array.isArray(value.constants)) return { set: value.set, constants: value.constants as ConstantRecord[] };
-      return typeof value.point === 'string' ? { set: value.set, point: value.point } : undefined;
-    };
-    for (const entry of readJsonLines(join(dir, FILES.constantLog), repair, asEntry).values) {
-      if (entry.constants !== undefined) sets.set(entry.set, entry.constants);
-      else if (entry.point !== undefined && sets.has(entry.set) && !map.has(entry.point)) map.set(entry.point, sets.get(entry.set)!);
-    }
-    return map;
-  }
-  // constants.json is derived: a damaged one is rewritten from the runs, never a reason to stop.
-  let file: unknown;
-  try {
-    file = readJson<unknown>(join(dir, FILES.constants));
-  } catch {
-    return map;
-  }
-  if (!isObject(file) || !isObject(file.points) || !isObject(file.sets)) return map;
-  const sets = file.sets;
-  for (const [id, hash] of Object.entries(file.points)) {
-    const set = typeof hash === 'string' && Object.hasOwn(sets, hash) ? sets[hash] : undefined;
-    if (Array.isArray(set)) map.set(id, set as ConstantRecord[]);
-  }
-  return map;
-}
-
-/**
- * The lines of constants.jsonl for a point: its set of constants (keyed by hash) the first time
- * the set is seen, as most points share one, then which set the point used.
- */
-export function constantLines(point: string, constants: ConstantRecord[], known: Set<string>): string {
-  const set = shortHash(constants);
-  const lines = known.has(set) ? '' : `${JSON.stringify({ set, constants })}\n`;
-  known.add(set);
-  return `${lines}${JSON.stringify({ point, set })}\n`;
-}
-
-function readJsonLines<T>(path: string, repair: boolean, accept: (value: unknown) => T | undefined): { values: T[]; tornBytes: number } {
+/** The JSON lines of `path` that `accept` takes; a torn last line is cut off with `repair`, any other bad line is damage. */
+export function readJsonLines<T>(path: string, repair: boolean, accept: (value: unknown) => T | undefined): { values: T[]; tornBytes: number } {
   if (!existsSync(path)) return { values: [], tornBytes: 0 };
   const text = readFileSync(path, 'utf8');
   const values: T[] = [];
@@ -270,7 +226,7 @@ function asRecord(value: unknown): PointRecord | undefined {
   return { point: value.point, settings, replication: value.replication as number, seed: value.seed as number, metrics };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

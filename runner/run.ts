@@ -7,21 +7,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
-import { shortHash } from './canonical.js';
 import { contextOf } from './context.js';
 import { API_VERSION } from './experiment.js';
 import { allJobs, shardJobs, streamsFor, type Job, type Shard } from './expand.js';
 import type { LoadedExperiment } from './load.js';
 import { WorkerPool, type JobRequest } from './pool.js';
+import { constantLines, readConstants } from './constant-log.js';
 import { acquireLock } from './lock.js';
 import {
   checkResultsDir,
   clearResults,
-  constantLines,
   ensureDir,
   FILES,
   LineAppender,
-  readConstants,
   readManifest,
   readPoints,
   recordLine,
@@ -119,9 +117,11 @@ async function runLocked(loaded: LoadedExperiment, options: RunOptions, manifest
   let existing: PointRecord[] = [];
   let tornBytes = 0;
   let constants = new Map<string, ConstantRecord[]>();
+  // The sets constants.jsonl holds: a point's line may name one of them without repeating it.
+  let knownSets = new Set<string>();
   if (state === 'same' && options.resume === true) {
     ({ records: existing, tornBytes } = readPoints(out, true));
-    constants = readConstants(out, true);
+    ({ byPoint: constants, logged: knownSets } = readConstants(out, true));
   } else if (state !== 'absent') {
     clearResults(out);
   }
@@ -132,7 +132,6 @@ async function runLocked(loaded: LoadedExperiment, options: RunOptions, manifest
   const todo = mine.filter((job) => !done.has(`${job.point.id}/${job.replication}`));
 
   const constantLog = new LineAppender(join(out, FILES.constantLog));
-  const knownSets = new Set([...constants.values()].map((set) => shortHash(set)));
   const points = new LineAppender(join(out, FILES.points));
   const timing = new LineAppender(join(out, FILES.timing));
   let ran = 0;
@@ -237,7 +236,7 @@ export function repairSummaries(dir: string): string[] {
   if (manifest === undefined || !Array.isArray(manifest.points)) return [];
   const lock = acquireLock(dir, 'report');
   try {
-    writeSummaries(dir, manifest, readConstants(dir, false));
+    writeSummaries(dir, manifest, readConstants(dir, false).byPoint);
   } finally {
     lock.release();
   }
@@ -255,7 +254,7 @@ function isJsonObject(path: string): boolean {
 
 /** The constants each point of an earlier (resumed) run used. */
 export function loadConstants(dir: string): Map<string, ConstantRecord[]> {
-  return readConstants(dir, false);
+  return readConstants(dir, false).byPoint;
 }
 
 function describeFailure(job: Job | undefined, error: string): string {
