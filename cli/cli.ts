@@ -1,12 +1,13 @@
 // The k8s-netsim command: dispatch to the subcommands, and turn their errors into exit codes
-// (0 success, 1 failed run, 2 bad input, 130 interrupted).
+// (cli/io.ts EXIT): an expected fault is one line, never a stack trace.
 
 import { readFileSync } from 'node:fs';
-import { InputError } from '../runner/source.js';
+import { DamagedResultsError } from '../reports/inputs.js';
+import { escapeControls, InputError } from '../runner/source.js';
 import { didYouMean } from '../runner/suggest.js';
 import { demo, DEMO_USAGE } from './demo.js';
 import { commandHelp, hasHelp } from './help.js';
-import { EXIT, reportInputError, UsageError, type Io } from './io.js';
+import { describeSystemError, EXIT, reportInputError, UsageError, type Io } from './io.js';
 import { jobCommand, JOB_USAGE, mergeCommand, MERGE_USAGE, schemaCommand, SCHEMA_USAGE } from './other-commands.js';
 import { planCommand, PLAN_USAGE } from './plan-command.js';
 import { reportCommand, REPORT_USAGE } from './report-command.js';
@@ -39,7 +40,10 @@ usage:
 
 --set PATH=VALUE overrides a field of the file (VALUE is YAML), e.g. --set spec.duration=10s.
 k8s-netsim <command> --help explains each option of a command.
-exit codes: 0 success, 1 failed run (or a plan no setting meets), 2 bad input, 130 interrupted.`;
+exit codes: 0 success; 1 failed run (or a plan no setting meets, or a disk fault mid-run such as a full disk);
+  2 bad input (including an output directory that is locked by another run, holds other results or completed
+  runs without --resume, or cannot be written, and a damaged results file); 130 interrupted by SIGINT (Ctrl-C),
+  143 terminated by SIGTERM: the results directory is consistent and --resume continues it.`;
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => number | Promise<number>> = {
   run: runCommand,
@@ -86,6 +90,16 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       if (json) io.stdout.write(`${JSON.stringify({ ok: false, errors: [{ message: error.message }] })}\n`);
       return EXIT.badInput;
     }
+    if (error instanceof DamagedResultsError) {
+      io.stderr.write(`${escapeControls(error.message)}\n`);
+      return EXIT.badInput;
+    }
+    const system = describeSystemError(error, command);
+    if (system !== undefined) {
+      io.stderr.write(`${system.line}\n`);
+      return system.exit;
+    }
+    // Anything else is a bug: the stack is what its report needs.
     io.stderr.write(`k8s-netsim ${command} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;
   }

@@ -26,7 +26,8 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
   const loaded = loadFromArgs({ file, ...values, progress: say });
   planTarget(loaded);
   const out = values.out ?? defaultOut(loaded.name);
-  checkOut(loaded, { out, force: values.force });
+  // plan always keeps the runs a directory of the same experiment holds (its rounds resume).
+  checkOut(loaded, { out, force: values.force, resume: true });
   // The whole sweep's estimate: bisection runs fewer points, never more.
   say(estimateLine(loaded.work, loaded.budget, workers));
   const bar = quiet ? undefined : progressReporter(io.stderr, `plan ${loaded.name}`);
@@ -67,7 +68,11 @@ export async function planCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`plan failed: ${result.error}\n`);
     return EXIT.failed;
   }
-  if (result.status === 'interrupted') return EXIT.interrupted;
+  if (result.status === 'interrupted') {
+    // plan keeps every run a directory holds: the same command continues where this one stopped.
+    io.stderr.write(`interrupted: ${out} is consistent; run the same plan command again to continue\n`);
+    return EXIT.interrupted;
+  }
   await renderReports(out, io, values.json === true || values.quiet === true);
   return unmet > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReports } from '../reports/index.js';
+import { repairSummaries } from '../runner/run.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const REPORT_USAGE = 'k8s-netsim report <results-dir>';
@@ -15,6 +16,9 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   if (!existsSync(join(dir, 'points.jsonl')) && !existsSync(join(dir, 'summary.json'))) {
     throw new UsageError(`${dir} holds no results (no points.jsonl or summary.json): run an experiment into it first`);
   }
+  // summary.json and constants.json are derived from the runs: damaged ones are rebuilt first.
+  const rebuilt = repairSummaries(dir);
+  if (rebuilt.length > 0) io.stderr.write(`${rebuilt.join(' and ')} ${rebuilt.length === 1 ? 'was' : 'were'} damaged: rebuilt from points.jsonl\n`);
   await renderReports(dir, io);
   return EXIT.ok;
 }

@@ -123,13 +123,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   };
   const loaded = loadFromArgs({ file, ...values, shard, progress: say });
   const out = values.out ?? defaultOut(loaded.name, shard);
-  checkOut(loaded, { out, force: values.force, shard });
+  checkOut(loaded, { out, force: values.force, shard, resume: values.resume });
 
   const work = loaded.work;
   say(`${loaded.name}: ${count(work.points, 'point')} × ${count(work.replications, 'replication')}${shard ? `, shard ${shard.index}/${shard.count}` : ''} on ${count(Math.min(workers, Math.max(1, work.simulations)), 'worker')}`);
   say(estimateLine(work, loaded.budget, Math.min(workers, Math.max(1, work.simulations))));
   const bar = quiet ? undefined : progressReporter(io.stderr, loaded.name);
-  const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update });
+  const result = await runExperiment(loaded, { out, workers, shard, resume: values.resume, force: values.force, signal: io.signal, onProgress: bar?.update, onNotice: (line) => io.stderr.write(`${line}\n`) });
   bar?.done();
 
   if (values.json === true) {
@@ -142,8 +142,9 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     if (result.status === 'complete') for (const line of healthLines(out)) say(line);
     if (result.status === 'complete' && !quiet) printHeadline(io, loaded, out);
     say(`results: ${result.files.summary} and ${result.files.csv} (every run in ${result.files.points})`);
-    if (result.status === 'interrupted') say(`interrupted: the directory is consistent; continue with --resume`);
   }
+  // Even with --quiet or --json: a Job's log must say how to pick the work up again.
+  if (result.status === 'interrupted') io.stderr.write(`interrupted: ${out} is consistent; continue with: ${resumeCommand(argv)}\n`);
   if (result.status === 'failed') {
     io.stderr.write(`run failed: ${result.error}\n`);
     return EXIT.failed;
@@ -151,6 +152,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   // A sharded run's directory is one part of the whole: its report comes after `merge`.
   if (result.status === 'complete' && shard === undefined) await renderReports(out, io, quiet);
   return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+}
+
+/** The command line that continues an interrupted run: the same one with --resume. */
+function resumeCommand(argv: string[]): string {
+  const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return ['k8s-netsim', 'run', ...args].map(quote).join(' ');
 }
 
 /** The answer at a glance: the report's metrics (or request latency) per point, mean ± 95 % CI half-width. */

@@ -8,7 +8,7 @@
 // that vary, no SLO, no plan) and a note in the report saying what was missing.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ConstantRecord } from './input-shapes.js';
 import { summarize } from '../engine/stats/summary.js';
 import { constantList, experimentInfo, metricMetaOf, planOf, type ExperimentFile, type MetricMeta, type Plan, type PlanFile, type ReportSpec, type Settings, type SloBound } from './input-shapes.js';
@@ -82,29 +82,69 @@ export interface InputOverrides {
   plan?: PlanFile | unknown;
 }
 
+/** A results file that cannot be read as what it should be: one line naming it, and what to do. */
+export class DamagedResultsError extends Error {}
+
 function readJson(path: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`${path}: ${(error as Error).message}`);
+    throw new DamagedResultsError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DamagedResultsError(`${path}: not valid JSON (${(error as Error).message}); the file is damaged: \`k8s-netsim run <experiment> --out ${dirname(path)} --resume\` rewrites it`);
   }
 }
 
-/** Reads points.jsonl, skipping a torn last line (a run killed mid-write). */
+/**
+ * Reads points.jsonl, skipping a torn last line (a run killed mid-write). Any other line that is
+ * not a result record is damage, reported with its line number; a metric that is not a number
+ * reads as null, so that it is not counted.
+ */
 function readPointLines(path: string): PointLine[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   const out: PointLine[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
+    let parsed: unknown;
     try {
-      out.push(JSON.parse(line) as PointLine);
+      parsed = JSON.parse(line);
     } catch (error) {
       if (i < lines.length - 1 && lines.slice(i + 1).some((rest) => rest.trim() !== '')) {
-        throw new Error(`${path}:${i + 1}: ${(error as Error).message}`);
+        throw new DamagedResultsError(`${path}:${i + 1}: not a JSON line (${(error as Error).message}); delete the line, and \`k8s-netsim run … --resume\` redoes its run`);
       }
+      return;
     }
+    const record = asPointLine(parsed);
+    if (record === undefined) throw new DamagedResultsError(`${path}:${i + 1}: not a result record (${JSON.stringify(line.slice(0, 40)).slice(1, -1)}); delete the line, and \`k8s-netsim run … --resume\` redoes its run`);
+    out.push(record);
   });
   return out;
+}
+
+function asPointLine(value: unknown): PointLine | undefined {
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObject(value) || typeof value.point !== 'string' || !Number.isSafeInteger(value.replication) || !isObject(value.metrics)) return undefined;
+  const metrics: Record<string, number | null> = {};
+  for (const [key, metric] of Object.entries(value.metrics)) if (key !== '__proto__') metrics[key] = typeof metric === 'number' ? metric : null;
+  return { point: value.point, settings: isObject(value.settings) ? (value.settings as Settings) : {}, replication: value.replication as number, seed: value.seed as number, metrics };
+}
+
+/** summary.json as read, or undefined when it is not one (damaged: derived from points.jsonl instead). */
+function readSummary(path: string): SummaryFile | undefined {
+  let value: unknown;
+  try {
+    value = readJson(path);
+  } catch (error) {
+    if (error instanceof DamagedResultsError) return undefined;
+    throw error;
+  }
+  const file = value as Partial<SummaryFile> | null;
+  const ok = typeof file === 'object' && file !== null && Array.isArray(file.points) && file.points.every((p) => typeof p === 'object' && p !== null && typeof p.id === 'string' && typeof p.metrics === 'object' && p.metrics !== null);
+  return ok ? (file as SummaryFile) : undefined;
 }
 
 const toNumber = (value: number | null | undefined): number => (typeof value === 'number' ? value : NaN);
@@ -148,10 +188,13 @@ export function readResults(dir: string, overrides: InputOverrides = {}): Result
 
   const metricInfo: Map<string, MetricMeta> = existsSync(file('metrics.json')) ? metricMetaOf(readJson(file('metrics.json'))) : new Map();
 
+  // summary.json is derived from points.jsonl: when it is damaged, the report derives it again.
+  const read = existsSync(file('summary.json')) ? readSummary(file('summary.json')) : undefined;
   let summary: SummaryFile;
-  if (existsSync(file('summary.json'))) summary = readJson(file('summary.json')) as SummaryFile;
+  if (read !== undefined) summary = read;
   else if (lines !== null) summary = summarizeLines(experiment.name ?? 'experiment', lines, metricInfo);
-  else throw new Error(`${dir} holds neither points.jsonl nor summary.json: nothing to report`);
+  else if (existsSync(file('summary.json'))) throw new DamagedResultsError(`${file('summary.json')}: damaged, and there is no points.jsonl to derive it from`);
+  else throw new DamagedResultsError(`${dir} holds neither points.jsonl nor summary.json: nothing to report`);
 
   const rawConstants = overrides.constants ?? (existsSync(file('constants.json')) ? readJson(file('constants.json')) : null);
   if (rawConstants === null) missing.push('constants.json');

@@ -2,9 +2,11 @@
 // the union of their points.jsonl lines and the summaries recomputed from it, which is exactly
 // what a single run would have written.
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { allJobs } from './expand.js';
+import { constantLines } from './constant-log.js';
+import { acquireLock } from './lock.js';
 import { checkResultsDir, clearResults, ensureDir, FILES, readManifest, readPoints, readTimingLines, recordLine, writeAtomic, type Manifest, type PointRecord } from './results-dir.js';
 import { loadConstants, writeSummaries } from './run.js';
 import { InputError } from './source.js';
@@ -40,6 +42,20 @@ export function mergeResults(dirs: readonly string[], out: string, force = false
     }
   });
 
+  const manifest: Manifest = { ...first, shard: null };
+  // The runs already in `out` (an earlier merge of the same experiment) are merged in, never lost.
+  const state = checkResultsDir(out, manifest, force, true);
+  const sources = state === 'same' && !force && !dirs.some((dir) => resolve(dir) === resolve(out)) ? [...dirs, out] : dirs;
+  ensureDir(out);
+  const lock = acquireLock(out, 'merge');
+  try {
+    return mergeLocked(sources, out, manifest, state);
+  } finally {
+    lock.release();
+  }
+}
+
+function mergeLocked(dirs: readonly string[], out: string, manifest: Manifest, state: 'absent' | 'same' | 'replace'): MergeResult {
   const byPair = new Map<string, { record: PointRecord; line: string; dir: string }>();
   const constants = new Map<string, ConstantRecord[]>();
   const timing: string[] = [];
@@ -57,10 +73,7 @@ export function mergeResults(dirs: readonly string[], out: string, force = false
     timing.push(...readTimingLines(dir));
   }
 
-  const manifest: Manifest = { ...first, shard: null };
-  const state = checkResultsDir(out, manifest, force);
   if (state !== 'absent') clearResults(out);
-  ensureDir(out);
   const lines: string[] = [];
   const missing: { point: string; replication: number }[] = [];
   for (const job of allJobs(manifest.points.map((p, index) => ({ ...p, index, input: {} })), manifest.replications)) {
@@ -71,6 +84,9 @@ export function mergeResults(dirs: readonly string[], out: string, force = false
   writeAtomic(join(out, FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
   writeAtomic(join(out, FILES.points), lines.join(''));
   writeAtomic(join(out, FILES.timing), timing.join(''));
+  const known = new Set<string>();
+  const log = manifest.points.flatMap(({ id }) => (constants.has(id) ? [constantLines(id, constants.get(id)!, known)] : []));
+  writeAtomic(join(out, FILES.constantLog), log.join(''));
   writeSummaries(out, manifest, constants);
   return { out, experiment: manifest.experiment, runs: lines.length, expected: lines.length + missing.length, missing };
 }

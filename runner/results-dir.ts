@@ -3,13 +3,17 @@
 //   points.jsonl     one line per (point, replication), appended as each job ends
 //   summary.json     mean, 95 % CI and n per point and metric; summary.csv, one row per point
 //   constants.json   the profile constants each point used, with their sources (for reports)
+//   constants.jsonl  the same, one line per point appended as its first run ends, so a resume
+//                    after a kill knows the constants of the runs finished before it
 //   timing.jsonl     wall-clock figures, kept apart so the files above are reproducible
 // Whole files are replaced atomically (written beside, then renamed); points.jsonl grows by one
 // write per line, so a kill loses at most the jobs in flight and tears at most the last line.
+// A run holds the directory's .lock (runner/lock.ts) while it writes.
 
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ManifestContext } from './context.js';
+import { LOCK_FILE } from './lock.js';
 import { InputError } from './source.js';
 
 export const FILES = {
@@ -18,6 +22,7 @@ export const FILES = {
   summary: 'summary.json',
   csv: 'summary.csv',
   constants: 'constants.json',
+  constantLog: 'constants.jsonl',
   timing: 'timing.jsonl',
   plan: 'plan.json',
   metrics: 'metrics.json',
@@ -66,14 +71,20 @@ export function readManifest(dir: string): Manifest | undefined {
 
 /**
  * Refuses a directory that holds something else (another experiment, or files that are not
- * results) unless `force`. Writes nothing: a refusal leaves the disk as it was.
+ * results) unless `force`, and one holding completed runs of this experiment unless `resume`
+ * (keep them) or `force` (discard them). Writes nothing: a refusal leaves the disk as it was.
  */
-export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash'>, force: boolean): 'absent' | 'same' | 'replace' {
+export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash'>, force: boolean, resume = false): 'absent' | 'same' | 'replace' {
   if (!existsSync(dir)) return 'absent';
   if (!statSync(dir).isDirectory()) throw new InputError([{ file: dir, line: 0, column: 0, message: 'the output path exists and is not a directory' }]);
   const existing = readManifest(dir);
-  if (existing !== undefined && existing.experiment === manifest.experiment && existing.specHash === manifest.specHash) return 'same';
-  if (existing === undefined && readdirSync(dir).length === 0) return 'absent';
+  if (existing !== undefined && existing.experiment === manifest.experiment && existing.specHash === manifest.specHash) {
+    if (resume || force) return 'same';
+    const completed = readPoints(dir, false).records.length;
+    if (completed === 0) return 'same';
+    throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${completed} completed run${completed === 1 ? '' : 's'} of this experiment; continue with --resume, or pass --force to discard them` }]);
+  }
+  if (existing === undefined && readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE)).length === 0) return 'absent';
   if (force) return 'replace';
   const what =
     existing === undefined
@@ -89,20 +100,50 @@ export function clearResults(dir: string): void {
   for (const name of [...Object.values(FILES), 'report.html', 'report.md']) rmSync(join(dir, name), { force: true });
 }
 
+/**
+ * Removes temporary files a killed process left (ours: x.json.<pid>.tmp; the reports':
+ * .x.html.<pid>.<n>.tmp, also in charts/). Called under the lock, so no live writer owns them.
+ */
+export function removeTemporaries(dir: string): void {
+  for (const folder of [dir, join(dir, 'charts')]) {
+    if (!existsSync(folder)) continue;
+    for (const name of readdirSync(folder)) if (/\.\d+(\.\d+)?\.tmp$/.test(name)) rmSync(join(folder, name), { force: true });
+  }
+}
+
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    // A recursive mkdir reports ENOENT for a read-only file system; the plain one says why.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dirname(dir))) throw error;
+    mkdirSync(dir);
+  }
 }
 
 /** Writes `text` to `path` atomically: a reader sees the old file or the new one, never half. */
 export function writeAtomic(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
   try {
-    writeAll(fd, text);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temporary, 'w');
+    try {
+      writeAll(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    // A full disk or a lost permission: the old file stays whole, and no .tmp is left beside it.
+    rmSync(temporary, { force: true });
+    throw naming(error, path);
   }
-  renameSync(temporary, path);
+}
+
+/** A write through a descriptor fails without a path: the user needs to know which file. */
+function naming(error: unknown, path: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  if (failure instanceof Error && typeof failure.code === 'string') failure.path = path;
+  return error;
 }
 
 function writeAll(fd: number, text: string): void {
@@ -114,11 +155,15 @@ function writeAll(fd: number, text: string): void {
 /** An append-only line file: one write per line. */
 export class LineAppender {
   private readonly fd: number;
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, 'a');
   }
   append(line: string): void {
-    writeAll(this.fd, line);
+    try {
+      writeAll(this.fd, line);
+    } catch (error) {
+      throw naming(error, this.path);
+    }
   }
   close(): void {
     closeSync(this.fd);
@@ -127,14 +172,20 @@ export class LineAppender {
 
 /**
  * The records of points.jsonl. A last line without its newline, or that does not parse, is torn
- * (the process died while writing it): `repair` cuts it off the file. A bad line elsewhere is
- * damage this program never causes, and is an error.
+ * (the process died while writing it): `repair` cuts it off the file. A bad line elsewhere, or a
+ * line that parses but is not a record (`null`, a number), is damage this program never causes:
+ * an InputError naming its line. A metric that is not a number is read as null (not counted).
  */
 export function readPoints(dir: string, repair: boolean): { records: PointRecord[]; tornBytes: number } {
-  const path = join(dir, FILES.points);
-  if (!existsSync(path)) return { records: [], tornBytes: 0 };
+  const { values, tornBytes } = readJsonLines(join(dir, FILES.points), repair, asRecord);
+  return { records: values, tornBytes };
+}
+
+/** The JSON lines of `path` that `accept` takes; a torn last line is cut off with `repair`, any other bad line is damage. */
+export function readJsonLines<T>(path: string, repair: boolean, accept: (value: unknown) => T | undefined): { values: T[]; tornBytes: number } {
+  if (!existsSync(path)) return { values: [], tornBytes: 0 };
   const text = readFileSync(path, 'utf8');
-  const records: PointRecord[] = [];
+  const values: T[] = [];
   let offset = 0;
   let goodBytes = 0;
   let lineNumber = 0;
@@ -142,24 +193,48 @@ export function readPoints(dir: string, repair: boolean): { records: PointRecord
     const end = text.indexOf('\n', offset);
     lineNumber++;
     const line = end === -1 ? text.slice(offset) : text.slice(offset, end);
-    let record: PointRecord | undefined;
+    let parsed: { value: unknown } | undefined;
     try {
-      record = JSON.parse(line) as PointRecord;
+      parsed = { value: JSON.parse(line) };
     } catch {
-      record = undefined;
+      parsed = undefined;
     }
     const last = end === -1 || end === text.length - 1;
-    if (record === undefined || end === -1) {
-      if (!last) throw new Error(`${path}:${lineNumber}: not a JSON line; the file is damaged`);
+    if (parsed === undefined || end === -1) {
+      if (!last) throw damaged(path, lineNumber, 'not a JSON line');
       break;
     }
-    records.push(record);
+    const value = accept(parsed.value);
+    if (value === undefined) throw damaged(path, lineNumber, `not a result record (${escapeExcerpt(line)})`);
+    values.push(value);
     offset = end + 1;
     goodBytes += Buffer.byteLength(line, 'utf8') + 1;
   }
   const tornBytes = Buffer.byteLength(text, 'utf8') - goodBytes;
   if (repair && tornBytes > 0) truncateSync(path, goodBytes);
-  return { records, tornBytes };
+  return { values, tornBytes };
+}
+
+function damaged(path: string, line: number, what: string): InputError {
+  return new InputError([{ file: path, line, column: 1, message: `${what}: the file is damaged; delete this line (--resume then redoes its run)` }]);
+}
+
+function asRecord(value: unknown): PointRecord | undefined {
+  if (!isObject(value) || typeof value.point !== 'string' || !Number.isSafeInteger(value.replication) || !isObject(value.metrics)) return undefined;
+  const metrics: Record<string, number | null> = {};
+  for (const [key, metric] of Object.entries(value.metrics)) if (key !== '__proto__') metrics[key] = typeof metric === 'number' ? metric : null;
+  const settings = isObject(value.settings) ? value.settings : {};
+  return { point: value.point, settings, replication: value.replication as number, seed: value.seed as number, metrics };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A short excerpt of a damaged line: at most 40 characters, control characters escaped. */
+function escapeExcerpt(line: string): string {
+  const short = line.length > 40 ? `${line.slice(0, 40)}…` : line;
+  return JSON.stringify(short).slice(1, -1);
 }
 
 export function readTimingLines(dir: string): string[] {

@@ -162,7 +162,7 @@ function firstLine(text: string): string {
 }
 
 /** Control characters (ESC, OSC, NUL …) as \x.. escapes: a file's text must not drive the terminal. */
-function escapeControls(text: string): string {
+export function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

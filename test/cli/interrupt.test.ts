@@ -30,6 +30,9 @@ describe('Ctrl-C', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/interrupted/);
+    // The last line is the command that continues the run.
+    expect(stderr.trim().split('\n').at(-1)).toBe(`interrupted: ${out} is consistent; continue with: k8s-netsim run ${file} --out ${out} --workers 1 --replications 3 --set spec.duration=2s --resume`);
+    expect(existsSync(join(out, '.lock'))).toBe(false);
 
     const written = lines(points);
     const total = 3 * 2 * 3;

@@ -73,6 +73,29 @@ describe('determinism', () => {
     expect(sortedLines(join(out, 'points.jsonl'))).toEqual(sortedLines(join(scratch, 'w1', 'points.jsonl')));
   });
 
+  it('keeps the constants of runs done before a kill, also in a directory from before constants.jsonl', async () => {
+    for (const [label, oldDirectory] of [['killed', false], ['old', true]] as const) {
+      const out = join(scratch, `constants-${label}`);
+      await runExperiment(loaded, { out, workers: 2, pool: two });
+      const lines = read(out, 'points.jsonl').split('\n').filter((l) => l !== '');
+      // Both replications of one point done, nothing else: its constants come from no later run.
+      const first = JSON.parse(lines[0]).point;
+      writeFileSync(join(out, 'points.jsonl'), lines.filter((l) => JSON.parse(l).point === first).map((l) => `${l}\n`).join(''));
+      if (oldDirectory) {
+        // What an interrupted run wrote before constants.jsonl: constants.json of the points done.
+        rmSync(join(out, 'constants.jsonl'));
+        const constants = JSON.parse(read(out, 'constants.json'));
+        constants.points = { [first]: constants.points[first] };
+        writeFileSync(join(out, 'constants.json'), JSON.stringify(constants));
+      } else {
+        rmSync(join(out, 'constants.json'));
+      }
+      const result = await runExperiment(loaded, { out, workers: 2, pool: two, resume: true });
+      expect(result).toMatchObject({ status: 'complete', skipped: 2, ran: 4 });
+      expect(read(out, 'constants.json'), label).toBe(read(join(scratch, 'w1'), 'constants.json'));
+    }
+  });
+
   it('gives every point of replication r the same seed and r (common random numbers)', () => {
     const records = read(join(scratch, 'w1'), 'points.jsonl').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
     expect(new Set(records.map((r) => `${r.seed}/${r.replication}`))).toEqual(new Set(['7/0', '7/1']));
