@@ -50,7 +50,7 @@ describe('a full disk', () => {
       );
       disk.writesLeft = Infinity;
       expect(error?.code, `write ${failing}`).toBe('ENOSPC');
-      expect(error?.path, `write ${failing}`).toMatch(new RegExp(`^${out}/(experiment|points|constants|timing|summary)\\.(jsonl|json|csv)$`));
+      expect(error?.path, `write ${failing}`).toMatch(new RegExp(`^${out}/(experiment|points|constants|timing|summary|metrics)\\.(jsonl|json|csv)$`));
       expect(fs.readdirSync(out).filter((name) => name.endsWith('.tmp') || name === '.lock'), `write ${failing}`).toEqual([]);
       const resumed = await runExperiment(loaded, { out, workers: 2, pool, resume: true });
       expect(resumed.status).toBe('complete');
