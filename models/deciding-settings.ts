@@ -58,6 +58,9 @@ export function pointContext(spec: NetworkSettings): PointContext {
   put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
   put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
   put('cluster.zones', spec.cluster.zones, 'whether paths cross zones (an assumed inter-zone latency)');
+  if (spec.proxy.mode === 'ebpf' && !spec.cluster.cni.startsWith('cilium')) {
+    notes.push(`proxy.mode ebpf is Cilium's kube-proxy replacement, which runs only with Cilium as the CNI; here it is combined with the ${spec.cluster.cni} data path, a pairing no cluster runs: read its results as Cilium's service load balancing over ${spec.cluster.cni}'s path costs.`);
+  }
   const conntrackProfile = loadConntrackProfile(spec.profiles.conntrack).values;
   let limit: number | string;
   try {

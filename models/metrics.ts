@@ -122,6 +122,8 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   if (nodes[0].flows !== nodes[0].netfilter) {
     putGauge(metrics, 'cilium_bpf_ct_entries', nodeMean((n) => n.flows.occupancy.mean(end), true), nodeMax((n) => n.flows.occupancy.max));
     putCounter(metrics, 'cilium_bpf_ct_drops_total', nodeMean((n) => n.flows.drops.total), window);
+    // The CT maps are LRU hash maps, preallocated: their memory is their size, whatever they hold.
+    putGauge(metrics, 'cilium_bpf_ct_memory_bytes', nodeMean((n) => n.flows.memoryBytes(end)), nodeMax((n) => n.flows.memoryBytes(end)));
   }
   putProxyMetrics(metrics, nodes, window);
   // Every node syncs alike (sync CPU: mean over detailed nodes); dispatch and packets follow the load.

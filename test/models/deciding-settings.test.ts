@@ -43,4 +43,10 @@ describe('the settings that decided a point', () => {
     expect(c.notes.join(' ')).toMatch(/no DNS lookup is simulated/);
     expect(c.settings.some((s) => s.path.startsWith('dns.'))).toBe(false);
   });
+
+  it('says when eBPF, Cilium’s kube-proxy replacement, is paired with a CNI that is not Cilium', () => {
+    const note = (cni: string) => context({ cluster: { nodes: 100, services: 50, cni }, proxy: { mode: 'ebpf' } }).notes.find((n) => n.includes('kube-proxy replacement'));
+    expect(note('calico-bgp')).toMatch(/runs only with Cilium as the CNI; here it is combined with the calico-bgp data path/);
+    expect(note('cilium-native')).toBeUndefined();
+  });
 });

@@ -91,6 +91,14 @@ describe("conntrack occupancy follows Little's law", () => {
     expect(ratio.ci95[1]).toBeGreaterThanOrEqual(1);
     expect(ratio.halfWidth).toBeLessThan(0.03);
   });
+  it("reports the BPF CT maps' memory at their full preallocated size, however few entries they hold, and netfilter's as none", () => {
+    const m = run(openLoop({ warmup: '2s', duration: '5s', proxy: { mode: 'ebpf' } }));
+    const { cilium } = TIMEOUTS;
+    expect(m['cilium_bpf_ct_entries.max']).toBeGreaterThan(0);
+    expect(m['cilium_bpf_ct_memory_bytes.mean']).toBe((cilium.ctGlobalTcpMax + cilium.ctGlobalAnyMax) * cilium.bytesPerEntry);
+    expect(m['cilium_bpf_ct_memory_bytes.max']).toBe(m['cilium_bpf_ct_memory_bytes.mean']);
+    expect(m['conntrack_memory_bytes.mean']).toBe(0);
+  });
 });
 
 /**
