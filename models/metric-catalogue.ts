@@ -68,7 +68,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('dns_client_answered_total', 'counter', 'count', 'cluster', 'higher', 'DNS-only workloads: raw queries answered (any rcode) or resolver lookups that found an address; .rate is queries (lookups) answered per second'),
   m('dns_client_unanswered_total', 'counter', 'count', 'cluster', 'lower', 'DNS-only workloads: raw queries lost (no response within their timeout) or resolver lookups that ended without an address'),
   m('dns_lookups_failed_total', 'counter', 'count', 'cluster', 'lower', 'lookups that ended without an answer'),
-  m('dns_timeouts_total', 'counter', 'count', 'cluster', 'lower', 'resolver timeouts (each waits the resolver’s timeout)'),
+  m('dns_timeouts_total', 'counter', 'count', 'cluster', 'lower', 'resolver timeouts (each waits the resolver’s timeout), a DNS-only workload’s lost raw queries included'),
   m('coredns_dns_requests_total', 'counter', 'count', 'cluster', 'neutral', 'queries CoreDNS received, all replicas'),
   m('coredns_cache_hits_total', 'counter', 'count', 'cluster', 'neutral', 'CoreDNS cache hits, all replicas'),
   m('coredns_cache_misses_total', 'counter', 'count', 'cluster', 'neutral', 'CoreDNS cache misses, all replicas'),

@@ -33,6 +33,15 @@ describe('a DNS-only open loop', () => {
     expect(Math.abs(m['dns_client_answered_total.rate'] - lambda) / lambda).toBeLessThan(0.04);
     expect(m['dns_client_unanswered_total.total']).toBe(0);
   });
+
+  it('puts every node’s queries on CoreDNS when 2 detailed nodes stand for 8', () => {
+    // 8 nodes × 3 client pods × 20/s = 480 raw queries/s cluster-wide, a quarter of them simulated.
+    const m = run({ ...oneReplica({ clients: '50%', ratePerClient: 20, dns: { mode: 'raw' } }), cluster: { nodes: 8, podsPerNode: 6, services: 50, detailedNodes: 2 } });
+    const lambda = 8 * 3 * 20;
+    // The simulated quarter's count errs by 1/√1200 ≈ 3 %.
+    expect(Math.abs(m['coredns_dns_requests_total.rate'] - lambda) / lambda).toBeLessThan(0.12);
+    expect(Math.abs(m['dns_client_answered_total.rate'] - lambda) / lambda).toBeLessThan(0.12);
+  });
 });
 
 describe('a DNS-only closed loop (dnsperf -c/-q)', () => {
