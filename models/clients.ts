@@ -32,7 +32,7 @@ export function offeredRates(settings: WorkloadSettings, cluster: Cluster): { to
 }
 
 /** Client pods of a workload on detailed node `node`: global pod indices. */
-function clientPods(settings: WorkloadSettings, cluster: Cluster, node: number): number[] {
+export function clientPods(settings: WorkloadSettings, cluster: Cluster, node: number): number[] {
   const count = clientsOnNode(settings.clients, node, cluster.nodes, cluster.podsPerNode);
   const pods: number[] = [];
   for (let j = 0; j < count; j++) pods.push(j * cluster.nodes + node);
@@ -82,50 +82,58 @@ export function startClients(
       continue;
     }
 
-    const rate = settings.ratePerClient;
-    const arrival = settings.arrival;
-    if (arrival === 'poisson') {
-      const gap = exponential(rate * pods.length);
-      const arrive = () => {
-        const pod = pods[Math.floor(streams.arrivals.next() * pods.length)];
-        network.start(newRequest(node, pod));
-        sim.schedule(gap.sample(streams.arrivals), arrive);
+    openLoop(sim, settings, pods, streams.arrivals, (pod) => network.start(newRequest(node, pod)));
+  }
+}
+
+/**
+ * Open-loop arrivals for the client pods `pods` of one node: Poisson as one superposed stream,
+ * constant and on/off per pod; `fire(pod)` starts one request (or query) of that pod.
+ */
+export function openLoop(sim: Simulator, settings: WorkloadSettings, pods: number[], rng: RandomStream, fire: (pod: number) => void): void {
+  const rate = settings.ratePerClient;
+  const arrival = settings.arrival;
+  if (arrival === 'poisson') {
+    const gap = exponential(rate * pods.length);
+    const arrive = () => {
+      const pod = pods[Math.floor(rng.next() * pods.length)];
+      fire(pod);
+      sim.schedule(gap.sample(rng), arrive);
+    };
+    sim.schedule(gap.sample(rng), arrive);
+  } else if (arrival === 'constant') {
+    const period = 1 / rate;
+    for (const pod of pods) {
+      const tick = () => {
+        fire(pod);
+        sim.schedule(period, tick);
       };
-      sim.schedule(gap.sample(streams.arrivals), arrive);
-    } else if (arrival === 'constant') {
-      const period = 1 / rate;
-      for (const pod of pods) {
-        const tick = () => {
-          network.start(newRequest(node, pod));
-          sim.schedule(period, tick);
-        };
-        sim.schedule(streams.arrivals.next() * period, tick);
-      }
-    } else {
-      // On/off: exponential on and off periods with the given means; Poisson during "on" at the
-      // rate that keeps the long-run mean at ratePerClient.
-      const { on, off } = arrival.onOff;
-      const onPeriod = exponentialMean(on);
-      const offPeriod = exponentialMean(off);
-      const burst = exponential((rate * (on + off)) / on);
-      for (const pod of pods) {
-        let onUntil = 0;
-        const arrive = () => {
-          if (sim.now >= onUntil) {
-            sim.schedule(offPeriod.sample(streams.arrivals), startOn);
-            return;
-          }
-          network.start(newRequest(node, pod));
-          sim.schedule(burst.sample(streams.arrivals), arrive);
-        };
-        const startOn = () => {
-          onUntil = sim.now + onPeriod.sample(streams.arrivals);
-          sim.schedule(burst.sample(streams.arrivals), arrive);
-        };
-        // Start in "on" or "off" in proportion to their means (the stationary state).
-        if (streams.arrivals.next() < on / (on + off)) startOn();
-        else sim.schedule(offPeriod.sample(streams.arrivals), startOn);
-      }
+      sim.schedule(rng.next() * period, tick);
+    }
+  } else {
+    // On/off: exponential on and off periods with the given means; Poisson during "on" at the
+    // rate that keeps the long-run mean at ratePerClient.
+    const { on, off } = arrival.onOff;
+    const onPeriod = exponentialMean(on);
+    const offPeriod = exponentialMean(off);
+    const burst = exponential((rate * (on + off)) / on);
+    for (const pod of pods) {
+      let onUntil = 0;
+      const arrive = () => {
+        if (sim.now >= onUntil) {
+          sim.schedule(offPeriod.sample(rng), startOn);
+          return;
+        }
+        fire(pod);
+        sim.schedule(burst.sample(rng), arrive);
+      };
+      const startOn = () => {
+        onUntil = sim.now + onPeriod.sample(rng);
+        sim.schedule(burst.sample(rng), arrive);
+      };
+      // Start in "on" or "off" in proportion to their means (the stationary state).
+      if (rng.next() < on / (on + off)) startOn();
+      else sim.schedule(offPeriod.sample(rng), startOn);
     }
   }
 }

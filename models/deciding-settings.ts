@@ -70,7 +70,7 @@ export function pointContext(spec: NetworkSettings): PointContext {
   }
   put('conntrack.max', limit, 'nf_conntrack_max per node: when new flows are dropped');
 
-  const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP');
+  const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP' || w.dns !== undefined);
   let raceProbability = 0;
   if (!usesDns) {
     notes.push('Every workload connects to a ClusterIP directly (dnsName: clusterIP): no DNS lookup is simulated, so no result includes DNS latency or failures.');

@@ -22,6 +22,7 @@ import { exceedsMemoryLimit } from './dns/coredns-costs.js';
 import { RCODES } from './dns/questions.js';
 import { meanThrottling } from './dns/cpu-limit.js';
 import type { DnsRuntime } from './dns/runtime.js';
+import type { DnsClientStats } from './dns-clients.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 
 export type Metrics = Record<string, number>;
@@ -72,6 +73,8 @@ export interface MetricsSources {
   /** Each server pod's worker pool's utilisation, in order of creation. */
   workerUtilisations: number[];
   dns: DnsMetricsSources | null;
+  /** What DNS-only workloads' clients saw (dns-clients.ts); null when there are none. */
+  dnsClients: DnsClientStats | null;
 }
 
 /** What the DNS metrics are read from. */
@@ -138,6 +141,13 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   putGauge(metrics, 'node_cpu_utilization', nodeMean((n) => n.cpu.utilisation(), true), nodeMax((n) => n.cpu.utilisation()));
   putGauge(metrics, 'nic_utilization', nodeMean((n) => n.nic.utilisation(), true), nodeMax((n) => n.nic.utilisation()));
   if (sources.dns !== null) putDnsMetrics(metrics, sources.dns, { nodes: servingNodes, nodeCount, windowSeconds: window, requestScale: scale });
+  const clients = sources.dnsClients;
+  if (clients !== null) {
+    // Cluster-wide as the request counts are: the detailed nodes' clients scaled to all of them.
+    putDistribution(metrics, 'dns_query_duration_seconds', clients.queryDuration);
+    putCounter(metrics, 'dns_client_answered_total', clients.answered.total, window, scale);
+    putCounter(metrics, 'dns_client_unanswered_total', clients.unanswered.total, window, scale);
+  }
   const pools = sources.workerUtilisations;
   putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
   return metrics;

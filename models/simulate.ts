@@ -8,6 +8,7 @@ import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { offeredRates, startBackgroundLoad, startClients } from './clients.js';
 import { startChurn } from './churn.js';
+import { externalPicker, newDnsClientStats, resetDnsClientStats, startDnsClients, type DnsClientStats } from './dns-clients.js';
 import { clientsOnNode, Cluster } from './cluster.js';
 import { collectMetrics, type Metrics } from './metrics.js';
 import { Network } from './network.js';
@@ -53,22 +54,12 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     deadlineSeconds: settings.deadline,
     closedLoop: settings.closedLoop !== undefined,
     dnsName: settings.dnsName === 'clusterIP' ? null : settings.dnsName,
-    pickExternal: externalPicker(settings),
+    pickExternal: externalPicker(settings.dnsName),
     // A TTL-respecting client keeps an answer for its TTL: the kubernetes plugin's for Services,
     // the upstream's (mean) for external names.
     clientCacheTtlSeconds:
       dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
   };
-}
-
-/** Which external name a request resolves: one name, or a population drawn uniformly or by Zipf. */
-function externalPicker(settings: WorkloadSettings): (rng: { next(): number }) => number {
-  const form = settings.dnsName;
-  if (typeof form === 'string' || typeof form.external === 'string') return () => 0;
-  const { names, zipf: s } = form.external;
-  if (s === undefined || s === 0) return (rng) => Math.floor(rng.next() * names);
-  const popularity = zipf(names, s);
-  return (rng) => popularity.sample(rng);
 }
 
 /** Client pods of all workloads on each node. */
@@ -101,6 +92,8 @@ interface BuiltPoint {
   network: Network;
   /** Client pods of every workload, on all nodes and on the detailed ones. */
   clientPods: { all: number; detailed: number };
+  /** What the DNS-only workloads' clients saw; null when there are none. */
+  dnsClients: DnsClientStats | null;
 }
 
 function build(settings: NetworkSettings, seed: number, replication: number): BuiltPoint {
@@ -131,11 +124,16 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   });
 
   const clientPods = { all: 0, detailed: 0 };
+  const dnsClients = settings.workload.some((w) => w.dns !== undefined) ? newDnsClientStats() : null;
   settings.workload.forEach((w, i) => {
     const model = workloadModel(w, i, cluster.services, settings.dns);
     const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
-    startClients(sim, network, parts.nodes, model, w, clientStreams);
-    if (cluster.mirror && cluster.detailedNodes < cluster.nodes) {
+    if (w.dns !== undefined) {
+      if (parts.dns === null || dnsClients === null) throw new Error(`workload ${w.name}: a DNS-only workload needs cluster DNS`);
+      const context = { sim, dns: parts.dns, cluster, nodes: parts.nodes, pickService: model.pickService, resolverTimeoutSeconds: settings.dns.resolver.timeout, stats: dnsClients };
+      startDnsClients(context, w, w.dns, clientStreams);
+    } else startClients(sim, network, parts.nodes, model, w, clientStreams);
+    if (w.dns === undefined && cluster.mirror && cluster.detailedNodes < cluster.nodes) {
       // Mirrors already carry the detailed clients' share; add what uneven rounding leaves out.
       const rates = offeredRates(w, cluster);
       const missing = (rates.total * cluster.detailedNodes - rates.detailed * cluster.nodes) / cluster.nodes;
@@ -148,7 +146,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     }
   });
   startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'));
-  return { sim, cluster, parts, network, clientPods };
+  return { sim, cluster, parts, network, clientPods, dnsClients };
 }
 
 /** Runs the warm-up, discards what it measured, then runs the measured window. */
@@ -157,6 +155,7 @@ function run(point: BuiltPoint, warmupSeconds: number, durationSeconds: number):
   if (warmupSeconds > 0) {
     sim.run({ until: warmupSeconds });
     network.resetStatistics();
+    if (point.dnsClients !== null) resetDnsClientStats(point.dnsClients);
     for (const node of [...parts.nodes, ...parts.serverOnlyNodes()]) parts.resetNode(node, sim.now);
   }
   sim.run({ until: warmupSeconds + durationSeconds });
@@ -176,5 +175,6 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     netfilterBytesPerEntry: parts.netfilterBytesPerEntry,
     workerUtilisations: network.workerUtilisations(),
     dns: parts.dns === null ? null : { runtime: parts.dns, memory: parts.corednsMemory, nodeLocal: settings.dns.nodeLocal.enabled },
+    dnsClients: point.dnsClients,
   });
 }

@@ -170,7 +170,7 @@ function buildDns(
   path: DataPath,
   cfsPeriodSeconds: number,
 ): DnsRuntime | null {
-  if (settings.workload.every((w) => w.dnsName === 'clusterIP')) return null;
+  if (settings.workload.every((w) => w.dnsName === 'clusterIP' && w.dns === undefined)) return null;
   const dns = settings.dns;
   const replicas = corednsReplicas(dns.coredns.replicas, dns.coredns.autoscaler, cluster.nodes, cluster.nodes * settings.cluster.coresPerNode);
   const nodeLocal = nodeLocalCacheConfigs(dns.nodeLocal, profile);

@@ -55,6 +55,32 @@ const arrival = z.union([
   z.object({ onOff: z.object({ on: positiveDuration(), off: positiveDuration() }).strict() }).strict(),
 ]);
 
+/**
+ * A DNS-only workload (dnsperf/resperf style): its clients only resolve names and connect to
+ * nothing. The names are drawn from `queries` by weight; a Service form names a Service picked by
+ * the workload's `target`. `resolver`: each name is looked up as the pod's library does it (search
+ * path, A and AAAA, retries); `raw`: one query per name as written (a trailing dot implied, no
+ * search path), of the given types, waiting `timeout` (the resolver's when unset) with no retry.
+ */
+const dnsOnly = z
+  .object({
+    mode: z.enum(['resolver', 'raw']).prefault('resolver'),
+    queries: z
+      .array(z.object({ name: nameForm, weight: z.number().positive().prefault(1) }).strict())
+      .min(1)
+      .prefault([{ name: 'fqdn' }]),
+    /** Raw mode's question types: A, AAAA, or both (two queries); the resolver always asks both. */
+    types: z.enum(['A', 'AAAA', 'both']).prefault('A'),
+    /** Raw mode: how long a query waits for its answer before it counts as lost (dnsperf -t). */
+    timeout: positiveDuration().optional(),
+  })
+  .strict()
+  .superRefine((dns, ctx) => {
+    if (dns.mode === 'resolver' && dns.types !== 'A') ctx.addIssue({ code: 'custom', path: ['types'], message: 'types applies to raw mode only: the resolver asks A and AAAA' });
+    if (dns.mode === 'resolver' && dns.timeout !== undefined) ctx.addIssue({ code: 'custom', path: ['timeout'], message: "timeout applies to raw mode only: the resolver waits dns.resolver.timeout" });
+  });
+export type DnsOnlySettings = z.output<typeof dnsOnly>;
+
 const workloadSettings = z
   .object({
     name: z.string().min(1).prefault('web'),
@@ -89,6 +115,8 @@ const workloadSettings = z
       .prefault({ workers: 64, serviceTime: '1ms' }),
     /** The client gives up on a request after this long (connect retries included). */
     deadline: positiveDuration().prefault('30s'),
+    /** A DNS-only workload: clients that only resolve names (the request, connection and server fields do not apply). */
+    dns: dnsOnly.optional(),
   })
   .strict();
 export type WorkloadSettings = z.output<typeof workloadSettings>;

@@ -127,6 +127,16 @@ export function countResponses(m: DnsMetrics, outcome: CandidateOutcome, queries
   m.corednsDuration.addMany(seconds, queries);
 }
 
+/** Counts a lookup that ended at `now` as the resolver's lookup metrics do; a raw query is no lookup (its client counts it). */
+export function countFinished(m: DnsMetrics, lookup: Lookup, result: LookupResult, now: number): void {
+  if (lookup.plan.raw === true) return;
+  m.lookupDuration.add(now - lookup.startedAt);
+  m.queriesPerLookup.add(lookup.queries);
+  m.nxdomainPerLookup.add(lookup.nxdomain);
+  m.roundTripsPerLookup.add(lookup.roundTrips);
+  if (result === 'failed') m.failedLookups.add();
+}
+
 /** One lookup in flight. */
 export class Lookup {
   plan!: LookupPlan;

@@ -4,8 +4,15 @@
 
 import type { Cluster } from '../cluster.js';
 import { externalName, serviceFqdn, serviceQueryName, type NameForm } from './names.js';
-import { existsOnly, planLookup, podResolvConf, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import { existsOnly, planLookup, planRawQuery, podResolvConf, type LibraryBehaviour, type LookupPlan, type ResolvConf } from './resolver.js';
+import { typeCount } from './questions.js';
 import type { DnsSettings } from './settings.js';
+
+/** A raw query's types (questions.ts mask) and how long the client waits for its answer. */
+export interface RawQuery {
+  asked: number;
+  timeoutSeconds: number;
+}
 
 export class LookupPlanner {
   private readonly confs = new Map<string, ResolvConf>();
@@ -27,8 +34,8 @@ export class LookupPlanner {
     return conf.rotate && this.library.rotates && conf.nameservers > 1 ? this.rotations++ % conf.nameservers : 0;
   }
 
-  /** The names a workload's request tries, and its pod's resolv.conf. */
-  plan(form: NameForm, service: number, clientPod: number, externalIndex: number): { plan: LookupPlan; conf: ResolvConf } {
+  /** The names a workload's request tries, and its pod's resolv.conf; with `raw`, the one raw query of the name as written. */
+  plan(form: NameForm, service: number, clientPod: number, externalIndex: number, raw?: RawQuery): { plan: LookupPlan; conf: ResolvConf } {
     const namespaces = this.cluster.settings.namespaces;
     const serviceNs = `ns-${service % namespaces}`;
     const svc = this.cluster.serviceName(service);
@@ -46,6 +53,7 @@ export class LookupPlanner {
       fqdn = name.endsWith('.') ? name.slice(0, -1) : name;
       clientNs = `ns-${clientPod % namespaces}`;
     }
+    if (raw !== undefined) return { plan: planRawQuery(name, existsOnly(fqdn, true), raw.asked, typeCount(raw.asked)), conf: this.rawConf(raw.timeoutSeconds) };
     let conf = this.confs.get(clientNs);
     if (conf === undefined) {
       conf = podResolvConf(clientNs, this.settings.resolver, this.clusterDomain);
@@ -53,5 +61,16 @@ export class LookupPlanner {
     }
     const plan = planLookup(name, conf, this.library, existsOnly(fqdn, true), { autopath: this.settings.coredns.autopath && !this.settings.nodeLocal.enabled });
     return { plan, conf };
+  }
+
+  /** A raw query's sender: one try, one nameserver, its own timeout (dnsperf -t; dig +tries=1). */
+  private rawConf(timeoutSeconds: number): ResolvConf {
+    const key = `raw/${timeoutSeconds}`;
+    let conf = this.confs.get(key);
+    if (conf === undefined) {
+      conf = { search: [], ndots: 1, options: 'none', nameservers: 1, timeoutSeconds, attempts: 1, rotate: false };
+      this.confs.set(key, conf);
+    }
+    return conf;
   }
 }

@@ -144,6 +144,10 @@ export interface LookupPlan {
    * whole walk then costs one client round trip); 0 when autopath does not apply.
    */
   readonly autopathWalk: number;
+  /** The types a candidate's round trip asks (questions.ts mask); unset: A and AAAA. */
+  readonly asked?: number;
+  /** A raw query (planRawQuery): any response answers it, and it is not a lookup of the resolver's. */
+  readonly raw?: boolean;
 }
 
 export interface PlanOptions {
@@ -197,6 +201,17 @@ export function planLookup(name: string, conf: ResolvConf, library: LibraryBehav
     roundTripsPerCandidate: roundTripsPerCandidate(pair),
     autopathWalk,
   };
+}
+
+/**
+ * A raw query of `name` as written, as dig and dnsperf send it: the name absolute (no search path,
+ * whatever its dots), `queries` questions of the types in `asked` at once, and any response,
+ * NXDOMAIN included, answers it (its rcode is what the server counts).
+ */
+export function planRawQuery(name: string, exists: Existence, asked: number, queries: number): LookupPlan {
+  const candidate = stripTrailingDot(name);
+  // Each question is its own query from its own source port (no shared tuple, so no conntrack race).
+  return { name, candidates: [candidate], outcomes: [exists(candidate)], answerAt: 0, stopAt: 0, pair: 'parallel-separate-sockets', queriesPerCandidate: queries, roundTripsPerCandidate: 1, autopathWalk: 0, asked, raw: true };
 }
 
 export interface LookupCount {

@@ -24,9 +24,9 @@ import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './backgro
 import { cacheAnswers, CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
 import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
 import { limitedCpu } from './cpu-limit.js';
-import { countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
+import { countFinished, countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
-import { LookupPlanner } from './planner.js';
+import { LookupPlanner, type RawQuery } from './planner.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
 import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
@@ -119,10 +119,10 @@ export class DnsRuntime {
     return this.counters;
   }
 
-  /** Resolves a name for a client on `node`; calls done(true) with an address, done(false) when the lookup fails. */
-  lookup(node: DetailedNode, form: NameForm, service: number, clientPod: number, externalIndex: number, deadlineAt: number, done: (result: LookupResult) => void): void {
+  /** Resolves a name for a client on `node` (with `raw`, sends one raw query of it); done() says how it ended. */
+  lookup(node: DetailedNode, form: NameForm, service: number, clientPod: number, externalIndex: number, deadlineAt: number, done: (result: LookupResult) => void, raw?: RawQuery): void {
     const lookup = new Lookup();
-    const { plan, conf } = this.planner.plan(form, service, clientPod, externalIndex);
+    const { plan, conf } = this.planner.plan(form, service, clientPod, externalIndex, raw);
     lookup.plan = plan;
     lookup.conf = conf;
     lookup.form = form;
@@ -166,7 +166,7 @@ export class DnsRuntime {
     lookup.queries += queries;
     lookup.sentQueries = queries;
     lookup.roundTrips++;
-    lookup.asked = !lookup.sequential ? ASK_BOTH : lookup.phase === 0 ? ASK_A : ASK_AAAA;
+    lookup.asked = !lookup.sequential ? (lookup.plan.asked ?? ASK_BOTH) : lookup.phase === 0 ? ASK_A : ASK_AAAA;
     lookup.perType = queries / typeCount(lookup.asked);
     if (lookup.agent !== null) {
       this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.atAgent, lookup);
@@ -407,11 +407,6 @@ export class DnsRuntime {
 
   // ---- answers, losses, the walk ------------------------------------------------------------
 
-  private candidateAnswers(lookup: Lookup): boolean {
-    const outcome = lookup.plan.outcomes[lookup.candidate];
-    return outcome === 'a-only' || outcome === 'a-and-aaaa';
-  }
-
   private readonly answered = (lookup: Lookup): void => {
     const now = this.sim.now;
     // Every query of the round trip is answered; a name that does not exist is NXDOMAIN for each.
@@ -477,12 +472,7 @@ export class DnsRuntime {
   };
 
   private finish(lookup: Lookup, result: LookupResult): void {
-    const m = this.counters;
-    m.lookupDuration.add(this.sim.now - lookup.startedAt);
-    m.queriesPerLookup.add(lookup.queries);
-    m.nxdomainPerLookup.add(lookup.nxdomain);
-    m.roundTripsPerLookup.add(lookup.roundTrips);
-    if (result === 'failed') m.failedLookups.add();
+    countFinished(this.counters, lookup, result, this.sim.now);
     lookup.done(result);
   }
 
