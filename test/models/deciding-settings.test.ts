@@ -45,7 +45,7 @@ describe('the settings that decided a point', () => {
   });
 
   it('says when eBPF, Cilium’s kube-proxy replacement, is paired with a CNI that is not Cilium', () => {
-    const note = (cni: string) => context({ cluster: { nodes: 100, services: 50, cni }, proxy: { mode: 'ebpf' } }).notes.find((n) => n.includes('kube-proxy replacement'));
+    const note = (cni: 'calico-bgp' | 'cilium-native') => context({ cluster: { nodes: 100, services: 50, cni }, proxy: { mode: 'ebpf' } }).notes.find((n) => n.includes('kube-proxy replacement'));
     expect(note('calico-bgp')).toMatch(/runs only with Cilium as the CNI; here it is combined with the calico-bgp data path/);
     expect(note('cilium-native')).toBeUndefined();
   });
