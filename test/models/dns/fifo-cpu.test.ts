@@ -47,20 +47,10 @@ describe('FifoCpu', () => {
   it('gives every job the end and the drop engine/Server gives it (c = 2, 3 may wait)', () => {
     const rng = new RandomStreams(SEED, 0).stream('test/dns/fifo-cpu/same');
     const jobs: { at: number; seconds: number }[] = [];
-    let at = 0;
-    for (let i = 0; i < 5000; i++) {
-      at += -Math.log(1 - rng.next()) / 2.2;
-      jobs.push({ at, seconds: -Math.log(1 - rng.next()) });
-    }
+    jobs.push(...poissonJobs(rng, 5000, 2.2, 1));
     const sim = new Simulator();
     const server = new Server(sim, { servers: 2, queueLimit: 3 });
-    const byEvents: number[] = [];
-    jobs.forEach((job, i) =>
-      sim.at(job.at, () => {
-        if (!server.serve(job.seconds, () => (byEvents[i] = sim.now))) byEvents[i] = -1;
-      }),
-    );
-    sim.run();
+    const byEvents = endsByEvents(sim, server, jobs);
     const clock = { now: 0 };
     const cpu = new FifoCpu(2, 3, clock);
     const atArrival = jobs.map((job) => cpu.admit(job.at, job.seconds));
@@ -74,21 +64,11 @@ describe('FifoCpu', () => {
     // Work at 1.4 cores against a 1.5-core quota: periods run out, jobs pause, a few are dropped.
     const rng = new RandomStreams(SEED, 0).stream('test/dns/fifo-cpu/cfs');
     const jobs: { at: number; seconds: number }[] = [];
-    let at = 0;
-    for (let i = 0; i < 20_000; i++) {
-      at += -Math.log(1 - rng.next()) / 1400;
-      jobs.push({ at, seconds: -Math.log(1 - rng.next()) * 0.001 });
-    }
+    jobs.push(...poissonJobs(rng, 20_000, 1400, 0.001));
     const quota = () => new CfsQuota({ quotaSeconds: 0.15, periodSeconds: 0.1, cores: 2 });
     const sim = new Simulator();
     const server = new Server(sim, { servers: 2, queueLimit: 20, quota: quota() });
-    const byEvents: number[] = [];
-    jobs.forEach((job, i) =>
-      sim.at(job.at, () => {
-        if (!server.serve(job.seconds, () => (byEvents[i] = sim.now))) byEvents[i] = -1;
-      }),
-    );
-    sim.run();
+    const byEvents = endsByEvents(sim, server, jobs);
     const clock = { now: 0 };
     const cpu = new FifoCpu(2, 20, clock, quota());
     const atArrival = jobs.map((job) => cpu.admit(job.at, job.seconds));
@@ -148,3 +128,26 @@ describe('FifoCpu', () => {
     expect(cpu.queueLength(16)).toBe(0);
   });
 });
+
+/** `n` jobs arriving as a Poisson stream at `rate` per second, each exponential with mean `meanSeconds`. */
+function poissonJobs(rng: { next(): number }, n: number, rate: number, meanSeconds: number): { at: number; seconds: number }[] {
+  const jobs: { at: number; seconds: number }[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    at += -Math.log(1 - rng.next()) / rate;
+    jobs.push({ at, seconds: -Math.log(1 - rng.next()) * meanSeconds });
+  }
+  return jobs;
+}
+
+/** Each job's end through engine/Server run by events, −1 where the queue dropped it. */
+function endsByEvents(sim: Simulator, server: Server, jobs: readonly { at: number; seconds: number }[]): number[] {
+  const ends: number[] = [];
+  jobs.forEach((job, i) =>
+    sim.at(job.at, () => {
+      if (!server.serve(job.seconds, () => (ends[i] = sim.now))) ends[i] = -1;
+    }),
+  );
+  sim.run();
+  return ends;
+}
