@@ -4,13 +4,14 @@
 // experiment's results go to results/validation/<name>/ and are reused when its spec has not
 // changed (an interrupted validation resumes where it stopped). The documents are written only
 // when every experiment completed, and only for the whole directory unless --doc is given, so
-// a partial run never replaces the published table with part of it.
+// a partial run never replaces the published table with part of it. A whole run also rewrites the
+// README's accuracy paragraph (between its markers) from the same rows.
 
 import { availableParallelism } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../reports/atomic.js';
-import { validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
+import { accuracyParagraph, spliceAccuracy, validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
 import type { LoadedExperiment } from '../runner/load.js';
 import { WorkerPool } from '../runner/pool.js';
 import { progressReporter } from '../runner/progress.js';
@@ -24,6 +25,7 @@ export const VALIDATION_USAGE = 'k8s-netsim validation [FILE|DIR]... [--out DIR]
 const DEFAULT_VALIDATION_DIR = 'experiments/validation';
 const DEFAULT_OUT = join('results', 'validation');
 const DEFAULT_DOC = join('docs', 'validation.md');
+const README = 'README.md';
 
 export async function validationCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseOptions(argv, {
@@ -80,7 +82,17 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
     writeFileAtomic(doc.replace(/\.md$/, '') + '.json', validationJson(results));
     say(`wrote ${doc} and ${doc.replace(/\.md$/, '')}.json`);
   }
+  if (whole && values.doc === undefined) updateReadme(results, say);
   return EXIT.ok;
+}
+
+/** The README's accuracy paragraph follows the published table (only a whole run writes either). */
+function updateReadme(results: ValidationResult[], say: (line: string) => void): void {
+  if (!existsSync(README)) return;
+  const updated = spliceAccuracy(readFileSync(README, 'utf8'), accuracyParagraph(results));
+  if (updated === undefined) return;
+  writeFileAtomic(README, updated);
+  say(`updated the accuracy paragraph of ${README}`);
 }
 
 function describe(experiment: LoadedExperiment, doc: string | undefined): ValidationExperiment {

@@ -20,6 +20,8 @@ export interface ValidationResult {
   why: string;
   basis: 'fitted' | 'independent';
   note?: string;
+  /** For a miss: the mechanism the model most likely lacks. */
+  missing?: string;
   mean: number;
   ci95: [number, number];
   n: number;
@@ -110,7 +112,7 @@ const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `
 const formatTolerance = (tolerance: number) => `±${Number((tolerance * 100).toPrecision(3))} %`;
 
 /** How far outside its tolerance a row is: |error| / tolerance (≤ 1 within). */
-const severity = (r: ValidationResult) => (Number.isFinite(r.error) ? Math.abs(r.error) / r.tolerance : Infinity);
+const severity = (r: Pick<ValidationResult, 'error' | 'tolerance'>) => (Number.isFinite(r.error) ? Math.abs(r.error) / r.tolerance : Infinity);
 
 function countLine(rows: ValidationResult[], what: string): string {
   const within = rows.filter((r) => r.within).length;
@@ -138,9 +140,7 @@ export function validationMarkdown(experiments: ValidationExperiment[], results:
     `- ${countLine(independent, 'Independent rows')}`,
     `- ${countLine(fitted, 'Fitted rows')}`,
   ];
-  if (misses.length > 0) {
-    out.push(`- Misses, worst first: ${misses.slice(0, 5).map((r) => `${escapeMarkdown(r.figure)} (${formatError(r.error)}, tolerance ${formatTolerance(r.tolerance)})`).join('; ')}${misses.length > 5 ? `; and ${misses.length - 5} more` : ''}`);
-  }
+  if (misses.length > 0) out.push(`- Misses, worst first: ${missList(misses, misses.length)}`);
   out.push('');
   for (const experiment of experiments) {
     const rows = results.filter((r) => r.experiment === experiment.name);
@@ -165,8 +165,9 @@ export function validationMarkdown(experiments: ValidationExperiment[], results:
     // Rows that share a note and a reason (one figure at several sizes) get one line.
     const notes = new Map<string, string[]>();
     for (const r of rows.filter((r) => r.note !== undefined || !r.within)) {
-      const note = r.note ?? 'outside its tolerance; no explanation recorded in the experiment file';
-      const text = `${escapeMarkdown(sentence(note))} Tolerance: ${escapeMarkdown(sentence(r.why))}`;
+      const note = r.note ?? (r.missing === undefined ? 'outside its tolerance; no explanation recorded in the experiment file' : 'outside its tolerance');
+      const missing = r.within || r.missing === undefined ? '' : ` Most likely missing: ${escapeMarkdown(sentence(r.missing))}`;
+      const text = `${escapeMarkdown(sentence(note))}${missing} Tolerance: ${escapeMarkdown(sentence(r.why))}`;
       notes.set(text, [...(notes.get(text) ?? []), `*${escapeMarkdown(r.figure)}*`]);
     }
     if (notes.size > 0) {
@@ -178,9 +179,48 @@ export function validationMarkdown(experiments: ValidationExperiment[], results:
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+type Judged = Pick<ValidationResult, 'figure' | 'basis' | 'error' | 'tolerance' | 'within' | 'missing'>;
+
+/** Misses (worst first), at most `limit`: figure, error, tolerance and the mechanism the file says is missing. */
+function missList(misses: readonly Judged[], limit: number): string {
+  const shown = misses.slice(0, limit).map((r) => {
+    const missing = r.missing === undefined ? '' : `; most likely missing: ${escapeMarkdown(r.missing.trim().replace(/[.]$/, ''))}`;
+    return `${escapeMarkdown(r.figure)} (${formatError(r.error)}, tolerance ${formatTolerance(r.tolerance)}${missing})`;
+  });
+  return `${shown.join('; ')}${misses.length > limit ? `; and ${misses.length - limit} more in docs/validation.md` : ''}`;
+}
+
+/**
+ * The README's accuracy paragraph, from the table's rows alone (docs/validation.json holds every
+ * field it reads, so a test can check the README against the last run).
+ */
+export function accuracyParagraph(rows: readonly Judged[]): string {
+  const count = (subset: readonly Judged[]) => `${subset.filter((r) => r.within).length} of ${subset.length}`;
+  const fitted = rows.filter((r) => r.basis === 'fitted');
+  const independent = rows.filter((r) => r.basis === 'independent');
+  const misses = rows.filter((r) => !r.within).sort((a, b) => severity(b) - severity(a));
+  const text = [
+    `In its last run, ${count(rows)} rows are within tolerance: ${count(independent)} independent predictions (figures no constant was taken from: the evidence of predictive accuracy)`,
+    `and ${count(fitted)} figures a constant was fitted to (the fit carries through the whole simulation).`,
+  ];
+  if (misses.length > 0) text.push(`The largest misses, by how far outside their tolerance: ${missList(misses, 6)}.`);
+  return text.join(' ');
+}
+
+const ACCURACY_START = '<!-- accuracy: written by `npm run validate` from docs/validation.json; edits here are overwritten -->';
+const ACCURACY_END = '<!-- /accuracy -->';
+
+/** `readme` with the text between the accuracy markers replaced by `paragraph`; undefined when the markers are absent. */
+export function spliceAccuracy(readme: string, paragraph: string): string | undefined {
+  const start = readme.indexOf(ACCURACY_START);
+  const end = readme.indexOf(ACCURACY_END);
+  if (start < 0 || end < start) return undefined;
+  return `${readme.slice(0, start + ACCURACY_START.length)}\n${paragraph}\n${readme.slice(end)}`;
+}
+
 /** docs/validation.json: the same rows, numbers at full precision (for tests and tools). */
 export function validationJson(results: ValidationResult[]): string {
-  const rows = results.map(({ experiment, figure, published, unit, tolerance, basis, mean, ci95, n, error, within }) => ({ experiment, figure, published, unit, tolerance, basis, mean, ci95, n, error, within }));
+  const rows = results.map(({ experiment, figure, published, unit, tolerance, basis, mean, ci95, n, error, within, missing }) => ({ experiment, figure, published, unit, tolerance, basis, mean, ci95, n, error, within, ...(missing === undefined ? {} : { missing }) }));
   return `${JSON.stringify({ rows }, null, 2)}\n`;
 }
 

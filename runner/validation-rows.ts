@@ -80,6 +80,12 @@ const validationRow = z
     basis: z.enum(['fitted', 'independent']),
     /** What the table should say besides the numbers (e.g. why a miss is expected). */
     note: z.string().optional(),
+    /**
+     * For a row outside its tolerance: the mechanism the model most likely lacks. Written after the
+     * run (unlike the tolerance, it explains a result rather than judging it); the table's summary
+     * and the README's accuracy paragraph quote it.
+     */
+    missing: z.string().min(1).optional(),
     model: term,
   })
   .strict();

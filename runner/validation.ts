@@ -23,6 +23,7 @@ export interface ValidationResult {
   why: string;
   basis: ValidationRow['basis'];
   note?: string;
+  missing?: string;
   mean: number;
   ci95: [number, number];
   n: number;
@@ -81,6 +82,7 @@ export function evaluate(experiment: LoadedExperiment, out: string): ValidationR
     why: row.why,
     basis: row.basis,
     ...(row.note === undefined ? {} : { note: row.note }),
+    ...(row.missing === undefined ? {} : { missing: row.missing }),
     mean,
     ci95,
     n,
