@@ -65,6 +65,8 @@ export const clusterSettings = z
      * 1.31+): the EndpointSlice controller hints each endpoint for its own zone and kube-proxy
      * keeps a node's traffic on its zone's endpoints, falling back to all endpoints when its zone
      * has none (pkg/proxy/topology.go, CategorizeEndpoints). `none`: every endpoint alike.
+     * Applies to the workloads' Services, not to kube-dns: the DNS model picks CoreDNS replicas
+     * as before, so lookups still cross zones.
      */
     trafficDistribution: z.enum(['none', 'PreferClose']).prefault('none'),
     /** Nodes simulated in full; the others are represented by the load they put on shared parts. */
