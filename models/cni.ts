@@ -63,6 +63,12 @@ export const cniName = z.enum([
 ]);
 export type CniName = z.infer<typeof cniName>;
 
+/** Profiles with their own instance NIC, VPC MTU and measured zone hop (cni.yaml, "Cloud CNIs"). */
+export const cloudCniNames: readonly string[] = ['aws-vpc-cni', 'azure-cni-overlay', 'gke-dataplane-v2'];
+
+/** Whether the CNI is Cilium underneath (GKE Dataplane V2 is Cilium: docs 'GKE Dataplane V2'), so Cilium's kube-proxy replacement and BPF maps run with it. */
+export const isCiliumBased = (cni: string): boolean => cni.startsWith('cilium') || cni === 'gke-dataplane-v2';
+
 /** Where the two pods sit relative to each other. */
 export type PathKind = 'same-node' | 'cross-node' | 'cross-zone';
 

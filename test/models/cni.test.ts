@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RandomStreams, type RandomStream } from '../../engine/random.js';
 import type { Distribution } from '../../engine/distributions.js';
-import { cniName, loadCni, type CniName, type PathKind } from '../../models/cni.js';
+import { cloudCniNames, cniName, loadCni, type CniName, type PathKind } from '../../models/cni.js';
 import { networkSettings, simulate } from '../../models/simulate.js';
 
 const SEED = 20240601;
@@ -35,7 +35,7 @@ const EXPECTED_ENCAP: Record<CniName, number> = {
 };
 
 /** Cloud profiles carry their own underlay (instance NIC, VPC MTU): test/models/cloud-cni.test.ts. */
-const CLOUD: CniName[] = ['aws-vpc-cni', 'azure-cni-overlay', 'gke-dataplane-v2'];
+const CLOUD = cloudCniNames as CniName[];
 const BARE_METAL = cniName.options.filter((name) => !CLOUD.includes(name));
 
 const ENCRYPTED: CniName[] = ['cilium-wireguard', 'calico-wireguard', 'cilium-ipsec'];

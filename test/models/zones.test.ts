@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
 import { RandomStreams } from '../../engine/random.js';
 import { Cluster, clusterSettings } from '../../models/cluster.js';
-import { loadCni, type CniName } from '../../models/cni.js';
+import { cloudCniNames, loadCni, type CniName } from '../../models/cni.js';
 import { networkSettings, simulate } from '../../models/simulate.js';
 
 const SEED = 20261204;
-const CLOUD: CniName[] = ['aws-vpc-cni', 'azure-cni-overlay', 'gke-dataplane-v2'];
+const CLOUD = cloudCniNames as CniName[];
 
 function cluster(settings: Record<string, unknown>): Cluster {
   return new Cluster(clusterSettings.parse(settings), new RandomStreams(SEED, 0).stream('test/zones'));
