@@ -53,6 +53,22 @@ export const clusterSettings = z
     kernel: z.string().regex(/^\d+\.\d+$/, 'kernel is "major.minor", e.g. "6.1"').prefault('6.1'),
     cni: z.string().prefault('calico-bgp'),
     zones: z.number().int().min(1).prefault(1),
+    /**
+     * Which zone node n is in: `spread` deals nodes round-robin (n mod zones, so consecutive
+     * endpoints of a Service land in different zones, as topology spread constraints with
+     * maxSkew 1 place them); `packed` gives each zone a contiguous block of nodes (the first
+     * ⌈N / zones⌉ in zone 0 …), so a Service's few endpoints, placed on consecutive nodes, share a zone.
+     */
+    zonePlacement: z.enum(['spread', 'packed']).prefault('spread'),
+    /**
+     * Service spec.trafficDistribution for every Service. `PreferClose` (KEP-4444, Kubernetes
+     * 1.31+): the EndpointSlice controller hints each endpoint for its own zone and kube-proxy
+     * keeps a node's traffic on its zone's endpoints, falling back to all endpoints when its zone
+     * has none (pkg/proxy/topology.go, CategorizeEndpoints). `none`: every endpoint alike.
+     * Applies to the workloads' Services, not to kube-dns: the DNS model picks CoreDNS replicas
+     * as before, so lookups still cross zones.
+     */
+    trafficDistribution: z.enum(['none', 'PreferClose']).prefault('none'),
     /** Nodes simulated in full; the others are represented by the load they put on shared parts. */
     detailedNodes: z.union([z.number().int().min(1), z.literal('all')]).prefault(16),
   })
@@ -149,7 +165,13 @@ export class Cluster {
   }
 
   zoneOf(node: number): number {
+    if (this.settings.zonePlacement === 'packed') return Math.floor((node * this.zones) / this.nodes);
     return node % this.zones;
+  }
+
+  /** Whether kube-proxy keeps traffic on the client's zone's endpoints when it has any (trafficDistribution: PreferClose). */
+  get preferClose(): boolean {
+    return this.settings.trafficDistribution === 'PreferClose' && this.zones > 1;
   }
 
   /** Path between two nodes, as the CNI profile distinguishes them. */

@@ -24,6 +24,16 @@
 //   kep3866-testbed     4.2 + lognormal(2.2 µs, p99 ×8.9) one-way, same node only: the KEP-3866
 //                      chart's test bed, fitted to its nftables curve (calibration/calibrate-proxy.ts)
 //
+// Cloud profiles carry their own underlay (NIC rate of a named instance type, VPC MTU) and zone
+// hop, from published VM-to-VM measurements (cni.yaml gives each source); the bare-metal ones keep
+// `common`. Cross-node is VM to VM in one zone: pods on the VPC's own addresses (AWS VPC CNI, GKE
+// alias IPs, Azure CNI Overlay's routed pod CIDRs) add no encapsulation.
+//
+//   profile            same   cross  zone hop  | encap MTU  | NIC        | instance
+//   aws-vpc-cni        40.0  125.8   322 µs    |   0  9001  | 12.5 Gbit/s | m6i.xlarge
+//   gke-dataplane-v2   21.8   34.4    57.9 µs  |   0  1460  | 16 Gbit/s  | n2-standard-8
+//   azure-cni-overlay  40.0  125.8   400 µs    |   0  1500  | 12.5 Gbit/s | Standard_D4s_v5
+//
 // Reproduction of DaoCloud's netperf figures (µs, means; model RR = 2 one-way + 20 µs netperf
 // handling, so it matches the published RR by construction up to rounding). The model's TCP_CRR
 // = handshake (SYN out, SYN-ACK back: 2 one-way) + the RR transaction + the kernel's work per
@@ -49,12 +59,21 @@ import { bitRate, duration, positiveDuration, size } from './units.js';
 export const cniName = z.enum([
   'calico-bgp', 'calico-ipip', 'calico-vxlan', 'calico-ebpf', 'flannel-vxlan',
   'cilium-native', 'cilium-vxlan', 'cilium-wireguard', 'calico-wireguard', 'cilium-ipsec',
-  'kep3866-testbed',
+  'kep3866-testbed', 'aws-vpc-cni', 'azure-cni-overlay', 'gke-dataplane-v2',
 ]);
 export type CniName = z.infer<typeof cniName>;
 
+/** Profiles with their own instance NIC, VPC MTU and measured zone hop (cni.yaml, "Cloud CNIs"). */
+export const cloudCniNames: readonly string[] = ['aws-vpc-cni', 'azure-cni-overlay', 'gke-dataplane-v2'];
+
+/** Whether the CNI is Cilium underneath (GKE Dataplane V2 is Cilium: docs 'GKE Dataplane V2'), so Cilium's kube-proxy replacement and BPF maps run with it. */
+export const isCiliumBased = (cni: string): boolean => cni.startsWith('cilium') || cni === 'gke-dataplane-v2';
+
 /** Where the two pods sit relative to each other. */
 export type PathKind = 'same-node' | 'cross-node' | 'cross-zone';
+
+/** The extra one-way latency of a path between zones, over a path between nodes of one zone. */
+const zoneHop = z.object({ median: positiveDuration(), p99: positiveDuration() });
 
 const commonSchema = z.object({
   nicBitRate: bitRate(),
@@ -63,7 +82,7 @@ const commonSchema = z.object({
   ethernetFramingBytes: size(),
   oneWayP99OverMedian: z.number().gt(1),
   netperfTransactionOverhead: duration(),
-  zoneOneWay: z.object({ median: positiveDuration(), p99: positiveDuration() }),
+  zoneOneWay: zoneHop,
 });
 
 const profileSchema = z.object({
@@ -78,7 +97,14 @@ const profileSchema = z.object({
   sameNodeFloor: duration().default(0),
   /** This profile's own spread, instead of common.oneWayP99OverMedian. */
   oneWayP99OverMedian: z.number().gt(1).optional(),
+  /** A cloud profile's own underlay and zone hop, instead of common's (the instance's NIC, the VPC's MTU). */
+  nicBitRate: bitRate().optional(),
+  underlayMtu: size().optional(),
+  zoneOneWay: zoneHop.optional(),
 });
+
+/** The keys of `common` a profile may replace with its own. */
+const ownUnderlay = ['oneWayP99OverMedian', 'nicBitRate', 'underlayMtu', 'zoneOneWay'] as const;
 
 const profileShapes = Object.fromEntries(cniName.options.map((name) => [name, profileSchema])) as Record<CniName, typeof profileSchema>;
 const cniFileSchema = z.object({ common: commonSchema, ...profileShapes });
@@ -156,14 +182,17 @@ class Cni implements CniPath {
     profile: z.output<typeof profileSchema>,
     readonly constants: ConstantRecord[],
   ) {
+    const underlayMtu = profile.underlayMtu ?? common.underlayMtu;
+    const nicBitRate = profile.nicBitRate ?? common.nicBitRate;
+    const zone = profile.zoneOneWay ?? common.zoneOneWay;
     this.encapBytes = profile.encapBytes;
-    this.mtu = common.underlayMtu - profile.encapBytes;
+    this.mtu = underlayMtu - profile.encapBytes;
     this.mssBytes = this.mtu - common.tcpIpHeaderBytes;
     if (!(this.mssBytes >= 1)) {
       throw new RangeError(`cni ${name}: MTU ${this.mtu} B leaves no room for ${common.tcpIpHeaderBytes} B of headers`);
     }
     // Encapsulated or not, each frame fills the underlay MTU on the wire; the payload is the MSS.
-    const linkGoodputBps = (common.nicBitRate * this.mssBytes) / (common.underlayMtu + common.ethernetFramingBytes);
+    const linkGoodputBps = (nicBitRate * this.mssBytes) / (underlayMtu + common.ethernetFramingBytes);
     this.singleStreamBps = Math.min(profile.singleStreamCpuBound, linkGoodputBps);
     this.nodeBps = Math.min(profile.nodeCpuBound, linkGoodputBps);
     // A single stream is CPU-bound on its busiest core: a full segment's bits at that rate.
@@ -174,7 +203,7 @@ class Cni implements CniPath {
     const sameNodeBody = lognormalFromMedianP99(profile.sameNodeMedian, profile.sameNodeMedian * ratio);
     this.sameNode = profile.sameNodeFloor > 0 ? new Shifted(profile.sameNodeFloor, sameNodeBody) : sameNodeBody;
     this.crossNode = lognormalFromMedianP99(profile.crossNodeMedian, profile.crossNodeMedian * ratio);
-    this.crossZone = new SumOfTwo(this.crossNode, lognormalFromMedianP99(common.zoneOneWay.median, common.zoneOneWay.p99));
+    this.crossZone = new SumOfTwo(this.crossNode, lognormalFromMedianP99(zone.median, zone.p99));
     this.policyFixedSeconds = profile.policyFixed;
     this.policyPerRuleSeconds = profile.policyPerRule;
   }
@@ -211,6 +240,11 @@ class Cni implements CniPath {
 export function loadCni(name: CniName, overrides?: unknown): CniPath {
   const checked = cniName.parse(name);
   const loaded = loadProfile('cni', cniFileSchema, overrides);
-  const used = loaded.constants.filter((c) => c.path.startsWith('common.') || c.path.startsWith(`${checked}.`));
-  return new Cni(checked, loaded.values.common, loaded.values[checked], used);
+  const profile = loaded.values[checked];
+  // A common constant the profile replaces with its own is not used by this path.
+  const replaced = new Set(ownUnderlay.filter((key) => profile[key] !== undefined).map((key) => `common.${key}`));
+  const used = loaded.constants.filter(
+    (c) => (c.path.startsWith('common.') && ![...replaced].some((r) => c.path === r || c.path.startsWith(`${r}.`))) || c.path.startsWith(`${checked}.`),
+  );
+  return new Cni(checked, loaded.values.common, profile, used);
 }

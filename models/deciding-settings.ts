@@ -4,6 +4,7 @@
 // for each mechanism these settings switch off (the A/AAAA conntrack race above all: a user chasing
 // 5 s DNS delays on the default kernel sees none, and must be told why).
 
+import { cloudCniNames, isCiliumBased } from './cni.js';
 import { conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
 import { corednsReplicas } from './dns/autoscaler.js';
 import { dnsRaceProbability } from './dns/race.js';
@@ -57,8 +58,9 @@ export function pointContext(spec: NetworkSettings): PointContext {
   put('proxy.mode', spec.proxy.mode, 'first-packet dispatch cost and how rules sync');
   put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
   put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
-  put('cluster.zones', spec.cluster.zones, 'whether paths cross zones (an assumed inter-zone latency)');
-  if (spec.proxy.mode === 'ebpf' && !spec.cluster.cni.startsWith('cilium')) {
+  const zoneHop = cloudCniNames.includes(spec.cluster.cni) ? 'the cloud profile\'s measured zone hop' : 'an assumed inter-zone latency';
+  put('cluster.zones', spec.cluster.zones, `whether paths cross zones (${zoneHop})`);
+  if (spec.proxy.mode === 'ebpf' && !isCiliumBased(spec.cluster.cni)) {
     notes.push(`proxy.mode ebpf is Cilium's kube-proxy replacement, which runs only with Cilium as the CNI; here it is combined with the ${spec.cluster.cni} data path, a pairing no cluster runs: read its results as Cilium's service load balancing over ${spec.cluster.cni}'s path costs.`);
   }
   const conntrackProfile = loadConntrackProfile(spec.profiles.conntrack).values;

@@ -2,6 +2,9 @@
 // (as of its last proxy sync) or as the cluster has it now (how other nodes' proxies see it, up
 // to their lag), and whether an endpoint's pod still accepts connections. A Service whose
 // endpoints never changed is read from Cluster.initialPods, with no Endpoint object touched.
+// With trafficDistribution PreferClose a node's rules hold only its zone's endpoints when it has
+// any (kubernetes/kubernetes pkg/proxy/topology.go); the other nodes' view (pickReadyEndpoint,
+// the load from nodes not simulated) stays uniform over all endpoints.
 
 import type { RandomStream } from '../engine/random.js';
 import type { Cluster, Endpoint } from './cluster.js';
@@ -39,6 +42,10 @@ export class EndpointPicker {
 
   /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
   pickProgrammedEndpoint(node: DetailedNode, service: number): EndpointChoice | null {
+    if (this.cluster.preferClose) {
+      const close = this.pickInZone(node, service);
+      if (close !== null) return close;
+    }
     if (this.cluster.churned[service] === 0) {
       // Never changed: every node has exactly these endpoints (the common case, and the fast one).
       const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
@@ -59,6 +66,35 @@ export class EndpointPicker {
     for (let i = 0, seen = 0; i < list.length; i++) {
       const endpoint = list[i];
       if (endpoint.addedAt <= asOf && endpoint.removedAt > asOf && seen++ === k) return this.chooseObject(endpoint, k);
+    }
+    throw new Error('unreachable: endpoint index out of range');
+  }
+
+  /**
+   * An endpoint in the zone of `node`, as its rules have it, chosen by the proxy's policy among
+   * those; null when the zone has none (then kube-proxy ignores the hints and uses them all).
+   */
+  private pickInZone(node: DetailedNode, service: number): EndpointChoice | null {
+    const cluster = this.cluster;
+    const zone = cluster.zoneOf(node.index);
+    const inZone = (pod: number) => cluster.zoneOf(cluster.nodeOf(pod)) === zone;
+    const initial = cluster.churned[service] === 0;
+    const list = cluster.endpoints[service];
+    const asOf = node.proxy.programmedAsOf;
+    const first = cluster.firstSlot[service];
+    const length = initial ? cluster.firstSlot[service + 1] - first : list.length;
+    const candidate = (i: number) =>
+      initial ? inZone(cluster.initialPods[first + i]) : list[i].addedAt <= asOf && list[i].removedAt > asOf && inZone(list[i].pod);
+    let count = 0;
+    for (let i = 0; i < length; i++) if (candidate(i)) count++;
+    if (count === 0) return null;
+    const k = this.policy === 'round-robin' ? node.roundRobin[service]++ % count : Math.floor(this.rng.next() * count);
+    for (let i = 0, seen = 0; i < length; i++) {
+      if (!candidate(i) || seen++ !== k) continue;
+      if (!initial) return this.chooseObject(list[i], k);
+      this.chooseInitial(service, i);
+      this.choice.index = k;
+      return this.choice;
     }
     throw new Error('unreachable: endpoint index out of range');
   }

@@ -105,6 +105,8 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   for (const outcome of OUTCOMES) putCounter(metrics, `request_outcomes_total{outcome=${outcome}}`, m.outcomes[outcome].total, window, scale);
   metrics['requests_per_second.mean'] = (m.outcomes.ok.total * scale) / window;
   putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
+  const zoned = m.zoneRequests;
+  metrics['requests_cross_zone_share.mean'] = zoned.answered.total > 0 ? zoned.crossZone.total / zoned.answered.total : NaN;
 
   // Node metrics: over the detailed nodes, which stand for every node when clients are spread;
   // otherwise over all N nodes, those never touched by the simulated load counting as idle.

@@ -13,7 +13,7 @@ import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
-import type { Connection, DataPath, DetailedNode, MeshHop, NetworkMetrics, NetworkStreams, Outcome, ProxyDataPlane, Request, TcpConstants, WorkloadModel } from './parts.js';
+import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
@@ -44,6 +44,7 @@ export class Network {
     outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter(), dns_failed: new Counter() },
     removedEndpointRequests: new Counter(),
     backgroundRequests: new Counter(),
+    zoneRequests: new ZoneRequests(),
   };
   /** Worker pools of the simulated server pods, by serving pod, created on first use. */
   private readonly workers: WorkerPools;
@@ -424,6 +425,7 @@ export class Network {
     request.finished = true;
     if (request.deadlineHandle >= 0) this.sim.cancel(request.deadlineHandle);
     this.metrics.outcomes[outcome].add();
+    if (outcome === 'ok' && !request.background) this.metrics.zoneRequests.count(request.kind);
     if (request.onDone !== null) request.onDone(request);
   }
 
@@ -490,6 +492,7 @@ export class Network {
     for (const counter of Object.values(m.outcomes)) counter.reset();
     m.removedEndpointRequests.reset();
     m.backgroundRequests.reset();
+    m.zoneRequests.reset();
     this.dns?.resetStatistics();
     this.workers.resetStatistics();
   }

@@ -6,7 +6,7 @@
 import type { Distribution } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Server } from '../engine/server.js';
-import type { Counter, Histogram } from '../engine/stats/index.js';
+import { Counter, type Histogram } from '../engine/stats/index.js';
 import type { Endpoint, NodeKind } from './cluster.js';
 import type { FlowTable } from './conntrack/flow-table.js';
 import type { NameForm } from './dns/names.js';
@@ -183,4 +183,21 @@ export interface NetworkMetrics {
   readonly outcomes: Record<Outcome, Counter>;
   readonly removedEndpointRequests: Counter;
   readonly backgroundRequests: Counter;
+  readonly zoneRequests: ZoneRequests;
+}
+
+/** Answered requests of the simulated clients, and those of them whose path crossed zones. */
+export class ZoneRequests {
+  readonly answered = new Counter();
+  readonly crossZone = new Counter();
+
+  count(kind: NodeKind): void {
+    this.answered.add();
+    if (kind === 'cross-zone') this.crossZone.add();
+  }
+
+  reset(): void {
+    this.answered.reset();
+    this.crossZone.reset();
+  }
 }

@@ -4,6 +4,7 @@
 
 import { toDistribution } from '../models/workload.js';
 import { loadConntrackProfile } from '../models/conntrack/index.js';
+import { isCiliumBased } from '../models/cni.js';
 import { corednsReplicas } from '../models/dns/autoscaler.js';
 import { networkSettings, type NetworkSettings } from '../models/settings.js';
 import type { Shard } from './expand.js';
@@ -144,7 +145,7 @@ export function pointCost(s: NetworkSettings): PointCost {
   const profile = loadConntrackProfile(s.profiles.conntrack).values;
   const limit = s.conntrack.max ?? Math.max((s.conntrack.maxPerCore ?? profile.kubeProxy.maxPerCore) * c.coresPerNode, s.conntrack.min ?? profile.kubeProxy.min);
   const perNode = (2 * connectionRate * Math.min(seconds, s.conntrack.tcpTimeWait ?? profile.netfilter.timeouts.tcpTimeWait)) / Math.max(1, simulatedNodes) + keptAlive / Math.max(1, detailed);
-  const tables = c.cni.startsWith('cilium') ? 2 : 1;
+  const tables = isCiliumBased(c.cni) ? 2 : 1;
   const flowEntries = tables * simulatedNodes * Math.min(limit, perNode);
 
   const dns = s.dns;

@@ -45,8 +45,17 @@ describe('the settings that decided a point', () => {
   });
 
   it('says when eBPF, Cilium’s kube-proxy replacement, is paired with a CNI that is not Cilium', () => {
-    const note = (cni: 'calico-bgp' | 'cilium-native') => context({ cluster: { nodes: 100, services: 50, cni }, proxy: { mode: 'ebpf' } }).notes.find((n) => n.includes('kube-proxy replacement'));
+    const note = (cni: 'calico-bgp' | 'cilium-native' | 'gke-dataplane-v2' | 'aws-vpc-cni') => context({ cluster: { nodes: 100, services: 50, cni }, proxy: { mode: 'ebpf' } }).notes.find((n) => n.includes('kube-proxy replacement'));
     expect(note('calico-bgp')).toMatch(/runs only with Cilium as the CNI; here it is combined with the calico-bgp data path/);
     expect(note('cilium-native')).toBeUndefined();
+    // GKE Dataplane V2 is Cilium: its own kube-proxy replacement runs there.
+    expect(note('gke-dataplane-v2')).toBeUndefined();
+    expect(note('aws-vpc-cni')).toMatch(/combined with the aws-vpc-cni data path/);
+  });
+
+  it('says where the zone hop comes from: measured for a cloud profile, assumed for a bare-metal one', () => {
+    const zones = (cni: 'calico-bgp' | 'aws-vpc-cni') => context({ cluster: { nodes: 100, services: 50, cni, zones: 3 } }).settings.find((s) => s.path === 'cluster.zones')?.decides;
+    expect(zones('calico-bgp')).toMatch(/assumed/);
+    expect(zones('aws-vpc-cni')).toMatch(/measured/);
   });
 });
