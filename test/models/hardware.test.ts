@@ -40,6 +40,14 @@ describe('hardware profiles', () => {
     }
   });
 
+  it('takes an experiment override of a factor, and reports it; an unknown constant is an error', () => {
+    const loaded = loadHardware('aws-m6i', { 'aws-m6i': { factors: { iptablesPerRule: 2 } } });
+    expect(loaded.factors.iptablesPerRule).toBe(2);
+    expect(loaded.constants.find((c) => c.path === 'aws-m6i.factors.iptablesPerRule')?.overridden).toBe(true);
+    expect(() => loadHardware('aws-m6i', { 'aws-m6i': { factors: { perRule: 2 } } })).toThrow(/no constant/);
+    expect(loadHardware('reference', { reference: { factors: { dnsQuery: 1.5 } } }).constants.length).toBeGreaterThan(0);
+  });
+
   it('scales the rule walk linearly with the per-rule factor: (dispatch − fixed) grows by exactly the factor', () => {
     const fixed = proxy.iptables.dispatch.fixed;
     const reference = meanDispatch(createProxyMode('iptables', proxy), 5000) - fixed;
