@@ -9,7 +9,7 @@ import type { KernelProfile } from './kernel.js';
 import { loadProfile, type ConstantRecord } from './profiles/load.js';
 import type { ProxyProfile } from './proxy/index.js';
 
-export const hardwareProfileNames = ['reference', 'aws-m6i', 'xeon-e5-2620', 'gce-n1-standard-2'] as const;
+export const hardwareProfileNames = ['reference', 'aws-m6i', 'xeon-e5-2620', 'gce-n1-standard-2', 'amd-ryzen-3950x'] as const;
 export type HardwareProfileName = (typeof hardwareProfileNames)[number];
 
 const factor = z.number().positive();
