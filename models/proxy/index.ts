@@ -85,6 +85,11 @@ export function releaseBehaviour(version: string, versions: ProxyProfile['versio
   };
 }
 
+/** Whether kube-proxy release `version` has nftables mode (alpha from 1.29, KEP-3866). */
+export function releaseHasNftables(version: string, versions: ProxyProfile['versions']): boolean {
+  return compareVersions(version, versions.nftablesModeFrom) >= 0;
+}
+
 /** Proxy settings as the sync loop runs them: partial syncs only where the release has them. */
 export function effectiveProxySettings(settings: ProxySettings, profile: ProxyProfile): ProxySettings {
   if (settings.mode !== 'iptables' || !settings.partialSync || releaseBehaviour(settings.version, profile.versions).partialSync) return settings;

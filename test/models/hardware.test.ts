@@ -7,6 +7,7 @@ import { RandomStreams } from '../../engine/random.js';
 import { loadDnsProfile } from '../../models/dns/settings.js';
 import { hardwareProfileNames, loadHardware, scaleDnsProfile, scaleKernelProfile, scaleProxyProfile } from '../../models/hardware.js';
 import { loadKernel } from '../../models/kernel.js';
+import { networkSettings } from '../../models/settings.js';
 import { createProxyMode, effectiveProxySettings, IptablesMode, loadProxyProfile, proxySettings, releaseBehaviour } from '../../models/proxy/index.js';
 
 const proxy = loadProxyProfile().values;
@@ -106,6 +107,12 @@ describe('kube-proxy releases', () => {
     }
     const off = proxySettings.parse({ mode: 'iptables', version: '1.31', partialSync: false });
     expect(effectiveProxySettings(off, proxy).partialSync).toBe(false);
+  });
+
+  it('refuses nftables mode before the release that has it (1.29)', () => {
+    const spec = (version: string) => networkSettings.safeParse({ proxy: { mode: 'nftables', version }, workload: [{}] });
+    expect(spec('1.28').success).toBe(false);
+    expect(spec('1.29').success).toBe(true);
   });
 
   it('defaults to the current layout: the default mode walks as the 1.21+ layout', () => {
