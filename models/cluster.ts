@@ -19,6 +19,7 @@
 
 import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
+import { hardwareProfileNames } from './hardware.js';
 import { duration } from './units.js';
 
 /**
@@ -51,6 +52,11 @@ export const clusterSettings = z
     serviceType: z.enum(['ClusterIP', 'NodePort']).prefault('ClusterIP'),
     /** Kernel version "major.minor": decides nftables support and conntrack fixes. */
     kernel: z.string().regex(/^\d+\.\d+$/, 'kernel is "major.minor", e.g. "6.1"').prefault('6.1'),
+    /**
+     * The nodes' hardware (models/profiles/hardware.yaml): factors on the CPU costs fitted on other
+     * rigs. `reference` keeps each constant on the rig it was fitted on.
+     */
+    nodeProfile: z.enum(hardwareProfileNames).prefault('reference'),
     cni: z.string().prefault('calico-bgp'),
     zones: z.number().int().min(1).prefault(1),
     /**

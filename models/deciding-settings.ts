@@ -10,6 +10,7 @@ import { corednsReplicas } from './dns/autoscaler.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
+import { effectiveProxySettings, loadProxyProfile } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -56,10 +57,15 @@ export function pointContext(spec: NetworkSettings): PointContext {
 
   put('cluster.kernel', spec.cluster.kernel, 'which conntrack clash fixes apply (the DNS A/AAAA race)');
   put('proxy.mode', spec.proxy.mode, 'first-packet dispatch cost and how rules sync');
+  put('proxy.version', spec.proxy.version, 'iptables rules walked per Service (two before 1.21) and whether syncs can be partial (1.27+)');
+  put('cluster.nodeProfile', spec.cluster.nodeProfile, 'CPU per rule walked, per packet, per connection and per DNS query (models/profiles/hardware.yaml)');
   put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
   put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
   const zoneHop = cloudCniNames.includes(spec.cluster.cni) ? 'the cloud profile\'s measured zone hop' : 'an assumed inter-zone latency';
   put('cluster.zones', spec.cluster.zones, `whether paths cross zones (${zoneHop})`);
+  if (spec.proxy.mode === 'iptables' && spec.proxy.partialSync && !effectiveProxySettings(spec.proxy, loadProxyProfile(spec.profiles.proxy).values).partialSync) {
+    notes.push(`proxy.version ${spec.proxy.version} predates MinimizeIPTablesRestore's default (1.27): every sync restores the whole NAT table, although proxy.partialSync is true.`);
+  }
   if (spec.proxy.mode === 'ebpf' && !isCiliumBased(spec.cluster.cni)) {
     notes.push(`proxy.mode ebpf is Cilium's kube-proxy replacement, which runs only with Cilium as the CNI; here it is combined with the ${spec.cluster.cni} data path, a pairing no cluster runs: read its results as Cilium's service load balancing over ${spec.cluster.cni}'s path costs.`);
   }

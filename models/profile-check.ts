@@ -5,6 +5,7 @@
 import { loadCni } from './cni.js';
 import { loadConntrackProfile } from './conntrack/index.js';
 import { loadDnsProfile } from './dns/settings.js';
+import { loadHardware } from './hardware.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
 import { loadProxyProfile } from './proxy/index.js';
@@ -25,6 +26,7 @@ export function profileProblems(settings: NetworkSettings): ProfileProblem[] {
     ['cni', () => loadCni(settings.cluster.cni, overrides.cni)],
     ['mesh', () => settings.mesh === 'none' || loadMesh(settings.mesh, overrides.mesh)],
     ['dns', () => loadDnsProfile(overrides.dns)],
+    ['hardware', () => loadHardware(settings.cluster.nodeProfile, overrides.hardware)],
   ];
   const problems: ProfileProblem[] = [];
   for (const [concern, load] of loaders) {

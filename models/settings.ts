@@ -9,7 +9,7 @@ import { dnsSettings } from './dns/settings.js';
 import { conntrackSettings } from './conntrack/index.js';
 import { compareKernel } from './kernel.js';
 import { meshName } from './mesh.js';
-import { proxySettings } from './proxy/index.js';
+import { loadProxyProfile, proxySettings, releaseHasNftables } from './proxy/index.js';
 import { duration, positiveDuration } from './units.js';
 import { workloadsSettings } from './workload.js';
 
@@ -22,7 +22,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown() })
   .partial()
   .strict();
 
@@ -45,6 +45,13 @@ export const networkSettings = z
   .superRefine((spec, ctx) => {
     if (spec.proxy.mode === 'nftables' && compareKernel(spec.cluster.kernel, '5.13') < 0) {
       ctx.addIssue({ code: 'custom', path: ['proxy', 'mode'], message: `nftables mode needs kernel 5.13 or later; cluster.kernel is ${spec.cluster.kernel}` });
+    }
+    // KEP-3866: kube-proxy's nftables mode first shipped (alpha) in 1.29 (proxy.yaml versions.nftablesModeFrom).
+    if (spec.proxy.mode === 'nftables') {
+      const versions = loadProxyProfile().values.versions;
+      if (!releaseHasNftables(spec.proxy.version, versions)) {
+        ctx.addIssue({ code: 'custom', path: ['proxy', 'version'], message: `kube-proxy has nftables mode from ${versions.nftablesModeFrom}; proxy.version is ${spec.proxy.version}` });
+      }
     }
     if (typeof spec.cluster.detailedNodes === 'number' && spec.cluster.detailedNodes > spec.cluster.nodes) {
       ctx.addIssue({ code: 'custom', path: ['cluster', 'detailedNodes'], message: `detailedNodes (${spec.cluster.detailedNodes}) exceeds nodes (${spec.cluster.nodes})` });

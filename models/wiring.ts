@@ -15,13 +15,14 @@ import { corednsCacheConfig, corednsQueueLimit, loadDnsProfile, nodeLocalCacheCo
 import { toDistribution } from './workload.js';
 import { loadCni } from './cni.js';
 import { createFlowTable, loadConntrackProfile, type FlowTable } from './conntrack/index.js';
+import { loadHardware, scaleDnsProfile, scaleKernelProfile, scaleProxyProfile } from './hardware.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
 import type { DataPath, DetailedNode, MeshHop, ProxyControlPlane, ProxyDataPlane, TcpConstants } from './parts.js';
 import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
-import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { createProxyMode, effectiveProxySettings, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -58,16 +59,23 @@ const notSimulatedProxy: ProxyControlPlane = {
 
 export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: Cluster, streams: RandomStreams): Parts {
   const overrides = settings.profiles;
+  // The node's hardware scales the CPU costs fitted on other rigs (models/hardware.ts).
+  const hardware = loadHardware(settings.cluster.nodeProfile, overrides.hardware);
   const proxyProfile = loadProxyProfile(overrides.proxy);
+  const proxyValues = scaleProxyProfile(proxyProfile.values, hardware.factors);
   const conntrackProfile = loadConntrackProfile(overrides.conntrack);
   const kernel = loadKernel(overrides.kernel);
+  const kernelValues = scaleKernelProfile(kernel.values, hardware.factors);
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
-  const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
+  const mode = createProxyMode(settings.proxy.mode, proxyValues, settings.proxy.version);
   const dnsProfile = loadDnsProfile(overrides.dns);
+  const dnsValues = scaleDnsProfile(dnsProfile.values, hardware.factors);
   const cores = settings.cluster.coresPerNode;
-  // Cilium applies each service change as it comes, with no minimum interval between updates.
-  const loopSettings = settings.proxy.mode === 'ebpf' ? { ...settings.proxy, minSyncPeriod: 0 } : settings.proxy;
+  // Releases before MinimizeIPTablesRestore only sync in full; Cilium applies each service change
+  // as it comes, with no minimum interval between updates.
+  const releaseSettings = effectiveProxySettings(settings.proxy, proxyValues);
+  const loopSettings = settings.proxy.mode === 'ebpf' ? { ...releaseSettings, minSyncPeriod: 0 } : releaseSettings;
 
   const flowTables = (index: number) => {
     const netfilter = createFlowTable('netfilter', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`conntrack/${index}`), now: sim.now });
@@ -86,10 +94,10 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       settings: loopSettings,
       cluster: () => ({ services: cluster.services, endpoints: cluster.readyEndpoints }),
       cpu,
-      propagationDelaySeconds: proxyProfile.values.syncLoop.propagationDelay,
-      triggerTimeResolutionSeconds: proxyProfile.values.syncLoop.triggerTimeResolution,
+      propagationDelaySeconds: proxyValues.syncLoop.propagationDelay,
+      triggerTimeResolutionSeconds: proxyValues.syncLoop.triggerTimeResolution,
       // Each node's syncs fall anywhere relative to the wall clock's seconds.
-      wallClockOffsetSeconds: streams.stream(`proxy/wall-clock/${index}`).next() * proxyProfile.values.syncLoop.triggerTimeResolution,
+      wallClockOffsetSeconds: streams.stream(`proxy/wall-clock/${index}`).next() * proxyValues.syncLoop.triggerTimeResolution,
     });
     proxy.start();
     nodes.push({
@@ -133,9 +141,9 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     return node;
   };
 
-  const dns = buildDns(sim, settings, cluster, streams, dnsProfile.values, mode, path, kernel.values.cfs.period);
+  const dns = buildDns(sim, settings, cluster, streams, dnsValues, mode, path, kernelValues.cfs.period);
   const pods = cluster.totalPods;
-  const memoryMiB = corednsMemoryMiB(dnsProfile.values, pods, cluster.services, settings.dns.coredns.autopath);
+  const memoryMiB = corednsMemoryMiB(dnsValues, pods, cluster.services, settings.dns.coredns.autopath);
 
   return {
     nodes,
@@ -144,7 +152,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     proxy: mode,
     path,
     mesh,
-    tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries, connectionSetupSeconds: kernel.values.tcp.connectionSetup },
+    tcp: { initialRtoSeconds: kernelValues.tcp.initialRto, synRetries: kernelValues.tcp.synRetries, connectionSetupSeconds: kernelValues.tcp.connectionSetup },
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),
@@ -152,6 +160,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       ...prefixed('cni', path.constants),
       ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
       ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),
+      ...prefixed('hardware', hardware.constants),
     ],
     netfilterBytesPerEntry: conntrackProfile.values.netfilter.bytesPerEntry,
     serverOnlyNode,

@@ -2,6 +2,7 @@
 // constants (models/profiles/proxy.yaml), and a factory from mode name to ProxyMode.
 
 import { z } from 'zod';
+import { compareKernel as compareVersions } from '../kernel.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { duration, positiveDuration } from '../units.js';
 import { EbpfMode, ebpfConstants } from './ebpf.js';
@@ -15,6 +16,9 @@ export { NftablesMode } from './nftables.js';
 export * from './proxy-mode.js';
 export { ProxySyncLoop } from './sync-loop.js';
 
+/** The release whose layout the models have always described (one rule per Service in KUBE-SERVICES, partial syncs). */
+const CURRENT_RELEASE = '1.34';
+
 export const proxyModeNames = ['iptables', 'ipvs', 'nftables', 'ebpf'] as const satisfies readonly ProxyModeName[];
 
 /** The experiment's `proxy:` key; kube-proxy's defaults (pkg/proxy/apis/config/v1alpha1/defaults.go). */
@@ -23,10 +27,16 @@ export const proxySettings = z
     mode: z.enum(proxyModeNames).default('iptables'),
     minSyncPeriod: duration().default(1),
     syncPeriod: positiveDuration().default(30),
-    /** MinimizeIPTablesRestore (iptables, v1.28+) and the nftables equivalent: partial syncs between full ones. */
+    /** MinimizeIPTablesRestore (iptables, v1.27+ by default) and the nftables equivalent: partial syncs between full ones. */
     partialSync: z.boolean().default(true),
+    /**
+     * kube-proxy release "1.N": its iptables chain layout (before 1.21 each Service has two rules in
+     * KUBE-SERVICES) and whether iptables syncs can be partial (1.27+). proxy.yaml `versions`.
+     */
+    version: z.string().regex(/^1\.\d+$/, 'version is a kube-proxy release "1.N", e.g. "1.31"').default(CURRENT_RELEASE),
   })
   .strict();
+export type ProxySettings = z.output<typeof proxySettings>;
 
 /** The shape of models/profiles/proxy.yaml once loaded. */
 const proxyProfile = z.object({
@@ -39,6 +49,11 @@ const proxyProfile = z.object({
     propagationDelay: duration(),
     /** Precision of the trigger time kube-proxy measures programming latency from (see sync-loop.ts). */
     triggerTimeResolution: duration(),
+  }),
+  versions: z.object({
+    masqueradeRuleInServicesChainBefore: z.string().regex(/^1\.\d+$/),
+    partialSyncDefaultFrom: z.string().regex(/^1\.\d+$/),
+    nftablesModeFrom: z.string().regex(/^1\.\d+$/),
   }),
   testbeds: z.object({
     /** The KEP-3866 chart's cluster; its pod-to-pod path is the kep3866-testbed CNI profile (cni.yaml). */
@@ -54,10 +69,37 @@ export function loadProxyProfile(overrides?: unknown): LoadedProfile<ProxyProfil
   return loadProfile('proxy', proxyProfile, overrides);
 }
 
-export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile): ProxyMode {
+/** What a kube-proxy release changes in the models: the iptables chain layout and the sync's kind. */
+export interface ReleaseBehaviour {
+  /** Rules each Service has in KUBE-SERVICES (and KUBE-NODEPORTS) that a packet walks past: 2 before 1.21, then 1. */
+  servicesChainRulesPerService: 1 | 2;
+  /** Whether the iptables proxier can sync only what changed (MinimizeIPTablesRestore on by default). */
+  partialSync: boolean;
+}
+
+/** The behaviour of kube-proxy release `version` ("1.N"), from proxy.yaml `versions`. */
+export function releaseBehaviour(version: string, versions: ProxyProfile['versions']): ReleaseBehaviour {
+  return {
+    servicesChainRulesPerService: compareVersions(version, versions.masqueradeRuleInServicesChainBefore) < 0 ? 2 : 1,
+    partialSync: compareVersions(version, versions.partialSyncDefaultFrom) >= 0,
+  };
+}
+
+/** Whether kube-proxy release `version` has nftables mode (alpha from 1.29, KEP-3866). */
+export function releaseHasNftables(version: string, versions: ProxyProfile['versions']): boolean {
+  return compareVersions(version, versions.nftablesModeFrom) >= 0;
+}
+
+/** Proxy settings as the sync loop runs them: partial syncs only where the release has them. */
+export function effectiveProxySettings(settings: ProxySettings, profile: ProxyProfile): ProxySettings {
+  if (settings.mode !== 'iptables' || !settings.partialSync || releaseBehaviour(settings.version, profile.versions).partialSync) return settings;
+  return { ...settings, partialSync: false };
+}
+
+export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile, version: string = CURRENT_RELEASE): ProxyMode {
   switch (mode) {
     case 'iptables':
-      return new IptablesMode(profile.iptables);
+      return new IptablesMode(profile.iptables, releaseBehaviour(version, profile.versions).servicesChainRulesPerService);
     case 'ipvs':
       return new IpvsMode(profile.ipvs);
     case 'nftables':

@@ -2,7 +2,9 @@
 // service's rule matches, then the service's KUBE-SVC chain (one `statistic --mode random` rule
 // per endpoint) and the endpoint's KUBE-SEP chain (masquerade mark, DNAT). A sync restores the
 // NAT table with iptables-restore: all of it (full), or KUBE-SERVICES plus the changed services'
-// chains (partial, MinimizeIPTablesRestore, KEP-3453). Leaves out the filter table's rules,
+// chains (partial, MinimizeIPTablesRestore, KEP-3453). Releases before 1.21 put each Service's
+// masquerade rule in KUBE-SERVICES beside its jump (kubernetes/kubernetes PR #96959), so a packet
+// walks two rules per Service ahead of its own. Leaves out the filter table's rules,
 // KUBE-EXT/KUBE-FW chains (LoadBalancer, externalIPs) and session affinity.
 
 import { z } from 'zod';
@@ -45,7 +47,14 @@ export class IptablesMode implements ProxyMode {
   readonly establishedPacketCost: number;
   private readonly spread: Distribution | null;
 
-  constructor(private readonly constants: IptablesConstants) {
+  /**
+   * @param servicesChainRulesPerService rules per Service in KUBE-SERVICES (and KUBE-NODEPORTS):
+   *   1 from kube-proxy 1.21, 2 before (the masquerade rule sat beside the jump; KUBE-SVC had none).
+   */
+  constructor(
+    private readonly constants: IptablesConstants,
+    private readonly servicesChainRulesPerService: 1 | 2 = 1,
+  ) {
     this.establishedPacketCost = constants.establishedPacket;
     const sigma = constants.dispatch.perRuleSpreadSigma;
     this.spread = sigma > 0 ? lognormal(0, sigma) : null;
@@ -54,8 +63,11 @@ export class IptablesMode implements ProxyMode {
   /** Rules a first packet traverses: its service's position, the endpoint rules before its endpoint, the fixed chain rules. */
   rulesWalked(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean): number {
     // KUBE-SERVICES ends with the jump to KUBE-NODEPORTS, so a NodePort walks the whole chain first.
-    const servicesChain = nodePort ? serviceCount + 1 : 0;
-    return servicesChain + servicePosition + 1 + endpointIndex + 1 + this.constants.dispatch.fixedRules;
+    // With two rules per Service, the own Service's masquerade rule is walked here rather than in
+    // KUBE-SVC (one of fixedRules): the total grows by one rule per Service passed over.
+    const k = this.servicesChainRulesPerService;
+    const servicesChain = nodePort ? k * serviceCount + 1 : 0;
+    return servicesChain + k * servicePosition + 1 + endpointIndex + 1 + this.constants.dispatch.fixedRules;
   }
 
   dispatchCost(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean, rng: RandomStream): number {
