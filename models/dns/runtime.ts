@@ -22,14 +22,16 @@ import type { Cluster } from '../cluster.js';
 import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { cacheAnswers, CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
-import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { nodeLocalCpuSeconds } from './coredns-costs.js';
 import { limitedCpu } from './cpu-limit.js';
 import { countFinished, countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
 import { LookupPlanner, type RawQuery } from './planner.js';
-import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
+import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeCount } from './questions.js';
+import { ReplicaAnswers } from './replica-answers.js';
 import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
+import { StickySockets } from './sticky-sockets.js';
 
 /** What a DnsRuntime is built from (wiring.ts derives each from the settings and the DNS profile). */
 export interface DnsRuntimeOptions {
@@ -53,6 +55,8 @@ export interface DnsRuntimeOptions {
   upstream: { latency: Distribution; ttl: Distribution; denialTtl: Distribution };
   /** The CFS period of a CPU limit's quota (kernel.yaml cfs.period). */
   cfsPeriodSeconds: number;
+  /** How long an idle UDP socket's conntrack entry (and so its replica) lives: the proxy's UDP stream timeout. */
+  udpStreamTimeoutSeconds: number;
 }
 
 export class DnsRuntime {
@@ -73,6 +77,9 @@ export class DnsRuntime {
   private readonly keys = new CacheKeys();
   private readonly templates = new Map<string, QueryTemplate>();
   private readonly planner: LookupPlanner;
+  private readonly answers: ReplicaAnswers;
+  /** Long-lived client sockets (dnsperf's), each pinned to a replica by its conntrack entry. */
+  readonly sticky: StickySockets;
 
   private readonly sim: Simulator;
   private readonly cluster: Cluster;
@@ -111,6 +118,8 @@ export class DnsRuntime {
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
     this.cfsPeriodSeconds = options.cfsPeriodSeconds;
+    this.answers = new ReplicaAnswers(this.counters, profile, settings.coredns.kubernetesTTL);
+    this.sticky = new StickySockets(options.udpStreamTimeoutSeconds);
   }
 
   /** The counters, the other nodes' queries included up to now (see the header). */
@@ -132,6 +141,7 @@ export class DnsRuntime {
     lookup.deadlineAt = deadlineAt;
     lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
     lookup.firstNameserver = this.planner.firstNameserver(conf);
+    lookup.socket = raw?.socket ?? -1;
     if (this.settings.nodeLocal.enabled) lookup.agent = this.agentOf(node.index);
     this.sendCandidate(lookup);
   }
@@ -172,6 +182,10 @@ export class DnsRuntime {
       this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.atAgent, lookup);
       return;
     }
+    if (lookup.socket >= 0) {
+      this.sendOnSocket(lookup);
+      return;
+    }
     // Through kube-dns: the proxy picks a replica; the socket's UDP flow gets a conntrack entry.
     const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
     lookup.replica = replica;
@@ -190,6 +204,28 @@ export class DnsRuntime {
       this.lost(lookup);
       return;
     }
+    this.sim.schedule(dispatch + this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
+  }
+
+  /**
+   * A long-lived socket (sticky-sockets.ts): its queries follow its conntrack entry to one replica;
+   * only the entry's first packet walks the proxy's rules. No A/AAAA race: a raw query is one type
+   * per packet, and the entry is confirmed after the first.
+   */
+  private sendOnSocket(lookup: Lookup): void {
+    let dispatch = 0;
+    const index = this.sticky.route(lookup.socket, this.sim.now, lookup.node.flows, () => {
+      const r = Math.floor(this.streams.dns.next() * this.replicas.length);
+      dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, r, false, this.streams.dns);
+      lookup.node.dispatchCpuSeconds += dispatch;
+      return r;
+    });
+    if (index < 0) {
+      this.lost(lookup);
+      return;
+    }
+    const replica = this.replicas[index];
+    lookup.replica = replica;
     this.sim.schedule(dispatch + this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
   }
 
@@ -252,29 +288,19 @@ export class DnsRuntime {
     const replica = lookup.replica!;
     const query = this.templateOf(lookup);
     if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
-    if (!this.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
+    if (!this.answers.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
       this.lost(lookup);
       return;
     }
     lookup.replicaArrivedAt = now;
     const walk = Math.max(1, lookup.plan.autopathWalk);
-    const cost = walk * replica.costScale * this.answer(replica, query, lookup.plan.autopathWalk, now);
-    lookup.missed = this.forwarded;
+    const cost = walk * replica.costScale * this.answers.answer(replica, query, lookup.plan.autopathWalk, now);
+    lookup.missed = this.answers.forwarded;
     const end = replica.cpu.admit(now, cost);
     // Answers from the cache or the kubernetes plugin leave when the job ends; forwards when the upstream answers.
     countResponses(this.counters, query.outcome, typeCount(lookup.asked & ~lookup.missed) * lookup.perType, end - now);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
-
-  /** Counts queries reaching `replica` at `at`; false when a full receive queue drops them before CoreDNS reads them (no cache lookup, no answer). */
-  private received(replica: Replica, queries: number, at: number): boolean {
-    this.counters.corednsRequests.add(queries);
-    replica.requests.add(queries);
-    if (replica.cpu.admits(at)) return true;
-    this.counters.corednsDrops.add(queries);
-    replica.drops.add(queries);
-    return false;
-  }
 
   /** What a lookup asks a replica now, one shared object per distinct question (the background's history holds many references to each). */
   private templateOf(lookup: Lookup): QueryTemplate {
@@ -287,42 +313,6 @@ export class DnsRuntime {
       this.templates.set(id, template);
     }
     return template;
-  }
-
-  /** Types the last answer() forwarded upstream (read at once by its caller). */
-  private forwarded = 0;
-
-  /**
-   * Answers each asked type from the cache, the kubernetes plugin (records or NXDOMAIN, cached at
-   * once) or by a forward; records the cache outcomes; returns the CPU seconds of the answers at
-   * full speed and leaves the forwarded types in `forwarded`.
-   */
-  private answer(replica: Replica, query: QueryTemplate, autopathWalk: number, now: number): number {
-    const { outcome, asked, perType, clusterZone } = query;
-    let cost = 0;
-    let forwarded = 0;
-    for (let t = 0; t < QUESTION_TYPES.length; t++) {
-      if ((asked & (1 << t)) === 0) continue;
-      const type = QUESTION_TYPES[t];
-      const key = query.keys[t];
-      let kind: AnswerKind;
-      if (replica.cache.lookup(key, now) !== 'miss') {
-        this.counters.corednsCacheHits.add(perType);
-        kind = 'cache-hit';
-      } else if (clusterZone) {
-        this.counters.corednsCacheMisses.add(perType);
-        replica.cache.insert(key, typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, now);
-        kind = autopathWalk > 0 ? 'autopath' : 'kubernetes';
-      } else {
-        this.counters.corednsCacheMisses.add(perType);
-        this.counters.corednsForwards.add(perType);
-        forwarded |= 1 << t;
-        kind = 'forward';
-      }
-      cost += perType * corednsCpuSeconds(this.profile, kind);
-    }
-    this.forwarded = forwarded;
-    return cost;
   }
 
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
@@ -393,9 +383,9 @@ export class DnsRuntime {
   private readonly backgroundArrives = (at: number, template: QueryTemplate): void => {
     this.applyAnswersBy(at);
     const replica = this.replicas[Math.floor(this.streams.background.next() * this.replicas.length)];
-    if (!this.received(replica, typeCount(template.asked) * template.perType, at)) return;
-    const cost = replica.costScale * this.answer(replica, template, 0, at);
-    const missed = this.forwarded;
+    if (!this.answers.received(replica, typeCount(template.asked) * template.perType, at)) return;
+    const cost = replica.costScale * this.answers.answer(replica, template, 0, at);
+    const missed = this.answers.forwarded;
     const end = replica.cpu.admit(at, cost);
     // The other nodes' queries' server-side times are known here: FIFO fixes the end at admission.
     countResponses(this.counters, template.outcome, typeCount(template.asked & ~missed) * template.perType, end - at);
