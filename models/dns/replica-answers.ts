@@ -1,13 +1,15 @@
 // What a CoreDNS replica does with the queries that reach it: its receive queue admits or drops
 // them, then each asked type is answered from the cache, by the kubernetes plugin (records or
 // NXDOMAIN, cached at once) or forwarded upstream; returns the CPU it takes at full speed. Leaves
-// out: the queueing itself (the replica's FifoCpu) and the upstream's answer (runtime.ts).
+// out: the queueing itself (the replica's FifoCpu) and the upstream's answer (runtime.ts). QueryTemplates
+// interns what is asked, so that the other nodes' copies (background.ts) share one object per question.
 
 import { corednsCpuSeconds, type AnswerKind } from './coredns-costs.js';
 import type { QueryTemplate } from './background.js';
 import type { CacheKeys } from './cache.js';
 import type { DnsMetrics, Replica } from './lookup.js';
 import { QUESTION_TYPES, typeAnswers } from './questions.js';
+import { isClusterZone, type CandidateOutcome } from './resolver.js';
 import type { DnsProfile } from './settings.js';
 
 export class ReplicaAnswers {
@@ -61,5 +63,25 @@ export class ReplicaAnswers {
     }
     this.forwarded = forwarded;
     return cost;
+  }
+}
+
+/** What lookups ask a replica, one shared object per distinct question (the background's history holds many references to each). */
+export class QueryTemplates {
+  private readonly templates = new Map<string, QueryTemplate>();
+
+  constructor(
+    private readonly keys: CacheKeys,
+    private readonly clusterDomain: string,
+  ) {}
+
+  of(name: string, outcome: CandidateOutcome, asked: number, perType: number): QueryTemplate {
+    const id = `${asked}|${perType}|${outcome}|${name}`;
+    let template = this.templates.get(id);
+    if (template === undefined) {
+      template = { name, outcome, asked, perType, keys: QUESTION_TYPES.map((type) => this.keys.id(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
+      this.templates.set(id, template);
+    }
+    return template;
   }
 }

@@ -28,7 +28,7 @@ import { countFinished, countResponses, Lookup, newAgent, newDnsMetrics, newRepl
 import type { NameForm } from './names.js';
 import { LookupPlanner, type RawQuery } from './planner.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeCount } from './questions.js';
-import { ReplicaAnswers } from './replica-answers.js';
+import { QueryTemplates, ReplicaAnswers } from './replica-answers.js';
 import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
 import { StickySockets } from './sticky-sockets.js';
@@ -75,11 +75,13 @@ export class DnsRuntime {
   private readonly pendingAnswers = new PendingAnswers();
   /** The questions the caches have seen, as the small integers they index by. */
   private readonly keys = new CacheKeys();
-  private readonly templates = new Map<string, QueryTemplate>();
   private readonly planner: LookupPlanner;
   private readonly answers: ReplicaAnswers;
+  private readonly templates: QueryTemplates;
   /** Long-lived client sockets (dnsperf's), each pinned to a replica by its conntrack entry. */
   readonly sticky: StickySockets;
+  /** NodeLocal's pooled UDP socket to kube-dns per node, when it does not force TCP (forward's pool keeps it `expire`). */
+  private readonly agentSockets: StickySockets | null;
 
   private readonly sim: Simulator;
   private readonly cluster: Cluster;
@@ -119,7 +121,10 @@ export class DnsRuntime {
     this.upstreamLimit = upstreamLimit;
     this.cfsPeriodSeconds = options.cfsPeriodSeconds;
     this.answers = new ReplicaAnswers(this.counters, profile, settings.coredns.kubernetesTTL);
+    this.templates = new QueryTemplates(this.keys, this.clusterDomain);
     this.sticky = new StickySockets(options.udpStreamTimeoutSeconds);
+    const forceTcp = settings.nodeLocal.forceTcp ?? profile.nodeLocal.forceTcpToCoreDns;
+    this.agentSockets = forceTcp ? null : new StickySockets(Math.min(profile.coredns.forward.expire, options.udpStreamTimeoutSeconds));
   }
 
   /** The counters, the other nodes' queries included up to now (see the header). */
@@ -183,7 +188,7 @@ export class DnsRuntime {
       return;
     }
     if (lookup.socket >= 0) {
-      this.sendOnSocket(lookup);
+      this.sendOnSocket(lookup, this.sticky, lookup.socket);
       return;
     }
     // Through kube-dns: the proxy picks a replica; the socket's UDP flow gets a conntrack entry.
@@ -212,9 +217,9 @@ export class DnsRuntime {
    * only the entry's first packet walks the proxy's rules. No A/AAAA race: a raw query is one type
    * per packet, and the entry is confirmed after the first.
    */
-  private sendOnSocket(lookup: Lookup): void {
+  private sendOnSocket(lookup: Lookup, sockets: StickySockets, key: number): void {
     let dispatch = 0;
-    const index = this.sticky.route(lookup.socket, this.sim.now, lookup.node.flows, () => {
+    const index = sockets.route(key, this.sim.now, lookup.node.flows, () => {
       const r = Math.floor(this.streams.dns.next() * this.replicas.length);
       dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, r, false, this.streams.dns);
       lookup.node.dispatchCpuSeconds += dispatch;
@@ -259,8 +264,15 @@ export class DnsRuntime {
     const agent = lookup.agent!;
     // The types that hit are answered now; the pair's reply waits for the rest (one job, see the header).
     this.agentResponds(lookup, lookup.asked & ~lookup.missed);
+    if (isClusterZone(name, this.clusterDomain) && this.agentSockets !== null) {
+      // Over UDP, forward's pooled socket keeps one conntrack entry, hence one replica (coredns#6803).
+      lookup.asked = lookup.missed;
+      this.sendOnSocket(lookup, this.agentSockets, -1 - lookup.node.index);
+      return;
+    }
     if (isClusterZone(name, this.clusterDomain)) {
-      // force_tcp over a kept-open connection to a replica, asking what missed here.
+      // force_tcp: pooled connections that the server closes after 128 queries (miekg/dns
+      // MaxTCPQueries), so they spread over the replicas: a replica drawn per query.
       const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
       lookup.replica = replica;
       lookup.asked = lookup.missed;
@@ -286,7 +298,7 @@ export class DnsRuntime {
     const now = this.sim.now;
     this.catchUp();
     const replica = lookup.replica!;
-    const query = this.templateOf(lookup);
+    const query = this.templates.of(lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.asked, lookup.perType);
     if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
     if (!this.answers.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
       this.lost(lookup);
@@ -301,19 +313,6 @@ export class DnsRuntime {
     countResponses(this.counters, query.outcome, typeCount(lookup.asked & ~lookup.missed) * lookup.perType, end - now);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
-
-  /** What a lookup asks a replica now, one shared object per distinct question (the background's history holds many references to each). */
-  private templateOf(lookup: Lookup): QueryTemplate {
-    const name = lookup.plan.candidates[lookup.candidate];
-    const outcome = lookup.plan.outcomes[lookup.candidate];
-    const id = `${lookup.asked}|${lookup.perType}|${outcome}|${name}`;
-    let template = this.templates.get(id);
-    if (template === undefined) {
-      template = { name, outcome, asked: lookup.asked, perType: lookup.perType, keys: QUESTION_TYPES.map((type) => this.keys.id(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
-      this.templates.set(id, template);
-    }
-    return template;
-  }
 
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
   private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {

@@ -114,3 +114,21 @@ describe('dnsperf and resolver clients against 3 CoreDNS replicas', () => {
     expect(m['coredns_replica_requests_share.max']).toBeLessThan(1 / 3 + 0.03);
   });
 });
+
+describe('NodeLocal DNSCache forwarding cluster-zone misses to 3 replicas', () => {
+  // One client pod asking the short names of 50 Services: the agent misses each name once per 30 s.
+  const agent = (forceTcp: boolean) => run(small({ dns: { coredns: { replicas: 3, cpu: 1 }, nodeLocal: { enabled: true, forceTcp } }, workload: [{ clients: 1, ratePerClient: 200, dnsName: 'short', target: 'uniform' }] }));
+
+  it('over UDP sends all of a node’s misses to the one replica its pooled socket is pinned to', () => {
+    const m = agent(false);
+    expect(m['coredns_dns_requests_total.total']).toBeGreaterThan(50);
+    expect(m['coredns_replica_requests_share.max']).toBe(1);
+  });
+
+  it('over TCP (force_tcp) spreads them over the replicas', () => {
+    const m = agent(true);
+    expect(m['coredns_replicas_receiving.max']).toBe(3);
+    expect(m['coredns_replica_requests_share.max']).toBeLessThan(0.6);
+  });
+});
+
