@@ -10,8 +10,9 @@
 //
 // Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
-// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
-// persistent TCP connection (no per-query conntrack or dispatch). The other nodes' queries
+// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over
+// force_tcp connections (no per-query conntrack or dispatch, a replica per query) or, without
+// force_tcp, one pooled UDP socket pinned to a replica, as dnsperf's sockets are (sticky-sockets.ts). The other nodes' queries
 // (background.ts) cost no event: the runtime catches them up to now before a detailed query
 // touches a replica and before anyone reads the metrics (docs/architecture.md, "Cluster DNS").
 
@@ -214,8 +215,8 @@ export class DnsRuntime {
 
   /**
    * A long-lived socket (sticky-sockets.ts): its queries follow its conntrack entry to one replica;
-   * only the entry's first packet walks the proxy's rules. No A/AAAA race: a raw query is one type
-   * per packet, and the entry is confirmed after the first.
+   * only the entry's first packet walks the proxy's rules. No A/AAAA race: the entry is confirmed
+   * after the socket's first query.
    */
   private sendOnSocket(lookup: Lookup, sockets: StickySockets, key: number): void {
     let dispatch = 0;
