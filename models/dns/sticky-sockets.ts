@@ -1,12 +1,13 @@
 // Long-lived UDP sockets to kube-dns and the CoreDNS replica each is pinned to. Through a Service
 // proxy a UDP socket's flow has one conntrack entry, made by its first packet, and the DNAT chosen
 // then holds for every later query of that socket until the entry expires (no packet for the UDP
-// stream timeout: nf_conntrack_udp_timeout_stream, 120 s since Linux 5.x, or Cilium's CT `any`
-// lifetime). dnsperf keeps its -c sockets open for the whole run (DNS-OARC/dnsperf src/dnsperf.c
-// opens them once at start), so its queries land on at most that many replicas
-// (coredns/coredns#3994, #6977); NodeLocal's forward pool reuses one UDP socket to kube-dns while
-// it is busy (coredns/coredns#6803), closing it after `expire` idle. Per-lookup sockets (glibc res_send closes its socket after each
-// lookup; Go dials per query) are not routed here: the runtime draws a replica per round trip.
+// stream timeout: nf_conntrack_udp_timeout_stream, 120 s in linux nf_conntrack-sysctl.rst, or
+// Cilium's CT `any` lifetime). dnsperf keeps its -c sockets open for the whole run
+// (DNS-OARC/dnsperf src/dnsperf.c opens them once at start), so its queries land on at most that
+// many replicas (coredns/coredns#3994, #6977); NodeLocal's forward pool reuses one UDP socket to
+// kube-dns while it is busy (coredns/coredns#6803), closing it after `expire` idle. Per-lookup
+// sockets (glibc res_send closes its socket after each lookup; Go dials per query) are not routed
+// here: the runtime draws a replica per round trip.
 // Leaves out: the client's ephemeral port choice (a socket's tuple never collides with another's).
 
 import type { FlowTable } from '../conntrack/flow-table.js';

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../engine/random.js';
 import { StickySockets } from '../../../models/dns/sticky-sockets.js';
+import { networkSettings } from '../../../models/settings.js';
 import { run, small } from './simulate-fixture.js';
 
 /** A conntrack table that counts entries and refuses past `limit`. */
@@ -129,6 +130,15 @@ describe('NodeLocal DNSCache forwarding cluster-zone misses to 3 replicas', () =
     const m = agent(true);
     expect(m['coredns_replicas_receiving.max']).toBe(3);
     expect(m['coredns_replica_requests_share.max']).toBeLessThan(0.6);
+  });
+});
+
+describe('the sockets setting', () => {
+  it('applies to raw mode only: the resolver opens a socket per lookup', () => {
+    const parsed = networkSettings.safeParse({ workload: [{ clients: 1, dns: { mode: 'resolver', sockets: 2 } }] });
+    expect(parsed.success).toBe(false);
+    expect(networkSettings.safeParse({ workload: [{ clients: 1, dns: { mode: 'raw', sockets: 256 } }] }).success).toBe(true);
+    expect(networkSettings.safeParse({ workload: [{ clients: 1, dns: { mode: 'raw', sockets: 257 } }] }).success).toBe(false);
   });
 });
 
