@@ -47,6 +47,9 @@ export function externalPicker(form: NameForm | 'clusterIP'): (rng: { next(): nu
 
 const ASKED = { A: ASK_A, AAAA: ASK_AAAA, both: ASK_BOTH } as const;
 const QUERIES = { A: 1, AAAA: 1, both: 2 } as const;
+/** dnsperf -c: one client socket unless told (DNS-OARC/dnsperf src/dnsperf.c), at most 256 (workload.ts). */
+const DNSPERF_DEFAULT_SOCKETS = 1;
+const MAX_SOCKETS = 256;
 
 /** What one DNS-only workload needs from the point it runs in. */
 export interface DnsClientContext {
@@ -69,6 +72,15 @@ export function startDnsClients(context: DnsClientContext, settings: WorkloadSet
   for (const q of only.queries) cumulative.push((sum += q.weight));
   const raw: RawQuery | undefined = only.mode === 'raw' ? { asked: ASKED[only.types], timeoutSeconds: only.timeout ?? context.resolverTimeoutSeconds } : undefined;
   const queriesEach = only.mode === 'raw' ? QUERIES[only.types] : 1;
+  // dnsperf's sockets (-c, default 1: DNS-OARC/dnsperf src/dnsperf.c) stay open for the run and
+  // take queries in turn; a socket's key is unique per client pod.
+  const sockets = only.sockets ?? DNSPERF_DEFAULT_SOCKETS;
+  const nextSocket = new Map<number, number>();
+  const socketOf = (pod: number): number => {
+    const k = nextSocket.get(pod) ?? 0;
+    nextSocket.set(pod, (k + 1) % sockets);
+    return pod * MAX_SOCKETS + k;
+  };
   const closed = settings.closedLoop !== undefined;
 
   const send = (node: DetailedNode, pod: number, then: (() => void) | null): void => {
@@ -89,7 +101,7 @@ export function startDnsClients(context: DnsClientContext, settings: WorkloadSet
         if (raw !== undefined) stats.queryDuration.addMany(sim.now - startedAt, queriesEach);
       } else stats.unanswered.add(queriesEach);
       if (then !== null) then();
-    }, raw);
+    }, raw === undefined ? undefined : { ...raw, socket: socketOf(pod) });
   };
 
   for (const node of context.nodes) {

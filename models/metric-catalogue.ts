@@ -82,6 +82,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('coredns_dns_request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a query at a CoreDNS replica, all replicas: arrival to response (receive-queue wait, CPU, a forward’s round trip)'),
   m('coredns_replica_requests_per_second', 'gauge', 'count', 'replica', 'neutral', 'queries a CoreDNS replica receives per second'),
   m('coredns_replica_requests_share', 'gauge', 'ratio', 'replica', 'lower', 'a replica’s share of all CoreDNS queries (1/replicas when balanced; .max the busiest)'),
+  m('coredns_replicas_receiving', 'gauge', 'count', 'cluster', 'neutral', 'CoreDNS replicas that received any query in the window (long-lived client sockets pin their queries to as many replicas at most)'),
   m('coredns_replica_dropped_requests_per_second', 'gauge', 'count', 'replica', 'lower', 'queries a CoreDNS replica’s full receive queue drops per second'),
   m('coredns_cpu_utilization', 'gauge', 'ratio', 'replica', 'lower', 'share of a CoreDNS replica’s CPU busy'),
   m('coredns_cpu_throttled_periods_total', 'counter', 'count', 'replica', 'lower', 'CFS periods in which a CoreDNS replica’s CPU limit throttled it (cAdvisor container_cpu_cfs_throttled_periods_total)'),

@@ -210,6 +210,9 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   const allRequests = requests.reduce((a, b) => a + b, 0);
   putGauge(metrics, 'coredns_replica_requests_per_second', mean(requests) / window, Math.max(...requests) / window);
   putGauge(metrics, 'coredns_replica_requests_share', allRequests > 0 ? 1 / replicas.length : NaN, allRequests > 0 ? Math.max(...requests) / allRequests : NaN);
+  // Replicas that received any query in the window: with S long-lived client sockets, at most S.
+  const receiving = requests.filter((r) => r > 0).length;
+  putGauge(metrics, 'coredns_replicas_receiving', receiving, receiving);
   putGauge(metrics, 'coredns_replica_dropped_requests_per_second', mean(drops) / window, Math.max(...drops) / window);
   const throttling = meanThrottling(replicas.map((r) => r.cpu));
   putCounter(metrics, 'coredns_cpu_throttled_periods_total', throttling.periods, window);

@@ -141,7 +141,9 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     return node;
   };
 
-  const dns = buildDns(sim, settings, cluster, streams, dnsValues, mode, path, kernelValues.cfs.period);
+  // A long-lived DNS socket keeps its replica while its UDP entry lives (dns/sticky-sockets.ts).
+  const udpStream = mode.usesNetfilterConntrack ? (settings.conntrack.udpStreamTimeout ?? conntrackProfile.values.netfilter.timeouts.udpStream) : conntrackProfile.values.cilium.timeouts.any;
+  const dns = buildDns(sim, settings, cluster, streams, dnsValues, mode, path, kernelValues.cfs.period, udpStream);
   const pods = cluster.totalPods;
   const memoryMiB = corednsMemoryMiB(dnsValues, pods, cluster.services, settings.dns.coredns.autopath);
 
@@ -178,6 +180,7 @@ function buildDns(
   mode: ProxyDataPlane,
   path: DataPath,
   cfsPeriodSeconds: number,
+  udpStreamTimeoutSeconds: number,
 ): DnsRuntime | null {
   if (settings.workload.every((w) => w.dnsName === 'clusterIP' && w.dns === undefined)) return null;
   const dns = settings.dns;
@@ -200,6 +203,7 @@ function buildDns(
     raceProbability: dns.nodeLocal.enabled ? 0 : dnsRaceProbability(profile.race, settings.cluster.kernel, replicas),
     upstream: { latency: toDistribution(dns.upstream.latency), ttl: toDistribution(dns.upstream.ttl), denialTtl: toDistribution(dns.upstream.denialTTL) },
     cfsPeriodSeconds,
+    udpStreamTimeoutSeconds,
   });
 }
 

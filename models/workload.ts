@@ -73,11 +73,17 @@ const dnsOnly = z
     types: z.enum(['A', 'AAAA', 'both']).prefault('A'),
     /** Raw mode: how long a query waits for its answer before it counts as lost (dnsperf -t). */
     timeout: positiveDuration().optional(),
+    /**
+     * Raw mode: UDP sockets per client pod, kept open for the whole run and used in turn (dnsperf
+     * -c, default 1, at most 256). Each socket's conntrack entry pins it to one CoreDNS replica.
+     */
+    sockets: z.number().int().min(1).max(256).optional(),
   })
   .strict()
   .superRefine((dns, ctx) => {
     if (dns.mode === 'resolver' && dns.types !== 'A') ctx.addIssue({ code: 'custom', path: ['types'], message: 'types applies to raw mode only: the resolver asks A and AAAA' });
     if (dns.mode === 'resolver' && dns.timeout !== undefined) ctx.addIssue({ code: 'custom', path: ['timeout'], message: "timeout applies to raw mode only: the resolver waits dns.resolver.timeout" });
+    if (dns.mode === 'resolver' && dns.sockets !== undefined) ctx.addIssue({ code: 'custom', path: ['sockets'], message: 'sockets applies to raw mode only: the resolver opens a socket per lookup' });
   });
 export type DnsOnlySettings = z.output<typeof dnsOnly>;
 

@@ -170,6 +170,8 @@ export class Lookup {
   agentArrivedAt = 0;
   replicaArrivedAt = 0;
   clientEntry = false;
+  /** A long-lived client socket's key (sticky-sockets.ts), or -1: a new socket per lookup. */
+  socket = -1;
   /** An open-loop client's deadline: it stops waiting on a lost query then. */
   deadlineAt = Infinity;
   done!: (result: LookupResult) => void;

@@ -12,6 +12,8 @@ import type { DnsSettings } from './settings.js';
 export interface RawQuery {
   asked: number;
   timeoutSeconds: number;
+  /** The long-lived socket it leaves from (sticky-sockets.ts); unset: a socket of its own. */
+  socket?: number;
 }
 
 export class LookupPlanner {

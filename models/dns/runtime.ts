@@ -10,8 +10,9 @@
 //
 // Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
-// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over a
-// persistent TCP connection (no per-query conntrack or dispatch). The other nodes' queries
+// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over
+// force_tcp connections (no per-query conntrack or dispatch, a replica per query) or, without
+// force_tcp, one pooled UDP socket pinned to a replica, as dnsperf's sockets are (sticky-sockets.ts). The other nodes' queries
 // (background.ts) cost no event: the runtime catches them up to now before a detailed query
 // touches a replica and before anyone reads the metrics (docs/architecture.md, "Cluster DNS").
 
@@ -22,14 +23,16 @@ import type { Cluster } from '../cluster.js';
 import type { DetailedNode, ProxyDataPlane } from '../parts.js';
 import { BackgroundQueries, PendingAnswers, type QueryTemplate } from './background.js';
 import { cacheAnswers, CacheKeys, DnsCache, type DnsCacheConfig } from './cache.js';
-import { corednsCpuSeconds, nodeLocalCpuSeconds, type AnswerKind } from './coredns-costs.js';
+import { nodeLocalCpuSeconds } from './coredns-costs.js';
 import { limitedCpu } from './cpu-limit.js';
 import { countFinished, countResponses, Lookup, newAgent, newDnsMetrics, newReplica, resetDnsMetrics, type Agent, type DnsMetrics, type DnsStreams, type LookupResult, type Replica } from './lookup.js';
 import type { NameForm } from './names.js';
 import { LookupPlanner, type RawQuery } from './planner.js';
-import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeAnswers, typeCount } from './questions.js';
+import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeCount } from './questions.js';
+import { QueryTemplates, ReplicaAnswers } from './replica-answers.js';
 import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
+import { StickySockets } from './sticky-sockets.js';
 
 /** What a DnsRuntime is built from (wiring.ts derives each from the settings and the DNS profile). */
 export interface DnsRuntimeOptions {
@@ -53,6 +56,8 @@ export interface DnsRuntimeOptions {
   upstream: { latency: Distribution; ttl: Distribution; denialTtl: Distribution };
   /** The CFS period of a CPU limit's quota (kernel.yaml cfs.period). */
   cfsPeriodSeconds: number;
+  /** How long an idle UDP socket's conntrack entry (and so its replica) lives: the proxy's UDP stream timeout. */
+  udpStreamTimeoutSeconds: number;
 }
 
 export class DnsRuntime {
@@ -71,8 +76,13 @@ export class DnsRuntime {
   private readonly pendingAnswers = new PendingAnswers();
   /** The questions the caches have seen, as the small integers they index by. */
   private readonly keys = new CacheKeys();
-  private readonly templates = new Map<string, QueryTemplate>();
   private readonly planner: LookupPlanner;
+  private readonly answers: ReplicaAnswers;
+  private readonly templates: QueryTemplates;
+  /** Long-lived client sockets (dnsperf's), each pinned to a replica by its conntrack entry. */
+  readonly sticky: StickySockets;
+  /** NodeLocal's pooled UDP socket to kube-dns per node, when it does not force TCP (forward's pool keeps it `expire`). */
+  private readonly agentSockets: StickySockets | null;
 
   private readonly sim: Simulator;
   private readonly cluster: Cluster;
@@ -111,6 +121,11 @@ export class DnsRuntime {
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
     this.cfsPeriodSeconds = options.cfsPeriodSeconds;
+    this.answers = new ReplicaAnswers(this.counters, profile, settings.coredns.kubernetesTTL);
+    this.templates = new QueryTemplates(this.keys, this.clusterDomain);
+    this.sticky = new StickySockets(options.udpStreamTimeoutSeconds);
+    const forceTcp = settings.nodeLocal.forceTcp ?? profile.nodeLocal.forceTcpToCoreDns;
+    this.agentSockets = forceTcp ? null : new StickySockets(Math.min(profile.coredns.forward.expire, options.udpStreamTimeoutSeconds));
   }
 
   /** The counters, the other nodes' queries included up to now (see the header). */
@@ -132,6 +147,7 @@ export class DnsRuntime {
     lookup.deadlineAt = deadlineAt;
     lookup.sequential = lookup.plan.roundTripsPerCandidate === 2;
     lookup.firstNameserver = this.planner.firstNameserver(conf);
+    lookup.socket = raw?.socket ?? -1;
     if (this.settings.nodeLocal.enabled) lookup.agent = this.agentOf(node.index);
     this.sendCandidate(lookup);
   }
@@ -172,6 +188,10 @@ export class DnsRuntime {
       this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.atAgent, lookup);
       return;
     }
+    if (lookup.socket >= 0) {
+      this.sendOnSocket(lookup, this.sticky, lookup.socket);
+      return;
+    }
     // Through kube-dns: the proxy picks a replica; the socket's UDP flow gets a conntrack entry.
     const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
     lookup.replica = replica;
@@ -190,6 +210,28 @@ export class DnsRuntime {
       this.lost(lookup);
       return;
     }
+    this.sim.schedule(dispatch + this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
+  }
+
+  /**
+   * A long-lived socket (sticky-sockets.ts): its queries follow its conntrack entry to one replica;
+   * only the entry's first packet walks the proxy's rules. No A/AAAA race: the entry is confirmed
+   * after the socket's first query.
+   */
+  private sendOnSocket(lookup: Lookup, sockets: StickySockets, key: number): void {
+    let dispatch = 0;
+    const index = sockets.route(key, this.sim.now, lookup.node.flows, () => {
+      const r = Math.floor(this.streams.dns.next() * this.replicas.length);
+      dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, r, false, this.streams.dns);
+      lookup.node.dispatchCpuSeconds += dispatch;
+      return r;
+    });
+    if (index < 0) {
+      this.lost(lookup);
+      return;
+    }
+    const replica = this.replicas[index];
+    lookup.replica = replica;
     this.sim.schedule(dispatch + this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
   }
 
@@ -223,8 +265,15 @@ export class DnsRuntime {
     const agent = lookup.agent!;
     // The types that hit are answered now; the pair's reply waits for the rest (one job, see the header).
     this.agentResponds(lookup, lookup.asked & ~lookup.missed);
+    if (isClusterZone(name, this.clusterDomain) && this.agentSockets !== null) {
+      // Over UDP, forward's pooled socket keeps one conntrack entry, hence one replica (coredns#6803).
+      lookup.asked = lookup.missed;
+      this.sendOnSocket(lookup, this.agentSockets, -1 - lookup.node.index);
+      return;
+    }
     if (isClusterZone(name, this.clusterDomain)) {
-      // force_tcp over a kept-open connection to a replica, asking what missed here.
+      // force_tcp: pooled connections that the server closes after 128 queries (miekg/dns
+      // MaxTCPQueries), so they spread over the replicas: a replica drawn per query.
       const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
       lookup.replica = replica;
       lookup.asked = lookup.missed;
@@ -250,80 +299,21 @@ export class DnsRuntime {
     const now = this.sim.now;
     this.catchUp();
     const replica = lookup.replica!;
-    const query = this.templateOf(lookup);
+    const query = this.templates.of(lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.asked, lookup.perType);
     if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
-    if (!this.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
+    if (!this.answers.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
       this.lost(lookup);
       return;
     }
     lookup.replicaArrivedAt = now;
     const walk = Math.max(1, lookup.plan.autopathWalk);
-    const cost = walk * replica.costScale * this.answer(replica, query, lookup.plan.autopathWalk, now);
-    lookup.missed = this.forwarded;
+    const cost = walk * replica.costScale * this.answers.answer(replica, query, lookup.plan.autopathWalk, now);
+    lookup.missed = this.answers.forwarded;
     const end = replica.cpu.admit(now, cost);
     // Answers from the cache or the kubernetes plugin leave when the job ends; forwards when the upstream answers.
     countResponses(this.counters, query.outcome, typeCount(lookup.asked & ~lookup.missed) * lookup.perType, end - now);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
-
-  /** Counts queries reaching `replica` at `at`; false when a full receive queue drops them before CoreDNS reads them (no cache lookup, no answer). */
-  private received(replica: Replica, queries: number, at: number): boolean {
-    this.counters.corednsRequests.add(queries);
-    replica.requests.add(queries);
-    if (replica.cpu.admits(at)) return true;
-    this.counters.corednsDrops.add(queries);
-    replica.drops.add(queries);
-    return false;
-  }
-
-  /** What a lookup asks a replica now, one shared object per distinct question (the background's history holds many references to each). */
-  private templateOf(lookup: Lookup): QueryTemplate {
-    const name = lookup.plan.candidates[lookup.candidate];
-    const outcome = lookup.plan.outcomes[lookup.candidate];
-    const id = `${lookup.asked}|${lookup.perType}|${outcome}|${name}`;
-    let template = this.templates.get(id);
-    if (template === undefined) {
-      template = { name, outcome, asked: lookup.asked, perType: lookup.perType, keys: QUESTION_TYPES.map((type) => this.keys.id(name, type)), clusterZone: isClusterZone(name, this.clusterDomain) };
-      this.templates.set(id, template);
-    }
-    return template;
-  }
-
-  /** Types the last answer() forwarded upstream (read at once by its caller). */
-  private forwarded = 0;
-
-  /**
-   * Answers each asked type from the cache, the kubernetes plugin (records or NXDOMAIN, cached at
-   * once) or by a forward; records the cache outcomes; returns the CPU seconds of the answers at
-   * full speed and leaves the forwarded types in `forwarded`.
-   */
-  private answer(replica: Replica, query: QueryTemplate, autopathWalk: number, now: number): number {
-    const { outcome, asked, perType, clusterZone } = query;
-    let cost = 0;
-    let forwarded = 0;
-    for (let t = 0; t < QUESTION_TYPES.length; t++) {
-      if ((asked & (1 << t)) === 0) continue;
-      const type = QUESTION_TYPES[t];
-      const key = query.keys[t];
-      let kind: AnswerKind;
-      if (replica.cache.lookup(key, now) !== 'miss') {
-        this.counters.corednsCacheHits.add(perType);
-        kind = 'cache-hit';
-      } else if (clusterZone) {
-        this.counters.corednsCacheMisses.add(perType);
-        replica.cache.insert(key, typeAnswers(outcome, type) ? 'success' : 'denial', this.settings.coredns.kubernetesTTL, now);
-        kind = autopathWalk > 0 ? 'autopath' : 'kubernetes';
-      } else {
-        this.counters.corednsCacheMisses.add(perType);
-        this.counters.corednsForwards.add(perType);
-        forwarded |= 1 << t;
-        kind = 'forward';
-      }
-      cost += perType * corednsCpuSeconds(this.profile, kind);
-    }
-    this.forwarded = forwarded;
-    return cost;
-  }
 
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
   private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {
@@ -393,9 +383,9 @@ export class DnsRuntime {
   private readonly backgroundArrives = (at: number, template: QueryTemplate): void => {
     this.applyAnswersBy(at);
     const replica = this.replicas[Math.floor(this.streams.background.next() * this.replicas.length)];
-    if (!this.received(replica, typeCount(template.asked) * template.perType, at)) return;
-    const cost = replica.costScale * this.answer(replica, template, 0, at);
-    const missed = this.forwarded;
+    if (!this.answers.received(replica, typeCount(template.asked) * template.perType, at)) return;
+    const cost = replica.costScale * this.answers.answer(replica, template, 0, at);
+    const missed = this.answers.forwarded;
     const end = replica.cpu.admit(at, cost);
     // The other nodes' queries' server-side times are known here: FIFO fixes the end at admission.
     countResponses(this.counters, template.outcome, typeCount(template.asked & ~missed) * template.perType, end - at);

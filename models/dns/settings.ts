@@ -201,6 +201,12 @@ const nodeLocalSettings = z
      * then gives the agent one core of its own, not shared with the node's pods.
      */
     cpu: z.number().positive().max(8192, 'at most 8,192 cores (Linux\'s largest NR_CPUS)').optional(),
+    /**
+     * Whether the agent reaches CoreDNS over TCP (`force_tcp`, the addon's default: dns.yaml
+     * nodeLocal.forceTcpToCoreDns). Over UDP its forward pool reuses one socket, whose conntrack
+     * entry pins all of the node's cluster-zone misses to one replica.
+     */
+    forceTcp: z.boolean().optional(),
     cache: z
       .object({
         capacity: count().prefault(9984),
