@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
+import { controlPlaneConstants } from '../control-plane/settings.js';
 import { duration, positiveDuration } from '../units.js';
 import { EbpfMode, ebpfConstants } from './ebpf.js';
 import { IptablesMode, iptablesConstants } from './iptables.js';
@@ -25,6 +26,8 @@ export const proxySettings = z
     syncPeriod: positiveDuration().default(30),
     /** MinimizeIPTablesRestore (iptables, v1.28+) and the nftables equivalent: partial syncs between full ones. */
     partialSync: z.boolean().default(true),
+    /** kube-proxy's container CPU limit in cores, enforced as a CFS quota per kernel.yaml cfs.period; none (unlimited) by default, as kubeadm's and GKE's manifests set none. */
+    cpuLimit: z.number().positive().optional(),
   })
   .strict();
 
@@ -34,8 +37,9 @@ const proxyProfile = z.object({
   ipvs: ipvsConstants,
   nftables: nftablesConstants,
   ebpf: ebpfConstants,
+  controlPlane: controlPlaneConstants,
   syncLoop: z.object({
-    /** From an endpoint change to its arrival at a node's proxy (EndpointSlice controller, watch). */
+    /** Any delay on top of the control plane's modelled stages (models/control-plane/), in the latency only. */
     propagationDelay: duration(),
     /** Precision of the trigger time kube-proxy measures programming latency from (see sync-loop.ts). */
     triggerTimeResolution: duration(),
