@@ -1,19 +1,19 @@
 // Endpoint churn as rolling updates make it: at Poisson times an endpoint of a random Service is
 // removed (its pod begins terminating), and its replacement becomes ready `podStartDelay` later.
-// Each change reaches every detailed node's proxy, which programs it at its next sync.
+// Each change goes through the control plane (control-plane/propagation.ts) to every detailed
+// node's proxy, which programs it at its next sync after it arrives.
 
 import { exponential } from '../engine/distributions.js';
 import type { RandomStream } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import type { ChurnSettings, Cluster } from './cluster.js';
+import type { ControlPlane } from './control-plane/propagation.js';
 import type { DetailedNode } from './parts.js';
 
-export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream): void {
+export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream, controlPlane: ControlPlane): void {
   if (!(settings.endpointChangesPerSecond > 0)) return;
   const gap = exponential(settings.endpointChangesPerSecond);
-  const notify = (service: number) => {
-    for (const node of nodes) node.proxy.notifyChange(sim.now, service);
-  };
+  const notify = (service: number) => controlPlane.change(service);
   const add = (service: number) => {
     cluster.addEndpoint(service, sim.now);
     notify(service);

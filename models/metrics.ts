@@ -24,6 +24,7 @@ import { meanThrottling } from './dns/cpu-limit.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import type { DnsClientStats } from './dns-clients.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
+import type { ControlPlane } from './control-plane/propagation.js';
 
 export type Metrics = Record<string, number>;
 
@@ -75,6 +76,8 @@ export interface MetricsSources {
   dns: DnsMetricsSources | null;
   /** What DNS-only workloads' clients saw (dns-clients.ts); null when there are none. */
   dnsClients: DnsClientStats | null;
+  /** The EndpointSlice controller and the watch fan-out. */
+  controlPlane: ControlPlane;
 }
 
 /** What the DNS metrics are read from. */
@@ -131,6 +134,7 @@ export function collectMetrics(sources: MetricsSources): Metrics {
     putGauge(metrics, 'cilium_bpf_ct_memory_bytes', nodeMean((n) => n.flows.memoryBytes(end)), nodeMax((n) => n.flows.memoryBytes(end)));
   }
   putProxyMetrics(metrics, nodes, window);
+  putControlPlaneMetrics(metrics, sources.controlPlane, nodes, window);
   // Every node syncs alike (sync CPU: mean over detailed nodes); dispatch and packets follow the load.
   const syncCores = mean(nodes.map((n) => n.proxy.cpuSeconds)) / window;
   putGauge(
@@ -174,6 +178,15 @@ function putProxyMetrics(metrics: Metrics, nodes: DetailedNode[], window: number
   putDistribution(metrics, 'kubeproxy_sync_partial_proxy_rules_duration_seconds', partialSyncs);
   putDistribution(metrics, 'proxy_rules_restore_duration_seconds', restores);
   putDistribution(metrics, 'kubeproxy_network_programming_duration_seconds', programming);
+}
+
+/** The control plane's stages, and kube-proxy's CPU throttling (per node, 0 without a limit). */
+function putControlPlaneMetrics(metrics: Metrics, controlPlane: ControlPlane, nodes: DetailedNode[], window: number): void {
+  putDistribution(metrics, 'endpointslice_controller_delay_seconds', controlPlane.controller.delays);
+  putCounter(metrics, 'endpointslice_controller_stale_retries_total', controlPlane.controller.staleRetries.total, window);
+  putDistribution(metrics, 'watch_fanout_delay_seconds', controlPlane.fanoutDelays);
+  putCounter(metrics, 'kubeproxy_cpu_throttled_periods_total', mean(nodes.map((n) => n.proxy.throttling.periods)), window);
+  putCounter(metrics, 'kubeproxy_cpu_throttled_seconds_total', mean(nodes.map((n) => n.proxy.throttling.seconds)), window);
 }
 
 /**

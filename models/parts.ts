@@ -39,6 +39,8 @@ export interface ProxyControlPlane {
   readonly programmingLatency: Histogram;
   /** CPU seconds spent syncing since the last reset. */
   readonly cpuSeconds: number;
+  /** CFS periods in which kube-proxy's CPU limit throttled it, and the seconds its syncs were paused (0 without a limit). */
+  readonly throttling: { periods: number; seconds: number };
   resetStatistics(): void;
 }
 

@@ -7,6 +7,7 @@ import { churnSettings, clusterSettings } from './cluster.js';
 import { cniName } from './cni.js';
 import { dnsSettings } from './dns/settings.js';
 import { conntrackSettings } from './conntrack/index.js';
+import { controlPlaneSettings } from './control-plane/settings.js';
 import { compareKernel } from './kernel.js';
 import { meshName } from './mesh.js';
 import { loadProxyProfile, proxySettings, releaseHasNftables } from './proxy/index.js';
@@ -37,6 +38,7 @@ export const networkSettings = z
     conntrack: conntrackSettings.prefault({}),
     mesh: meshName.prefault('none'),
     churn: churnSettings.prefault({}),
+    controlPlane: controlPlaneSettings.prefault({}),
     dns: dnsSettings.prefault({}),
     workload: workloadsSettings,
     profiles: profileOverrides.prefault({}),

@@ -145,7 +145,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
       if (n < cluster.detailedNodes) clientPods.detailed += c;
     }
   });
-  startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'));
+  startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'), parts.controlPlane);
   return { sim, cluster, parts, network, clientPods, dnsClients };
 }
 
@@ -157,6 +157,7 @@ function run(point: BuiltPoint, warmupSeconds: number, durationSeconds: number):
     network.resetStatistics();
     if (point.dnsClients !== null) resetDnsClientStats(point.dnsClients);
     for (const node of [...parts.nodes, ...parts.serverOnlyNodes()]) parts.resetNode(node, sim.now);
+    parts.controlPlane.resetStatistics();
   }
   sim.run({ until: warmupSeconds + durationSeconds });
 }
@@ -176,5 +177,6 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     workerUtilisations: network.workerUtilisations(),
     dns: parts.dns === null ? null : { runtime: parts.dns, memory: parts.corednsMemory, nodeLocal: settings.dns.nodeLocal.enabled },
     dnsClients: point.dnsClients,
+    controlPlane: parts.controlPlane,
   });
 }

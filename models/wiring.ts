@@ -3,6 +3,7 @@
 // kernel's TCP timers; and collects every profile constant used, for the report.
 
 import type { RandomStreams } from '../engine/random.js';
+import { CfsQuota } from '../engine/cfs-quota.js';
 import { Server } from '../engine/server.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Histogram } from '../engine/stats/index.js';
@@ -14,6 +15,7 @@ import { DnsRuntime } from './dns/runtime.js';
 import { corednsCacheConfig, corednsQueueLimit, loadDnsProfile, nodeLocalCacheConfigs, upstreamPacketLimit } from './dns/settings.js';
 import { toDistribution } from './workload.js';
 import { loadCni } from './cni.js';
+import { ControlPlane } from './control-plane/propagation.js';
 import { createFlowTable, loadConntrackProfile, type FlowTable } from './conntrack/index.js';
 import { loadHardware, scaleDnsProfile, scaleKernelProfile, scaleProxyProfile } from './hardware.js';
 import { loadKernel } from './kernel.js';
@@ -42,6 +44,8 @@ export interface Parts {
   /** CoreDNS memory per replica by the published formula (MiB), and its limit (bytes). */
   corednsMemory: { mib: number; limitBytes: number };
   resetNode: (node: DetailedNode, now: number) => void;
+  /** The path of endpoint changes to the detailed nodes' proxies. */
+  controlPlane: ControlPlane;
 }
 
 /** A node simulated as a server only runs no proxy sync loop of interest: its rules never lag. */
@@ -54,6 +58,7 @@ const notSimulatedProxy: ProxyControlPlane = {
   restoreDurations: new Histogram(),
   programmingLatency: new Histogram(),
   cpuSeconds: 0,
+  throttling: { periods: 0, seconds: 0 },
   resetStatistics: () => {},
 };
 
@@ -86,6 +91,9 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   };
 
   const nodes: DetailedNode[] = [];
+  // Built once the proxies exist (they are its sinks); a proxy reads it only from its first sync on.
+  let controlPlane: ControlPlane | null = null;
+  const cpuLimit = settings.proxy.cpuLimit;
   for (let index = 0; index < cluster.detailedNodes; index++) {
     const cpu = new Server(sim, { servers: cores });
     const proxy = new ProxySyncLoop({
@@ -98,6 +106,9 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       triggerTimeResolutionSeconds: proxyValues.syncLoop.triggerTimeResolution,
       // Each node's syncs fall anywhere relative to the wall clock's seconds.
       wallClockOffsetSeconds: streams.stream(`proxy/wall-clock/${index}`).next() * proxyValues.syncLoop.triggerTimeResolution,
+      deliveredBefore: () => controlPlane?.deliveredBefore(index) ?? Infinity,
+      // One sync at a time (one goroutine): a limit of a whole core or more never binds.
+      quota: cpuLimit === undefined || cpuLimit >= 1 ? undefined : new CfsQuota({ quotaSeconds: cpuLimit * kernelValues.cfs.period, periodSeconds: kernelValues.cfs.period, cores: 1 }),
     });
     proxy.start();
     nodes.push({
@@ -112,6 +123,15 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       packetCpuSeconds: 0,
     });
   }
+
+  controlPlane = new ControlPlane({
+    sim,
+    settings: settings.controlPlane.endpointSlice,
+    constants: proxyProfile.values.controlPlane,
+    watchers: cluster.nodes,
+    sinks: nodes.map((n) => n.proxy),
+    rng: streams.stream('control-plane/fanout'),
+  });
 
   const resetNode = (node: DetailedNode, now: number) => {
     node.cpu.resetStatistics();
@@ -168,6 +188,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     serverOnlyNode,
     serverOnlyNodes: () => [...serverOnly.values()],
     resetNode,
+    controlPlane,
   };
 }
 

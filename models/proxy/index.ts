@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { compareKernel as compareVersions } from '../kernel.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
+import { controlPlaneConstants } from '../control-plane/settings.js';
 import { duration, positiveDuration } from '../units.js';
 import { EbpfMode, ebpfConstants } from './ebpf.js';
 import { IptablesMode, iptablesConstants } from './iptables.js';
@@ -34,6 +35,8 @@ export const proxySettings = z
      * KUBE-SERVICES) and whether iptables syncs can be partial (1.27+). proxy.yaml `versions`.
      */
     version: z.string().regex(/^1\.\d+$/, 'version is a kube-proxy release "1.N", e.g. "1.31"').default(CURRENT_RELEASE),
+    /** kube-proxy's container CPU limit in cores, enforced as a CFS quota per kernel.yaml cfs.period; none (unlimited) by default, as kubeadm's and GKE's manifests set none. */
+    cpuLimit: z.number().positive().optional(),
   })
   .strict();
 export type ProxySettings = z.output<typeof proxySettings>;
@@ -44,8 +47,9 @@ const proxyProfile = z.object({
   ipvs: ipvsConstants,
   nftables: nftablesConstants,
   ebpf: ebpfConstants,
+  controlPlane: controlPlaneConstants,
   syncLoop: z.object({
-    /** From an endpoint change to its arrival at a node's proxy (EndpointSlice controller, watch). */
+    /** Any delay on top of the control plane's modelled stages (models/control-plane/), in the latency only. */
     propagationDelay: duration(),
     /** Precision of the trigger time kube-proxy measures programming latency from (see sync-loop.ts). */
     triggerTimeResolution: duration(),

@@ -1,8 +1,11 @@
 // kube-proxy in IPVS mode: an ipset match sends a service's first packet to IPVS, which looks the
 // virtual service up in a hash table, picks a real server with its scheduler (rr by default) and
 // keeps its own connection entry beside conntrack's. A sync reconciles desired and kernel state
-// and sends netlink messages for the differences only. Leaves out the IPVS connection table's
-// timeouts, other schedulers, and the per-sync listing of all virtual servers (O(services), unpublished).
+// and sends netlink messages for the differences only; but to find them it walks every Service on
+// every sync, asking the kernel for the Service's virtual server and its real servers (netlink
+// requests: O(services) per sync whatever changed). Leaves out the IPVS connection table's
+// timeouts, other schedulers, ipset restores and the node-address listing (once per sync since
+// kubernetes/kubernetes #84906).
 
 import { z } from 'zod';
 import { duration } from '../units.js';
@@ -15,7 +18,10 @@ export const ipvsConstants = z.object({
    * Updates are netlink messages: a service needs its virtual server, KUBE-CLUSTER-IP ipset entry
    * and kube-ipvs0 address; an endpoint, one real server (see incrementalSyncConstants).
    */
-  sync: incrementalSyncConstants,
+  sync: incrementalSyncConstants.extend({
+    /** Netlink requests per Service on every sync to read its kernel state, each costing perUpdate. */
+    listedRequestsPerService: z.number().min(0),
+  }),
 });
 export type IpvsConstants = z.output<typeof ipvsConstants>;
 
@@ -35,15 +41,17 @@ export class IpvsMode implements ProxyMode {
   }
 
   /**
-   * Proportional to the changes whatever the kind: IPVS mode has no rule file to rewrite. On the
-   * first sync everything is a change (the sync loop passes the whole cluster as changed).
+   * The walk of every Service's kernel state, then the updates for the changes, whatever the kind:
+   * IPVS mode has no rule file to rewrite. On the first sync everything is a change (the sync loop
+   * passes the whole cluster as changed).
    */
-  syncDuration(_kind: SyncKind, _cluster: RuleSetSize, changed: RuleSetSize): number {
-    return incrementalSyncDuration(this.constants.sync, changed);
+  syncDuration(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
+    const { perUpdate, listedRequestsPerService } = this.constants.sync;
+    return this.restoreSeconds(kind, cluster, changed) + perUpdate * listedRequestsPerService * cluster.services;
   }
 
-  /** Every update is the restore step: the sync is nothing but them. */
-  restoreSeconds(kind: SyncKind, cluster: RuleSetSize, changed: RuleSetSize): number {
-    return this.syncDuration(kind, cluster, changed);
+  /** The restore step is the updates (netlink messages for the changes). */
+  restoreSeconds(_kind: SyncKind, _cluster: RuleSetSize, changed: RuleSetSize): number {
+    return incrementalSyncDuration(this.constants.sync, changed);
   }
 }

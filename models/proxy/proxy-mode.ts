@@ -31,6 +31,7 @@ export interface RuleSetSize {
  * |          | walked; L lognormal σ 0.395; rules = position |   (2 per service + 2.70 per endpoint)       |   + 1 µs × all NAT rules (generated every sync)     |
  * |          | + endpoint index + 8 (+ whole chain: NodePort)|                                             |                                                     |
  * | ipvs     | O(1): 0.6 µs (ipset, IPVS lookup, rr)         | as partial; the first sync adds everything  | 5 ms + 20 µs × netlink updates (3/service, 1/endpoint) |
+ * |          |                                              |                                             |   + 20 µs × 3 reads × all services (the walk)         |
  * | nftables | O(1): 0.5 µs (verdict maps)                   | 5 ms + 4.5 µs × chains + 18.4 µs × objects  | 5 ms + 4.5 µs × chains + 18.4 µs × changed objects  |
  * | ebpf     | O(1): 0.3 µs at connect() (socket LB)         | as partial; the first sync adds everything  | 1 ms + 5 µs × BPF map updates (1/service, 2/endpoint) |
  *

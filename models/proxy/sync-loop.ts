@@ -25,7 +25,15 @@
 // second boundaries fall relative to this node's syncs is arbitrary (wallClockOffsetSeconds): under
 // steady churn syncs start exactly minSyncPeriod apart, so a grid locked to simulation time 0 would
 // add the same fraction to every change.
+//
+// Changes reach the loop through the control plane (models/control-plane/), later than they were
+// made: a sync's rules then reflect the cluster as of just before the earliest change not yet
+// delivered (deliveredBefore), not as of its start. With a CPU limit (quota: kube-proxy's
+// container's CFS quota, engine/cfs-quota.ts) a sync runs at full speed while the period's quota
+// lasts and pauses until the next period otherwise; its CPU is still charged to the node's cores,
+// off the sync's path (it is not queued behind the node's other work, a lower bound on its length).
 
+import type { CfsQuota } from '../../engine/cfs-quota.js';
 import type { Server } from '../../engine/server.js';
 import type { Simulator } from '../../engine/simulator.js';
 import { Counter, Histogram, Tally } from '../../engine/stats/index.js';
@@ -48,6 +56,10 @@ export interface ProxySyncLoopOptions {
   wallClockOffsetSeconds?: number;
   /** Called at each sync's end with the time its rules reflect the cluster as of. */
   onProgrammed?: (snapshotTime: number) => void;
+  /** Every change made before this time has been notified (Infinity: all of them); without it, changes are notified as they are made. */
+  deliveredBefore?: () => number;
+  /** kube-proxy's container's CPU limit as a CFS quota (one sync at a time: one goroutine); none by default. */
+  quota?: CfsQuota;
 }
 
 const NO_EVENT = -1;
@@ -90,6 +102,7 @@ export class ProxySyncLoop {
   private lastStart = -Infinity;
   private lastFullStart = -Infinity;
   private snapshotTime = NaN;
+  private programmedTime = NaN;
   private runningCpuSeconds = 0;
   private runningRestoreSeconds = 0;
   private runningKind: SyncKind = 'full';
@@ -155,6 +168,7 @@ export class ProxySyncLoop {
     this.fullSyncs.reset();
     this.partialSyncs.reset();
     this.syncCpu.reset();
+    this.options.quota?.resetStatistics(this.sim.now);
   }
 
   /** The change's time as the slice's trigger-time annotation carries it. */
@@ -192,10 +206,21 @@ export class ProxySyncLoop {
     this.runningCpuSeconds = seconds;
     this.runningRestoreSeconds = this.mode.restoreSeconds(kind, cluster, changed);
     this.snapshotTime = now;
+    this.programmedTime = this.options.deliveredBefore === undefined ? now : Math.min(now, justBefore(this.options.deliveredBefore()));
     this.lastStart = now;
     if (kind === 'full') this.lastFullStart = now;
-    if (this.options.cpu !== undefined) this.options.cpu.serve(seconds, this.endSync);
+    const quota = this.options.quota;
+    if (quota !== undefined) {
+      this.options.cpu?.serve(seconds);
+      this.sim.schedule(quota.run(now, seconds) - now, this.endSync);
+    } else if (this.options.cpu !== undefined) this.options.cpu.serve(seconds, this.endSync);
     else this.sim.schedule(seconds, this.endSync);
+  }
+
+  /** CFS periods in which the CPU limit throttled a sync, and the seconds syncs were paused, since the last reset. */
+  get throttling(): { periods: number; seconds: number } {
+    const quota = this.options.quota;
+    return { periods: quota?.throttledPeriods ?? 0, seconds: quota?.throttledSeconds ?? 0 };
   }
 
   private end(): void {
@@ -209,9 +234,15 @@ export class ProxySyncLoop {
     (this.runningKind === 'full' ? this.fullSyncs : this.partialSyncs).add();
     for (const changeTime of this.inFlightTimes) this.programmingLatency.add(now - this.triggerTime(changeTime) + this.propagationDelay);
     this.inFlightTimes.length = 0;
-    this.programmedAsOf = this.snapshotTime;
-    this.options.onProgrammed?.(this.snapshotTime);
+    this.programmedAsOf = this.programmedTime;
+    this.options.onProgrammed?.(this.programmedTime);
     if (this.pendingTimes.length > 0) this.scheduleAt(Math.max(now, this.lastStart + this.minSyncPeriod));
     else this.scheduleAt(now + this.syncPeriod);
   }
+}
+
+/** A time just below `t` (a few ulps): the changes made at `t` itself are not yet in. */
+function justBefore(t: number): number {
+  if (t === Infinity) return t;
+  return t - Math.max(Math.abs(t) * Number.EPSILON, Number.MIN_VALUE);
 }

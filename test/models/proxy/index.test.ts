@@ -24,8 +24,8 @@ describe('proxy settings and profile', () => {
     expect(constants.length).toBeGreaterThan(30);
     for (const c of constants) expect(c.source.trim().length).toBeGreaterThan(10);
     const assumed = new Set(constants.filter((c) => c.assumption).map((c) => c.path));
-    for (const path of ['ipvs.sync.perUpdate', 'ebpf.sync.perUpdate', 'nftables.dispatch', 'syncLoop.propagationDelay']) expect(assumed.has(path)).toBe(true);
-    for (const path of ['iptables.dispatch.perRule', 'iptables.sync.restorePerRule', 'nftables.sync.perChainListed']) expect(assumed.has(path)).toBe(false);
+    for (const path of ['ipvs.sync.perUpdate', 'ebpf.sync.perUpdate', 'nftables.dispatch', 'controlPlane.watchFanoutPerWatcher']) expect(assumed.has(path)).toBe(true);
+    for (const path of ['iptables.dispatch.perRule', 'iptables.sync.restorePerRule', 'nftables.sync.perChainListed', 'controlPlane.staleRetryBase']) expect(assumed.has(path)).toBe(false);
   });
 
   it('applies an experiment override to one constant and builds every mode by name', () => {

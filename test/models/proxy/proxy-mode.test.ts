@@ -125,7 +125,7 @@ describe('the restore step of a sync', () => {
 });
 
 describe('proxy modes compared', () => {
-  it('grows an iptables full sync linearly in services, while IPVS and eBPF syncs stay O(changes)', () => {
+  it('grows an iptables full sync linearly in services, while eBPF syncs and IPVS updates stay O(changes)', () => {
     const iptables = createProxyMode('iptables', profile);
     const sizes = [1000, 2000, 4000, 8000];
     const full = sizes.map((services) => iptables.syncDuration('full', { services, endpoints: 5 * services }, { services: 1, endpoints: 1 }));
@@ -134,13 +134,26 @@ describe('proxy modes compared', () => {
     expect(full[3]).toBeGreaterThan(5 * full[0]);
     for (const name of ['ipvs', 'ebpf'] as const) {
       const mode = createProxyMode(name, profile);
-      const small = mode.syncDuration('partial', { services: 100, endpoints: 500 }, { services: 1, endpoints: 2 });
-      const large = mode.syncDuration('partial', { services: 100000, endpoints: 500000 }, { services: 1, endpoints: 2 });
+      // IPVS's restore step is its updates; its sync adds the walk of every Service (next test).
+      const cost = (cluster: { services: number; endpoints: number }, changed: { services: number; endpoints: number }) =>
+        name === 'ipvs' ? mode.restoreSeconds('partial', cluster, changed) : mode.syncDuration('partial', cluster, changed);
+      const small = cost({ services: 100, endpoints: 500 }, { services: 1, endpoints: 2 });
+      const large = cost({ services: 100000, endpoints: 500000 }, { services: 1, endpoints: 2 });
       expect(large).toBe(small);
-      const tenfold = mode.syncDuration('partial', { services: 100, endpoints: 500 }, { services: 10, endpoints: 20 });
+      const tenfold = cost({ services: 100, endpoints: 500 }, { services: 10, endpoints: 20 });
       expect(tenfold).toBeGreaterThan(small);
       expect(tenfold).toBeLessThan(10 * small);
     }
+  });
+
+  it('walks every Service on every IPVS sync: with nothing changed, the sync grows linearly in Services by the reads per Service', () => {
+    const ipvs = createProxyMode('ipvs', profile);
+    const { perUpdate, listedRequestsPerService, fixed } = profile.ipvs.sync;
+    const none = { services: 0, endpoints: 0 };
+    expect(ipvs.syncDuration('partial', { services: 0, endpoints: 0 }, none)).toBeCloseTo(fixed, 12);
+    const at = (services: number) => ipvs.syncDuration('partial', { services, endpoints: 5 * services }, none);
+    expect(at(2000) - at(1000)).toBeCloseTo(1000 * listedRequestsPerService * perUpdate, 12);
+    expect(at(10000)).toBeGreaterThan(at(1000));
   });
 
   it('puts IPVS first-packet RTT within 20 % of nftables at 30k services (KEP-3866 blog: nftables slightly better)', () => {
