@@ -21,7 +21,7 @@ import type { DataPath, DetailedNode, MeshHop, ProxyControlPlane, ProxyDataPlane
 import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
-import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { createProxyMode, defaultEbpfRoutingMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -63,7 +63,10 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const kernel = loadKernel(overrides.kernel);
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
-  const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
+  const mode = createProxyMode(settings.proxy.mode, proxyProfile.values, {
+    endpointsPerService: cluster.readyEndpoints / cluster.services,
+    routingMode: settings.proxy.ebpf?.routingMode ?? defaultEbpfRoutingMode(settings.cluster.cni),
+  });
   const dnsProfile = loadDnsProfile(overrides.dns);
   const cores = settings.cluster.coresPerNode;
   // Cilium applies each service change as it comes, with no minimum interval between updates.
@@ -73,7 +76,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     const netfilter = createFlowTable('netfilter', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`conntrack/${index}`), now: sim.now });
     const flows: FlowTable = mode.usesNetfilterConntrack
       ? netfilter
-      : createFlowTable('bpf', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`bpf-ct/${index}`), now: sim.now });
+      : createFlowTable('bpf', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`bpf-ct/${index}`), now: sim.now, memoryBytes: settings.cluster.memoryPerNode });
     return { netfilter, flows };
   };
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { duration, positiveDuration } from '../units.js';
-import { EbpfMode, ebpfConstants } from './ebpf.js';
+import { EbpfMode, ebpfConstants, ebpfRoutingModes, type EbpfOptions } from './ebpf.js';
 import { IptablesMode, iptablesConstants } from './iptables.js';
 import { IpvsMode, ipvsConstants } from './ipvs.js';
 import { NftablesMode, nftablesConstants } from './nftables.js';
@@ -25,6 +25,14 @@ export const proxySettings = z
     syncPeriod: positiveDuration().default(30),
     /** MinimizeIPTablesRestore (iptables, v1.28+) and the nftables equivalent: partial syncs between full ones. */
     partialSync: z.boolean().default(true),
+    /** Cilium's kube-proxy replacement (mode ebpf). */
+    ebpf: z
+      .object({
+        /** Cilium routing-mode: tunnel encapsulates cross-node packets. Default: tunnel under cluster.cni cilium-vxlan, else native. */
+        routingMode: z.enum(ebpfRoutingModes).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -54,7 +62,13 @@ export function loadProxyProfile(overrides?: unknown): LoadedProfile<ProxyProfil
   return loadProfile('proxy', proxyProfile, overrides);
 }
 
-export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile): ProxyMode {
+/** Cilium's routing mode under a CNI: its VXLAN profile tunnels; any other path is routed natively (a non-Cilium CNI's own encapsulation is in its path profile). */
+export function defaultEbpfRoutingMode(cni: string): EbpfOptions['routingMode'] {
+  return cni === 'cilium-vxlan' ? 'tunnel' : 'native';
+}
+
+/** `ebpf` is what the eBPF mode needs of the cluster; the other modes ignore it. */
+export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile, ebpf: EbpfOptions = { endpointsPerService: 1, routingMode: 'native' }): ProxyMode {
   switch (mode) {
     case 'iptables':
       return new IptablesMode(profile.iptables);
@@ -63,6 +77,6 @@ export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile): Pro
     case 'nftables':
       return new NftablesMode(profile.nftables);
     case 'ebpf':
-      return new EbpfMode(profile.ebpf);
+      return new EbpfMode(profile.ebpf, ebpf);
   }
 }

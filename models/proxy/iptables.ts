@@ -43,6 +43,7 @@ export class IptablesMode implements ProxyMode {
   readonly usesNetfilterConntrack = true;
   readonly translatesAtConnect = false;
   readonly establishedPacketCost: number;
+  readonly crossNodePacketCost = 0;
   private readonly spread: Distribution | null;
 
   constructor(private readonly constants: IptablesConstants) {
