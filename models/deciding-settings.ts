@@ -4,11 +4,12 @@
 // for each mechanism these settings switch off (the A/AAAA conntrack race above all: a user chasing
 // 5 s DNS delays on the default kernel sees none, and must be told why).
 
-import { conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
+import { ciliumNodeMapSizes, conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
 import { corednsReplicas } from './dns/autoscaler.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
+import { defaultEbpfRoutingMode } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -69,6 +70,11 @@ export function pointContext(spec: NetworkSettings): PointContext {
     limit = 'left to the kernel';
   }
   put('conntrack.max', limit, 'nf_conntrack_max per node: when new flows are dropped');
+  if (spec.proxy.mode === 'ebpf') {
+    put('proxy.ebpf.routingMode', spec.proxy.ebpf?.routingMode ?? defaultEbpfRoutingMode(spec.cluster.cni), 'whether packets between nodes pay BPF tunnel encapsulation');
+    const maps = ciliumNodeMapSizes({ cores, settings: spec.conntrack, profile: conntrackProfile, memoryBytes: spec.cluster.memoryPerNode });
+    put('conntrack.bpfCtGlobalTcpMax', maps.ctTcp, 'Cilium TCP CT map size (from the node memory unless set): when its LRU evicts');
+  }
 
   const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP' || w.dns !== undefined);
   let raceProbability = 0;
