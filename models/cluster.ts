@@ -20,7 +20,7 @@
 import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
 import { hardwareProfileNames } from './hardware.js';
-import { duration } from './units.js';
+import { duration, size } from './units.js';
 
 /**
  * Physical bounds: what no cluster can have. What is merely expensive is left to the cost
@@ -41,6 +41,8 @@ export const clusterSettings = z
   .object({
     nodes: z.number().int().min(1).max(MAX_NODES, `at most ${MAX_NODES.toLocaleString('en-US')} nodes (twice the largest published cluster, GKE's 65,000)`).prefault(100),
     coresPerNode: z.number().int().min(1).max(MAX_CORES_PER_NODE, `at most ${MAX_CORES_PER_NODE} cores (Linux's largest NR_CPUS)`).prefault(8),
+    /** A node's memory; unset: coresPerNode × 4 GiB (conntrack.yaml cilium.mapSizing.nodeMemoryPerCore). Sizes Cilium's BPF maps. */
+    memoryPerNode: size().pipe(z.number().positive('a node has memory > 0')).optional(),
     podsPerNode: z.number().int().min(1).max(MAX_PODS_PER_NODE, `at most ${MAX_PODS_PER_NODE.toLocaleString('en-US')} pods per node (Linux's PID_MAX_LIMIT: each pod runs a process)`).prefault(30),
     namespaces: z.number().int().min(1).prefault(10),
     services: z.number().int().min(1).max(MAX_SERVICES, `at most ${MAX_SERVICES.toLocaleString('en-US')} Services (a ClusterIP each, and the widest service CIDR kube-apiserver accepts is an IPv4 /12)`).prefault(1000),

@@ -5,12 +5,12 @@
 // 5 s DNS delays on the default kernel sees none, and must be told why).
 
 import { cloudCniNames, isCiliumBased } from './cni.js';
-import { conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
+import { ciliumNodeMapSizes, conntrackLimit, loadConntrackProfile } from './conntrack/index.js';
 import { corednsReplicas } from './dns/autoscaler.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
-import { effectiveProxySettings, loadProxyProfile } from './proxy/index.js';
+import { defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -77,6 +77,11 @@ export function pointContext(spec: NetworkSettings): PointContext {
     limit = 'left to the kernel';
   }
   put('conntrack.max', limit, 'nf_conntrack_max per node: when new flows are dropped');
+  if (spec.proxy.mode === 'ebpf') {
+    put('proxy.ebpf.routingMode', spec.proxy.ebpf?.routingMode ?? defaultEbpfRoutingMode(spec.cluster.cni), 'whether packets between nodes pay BPF tunnel encapsulation');
+    const maps = ciliumNodeMapSizes({ cores, settings: spec.conntrack, profile: conntrackProfile, memoryBytes: spec.cluster.memoryPerNode });
+    put('conntrack.bpfCtGlobalTcpMax', maps.ctTcp, 'Cilium TCP CT map size (from the node memory unless set): when its LRU evicts');
+  }
 
   const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP' || w.dns !== undefined);
   let raceProbability = 0;

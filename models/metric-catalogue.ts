@@ -51,6 +51,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('conntrack_insert_failed_total', 'counter', 'count', 'node', 'lower', 'packets dropped by the conntrack insertion race, per node'),
   m('cilium_bpf_ct_entries', 'gauge', 'count', 'node', 'neutral', 'entries of a node’s Cilium BPF CT map'),
   m('cilium_bpf_ct_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s Cilium BPF CT maps (LRU hash maps, preallocated at their full size)'),
+  m('cilium_bpf_ct_tcp_entries_limit', 'gauge', 'count', 'node', 'neutral', 'size of a node’s Cilium TCP CT map (bpf-ct-global-tcp-max, by default from bpf-map-dynamic-size-ratio)'),
+  m('cilium_bpf_ct_any_entries_limit', 'gauge', 'count', 'node', 'neutral', 'size of a node’s Cilium non-TCP CT map (bpf-ct-global-any-max, by default from bpf-map-dynamic-size-ratio)'),
   m('cilium_bpf_ct_drops_total', 'counter', 'count', 'node', 'lower', 'new flows refused by a full BPF CT map, per node'),
   m('kubeproxy_sync_proxy_rules_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one kube-proxy sync (full or partial)'),
   m('kubeproxy_sync_full_proxy_rules_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one full kube-proxy sync'),

@@ -24,6 +24,7 @@ import { meanThrottling } from './dns/cpu-limit.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import type { DnsClientStats } from './dns-clients.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
+import { BpfConntrack } from './conntrack/index.js';
 import type { ControlPlane } from './control-plane/propagation.js';
 
 export type Metrics = Record<string, number>;
@@ -132,6 +133,12 @@ export function collectMetrics(sources: MetricsSources): Metrics {
     putCounter(metrics, 'cilium_bpf_ct_drops_total', nodeMean((n) => n.flows.drops.total), window);
     // The CT maps are LRU hash maps, preallocated: their memory is their size, whatever they hold.
     putGauge(metrics, 'cilium_bpf_ct_memory_bytes', nodeMean((n) => n.flows.memoryBytes(end)), nodeMax((n) => n.flows.memoryBytes(end)));
+    if (nodes[0].flows instanceof BpfConntrack) {
+      // Every node has the same memory, so the same map sizes.
+      const limits = nodes[0].flows.mapLimits;
+      putGauge(metrics, 'cilium_bpf_ct_tcp_entries_limit', limits.tcp, limits.tcp);
+      putGauge(metrics, 'cilium_bpf_ct_any_entries_limit', limits.any, limits.any);
+    }
   }
   putProxyMetrics(metrics, nodes, window);
   putControlPlaneMetrics(metrics, sources.controlPlane, nodes, window);

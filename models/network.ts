@@ -132,9 +132,9 @@ export class Network {
       request.servingPod = connection.servingPod;
       request.servingNode = connection.servingNode;
       request.kind = connection.kind;
-      const cpu = request.workload.clientCpuSeconds + this.packetCpu(request.node, 2);
+      const cpu = request.workload.clientCpuSeconds + this.packetCpu(request.node, 2, request.kind);
       request.node.cpu.serve(cpu, this.sendRequest, request);
-      this.offPathCpu(request.node, request.workload);
+      this.offPathCpu(request.node, request.workload, request.kind);
       return true;
     }
     return false;
@@ -219,9 +219,9 @@ export class Network {
     // Handshake (3), the first segment of the request and of the response (2), and close (4).
     const packets = 3 + 2 + 4;
     // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
-    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets) + dispatch;
+    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + dispatch;
     node.cpu.serve(cpu, this.sendSyn, request);
-    this.offPathCpu(node, request.workload);
+    this.offPathCpu(node, request.workload, request.kind);
   }
 
   // ---- connection set-up --------------------------------------------------------------------
@@ -345,9 +345,9 @@ export class Network {
     // The server node's own per-connection work (accept, teardown) on a connection's first
     // request, when the client is on another node; on one node, the client's charge covers it.
     const newHere = request.kind !== 'same-node' && (request.background || request.connection!.requests === 0);
-    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds : 0) + this.packetCpu(node, 2);
+    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds : 0) + this.packetCpu(node, 2, request.kind);
     node.cpu.serve(cpu, this.serverCpuDone, request);
-    this.offPathCpu(node, request.workload);
+    this.offPathCpu(node, request.workload, request.kind);
   };
 
   private readonly serverCpuDone = (request: Request): void => {
@@ -462,15 +462,15 @@ export class Network {
    * and the sidecar's work. A job of its own (no event at all when there is none, as for
    * single-segment messages without a mesh).
    */
-  private offPathCpu(node: DetailedNode, workload: WorkloadModel): void {
+  private offPathCpu(node: DetailedNode, workload: WorkloadModel, kind: NodeKind): void {
     const segments = this.path.packetsFor(workload.requestBytes) + this.path.packetsFor(workload.responseBytes) - 2;
-    const seconds = (segments > 0 ? this.packetCpu(node, segments) : 0) + (this.mesh === null ? 0 : this.mesh.cpuPerRequestSeconds);
+    const seconds = (segments > 0 ? this.packetCpu(node, segments, kind) : 0) + (this.mesh === null ? 0 : this.mesh.cpuPerRequestSeconds);
     if (seconds > 0) node.cpu.serve(seconds);
   }
 
-  /** Kernel CPU for `packets` packets on `node` (data path plus conntrack lookup and NAT). */
-  private packetCpu(node: DetailedNode, packets: number): number {
-    const seconds = packets * (this.path.cpuPerPacketSeconds + this.proxy.establishedPacketCost);
+  /** Kernel CPU for `packets` packets on `node` (data path, conntrack lookup and NAT, and a tunnel's encapsulation between nodes). */
+  private packetCpu(node: DetailedNode, packets: number, kind: NodeKind): number {
+    const seconds = packets * (this.path.cpuPerPacketSeconds + this.proxy.establishedPacketCost + (kind === 'same-node' ? 0 : this.proxy.crossNodePacketCost));
     node.packetCpuSeconds += seconds;
     return seconds;
   }

@@ -21,6 +21,8 @@ export interface ProxyDataPlane {
   dispatchCost(servicePosition: number, serviceCount: number, endpointIndex: number, nodePort: boolean, rng: RandomStream): number;
   /** CPU seconds per packet of an established connection (conntrack lookup, NAT). */
   readonly establishedPacketCost: number;
+  /** CPU seconds the proxy adds to each packet between nodes (eBPF tunnel encapsulation). */
+  readonly crossNodePacketCost: number;
   /** False for eBPF socket LB: pod-to-service flows make no netfilter conntrack entry. */
   readonly usesNetfilterConntrack: boolean;
   readonly endpointPolicy: 'random' | 'round-robin';

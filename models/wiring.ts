@@ -24,7 +24,7 @@ import type { DataPath, DetailedNode, MeshHop, ProxyControlPlane, ProxyDataPlane
 import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
-import { createProxyMode, effectiveProxySettings, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { createProxyMode, defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -73,7 +73,10 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const kernelValues = scaleKernelProfile(kernel.values, hardware.factors);
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
-  const mode = createProxyMode(settings.proxy.mode, proxyValues, settings.proxy.version);
+  const mode = createProxyMode(settings.proxy.mode, proxyValues, settings.proxy.version, {
+    endpointsPerService: cluster.readyEndpoints / cluster.services,
+    routingMode: settings.proxy.ebpf?.routingMode ?? defaultEbpfRoutingMode(settings.cluster.cni),
+  });
   const dnsProfile = loadDnsProfile(overrides.dns);
   const dnsValues = scaleDnsProfile(dnsProfile.values, hardware.factors);
   const cores = settings.cluster.coresPerNode;
@@ -86,7 +89,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     const netfilter = createFlowTable('netfilter', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`conntrack/${index}`), now: sim.now });
     const flows: FlowTable = mode.usesNetfilterConntrack
       ? netfilter
-      : createFlowTable('bpf', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`bpf-ct/${index}`), now: sim.now });
+      : createFlowTable('bpf', { cores, settings: settings.conntrack, profile: conntrackProfile.values, rng: streams.stream(`bpf-ct/${index}`), now: sim.now, memoryBytes: settings.cluster.memoryPerNode });
     return { netfilter, flows };
   };
 

@@ -142,6 +142,11 @@ export class BpfConntrack extends CountedTable implements FlowTable {
     this.liveEvictions.reset();
   }
 
+  /** bpf-ct-global-tcp-max and bpf-ct-global-any-max as sized (conntrack/bpf-map-size.ts). */
+  get mapLimits(): { tcp: number; any: number } {
+    return { tcp: this.config.tcpMax, any: this.config.anyMax };
+  }
+
   /** Preallocated: the maps take their full size from creation on. */
   memoryBytes(_now: number): number {
     return this.limit * this.config.bytesPerEntry;

@@ -6,6 +6,7 @@ import type { RandomStream } from '../../engine/random.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { duration, positiveDuration, size } from '../units.js';
 import { BpfConntrack } from './bpf-ct.js';
+import { ciliumMapSizes, type CiliumMapSizes } from './bpf-map-size.js';
 import type { FlowTable, FlowTableKind } from './flow-table.js';
 import { NetfilterConntrack } from './netfilter.js';
 
@@ -36,6 +37,16 @@ const conntrackProfileSchema = z
       .object({
         ctGlobalTcpMax: count(),
         ctGlobalAnyMax: count(),
+        mapSizing: z
+          .object({
+            dynamicSizeRatio: z.number().min(0).max(1),
+            sockRevNatDefault: count(),
+            elementBytes: z.object({ ct: size(), nat: size(), neigh: size(), sockRevNat: size() }).strict(),
+            minimums: z.object({ ctTcp: count(), ctAny: count(), nat: count() }).strict(),
+            tableMax: count(),
+            nodeMemoryPerCore: size(),
+          })
+          .strict(),
         bytesPerEntry: size(),
         timeouts: z.object({ tcpEstablished: duration(), tcpFin: duration(), tcpSyn: duration(), any: duration() }).strict(),
       })
@@ -77,6 +88,11 @@ export const conntrackSettings = z
     bpfCtGlobalTcpMax: sysctl(1).optional(),
     /** Cilium bpf-ct-global-any-max */
     bpfCtGlobalAnyMax: sysctl(1).optional(),
+    /**
+     * Cilium bpf-map-dynamic-size-ratio: the share of the node's memory (cluster.memoryPerNode)
+     * its CT and NAT maps are sized from; 0 keeps the static sizes. Default 0.0025, Cilium's.
+     */
+    bpfMapDynamicSizeRatio: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type ConntrackSettings = z.output<typeof conntrackSettings>;
@@ -99,16 +115,43 @@ export interface FlowTableOptions {
   /** The node's conntrack stream (early_drop and GC victims); the BPF table draws nothing. */
   rng: RandomStream;
   now: number;
+  /** The node's memory in bytes (cluster.memoryPerNode); unset: cores × the profile's memory per core. */
+  memoryBytes?: number;
+}
+
+/** A node's memory: as set, else cores × cilium.mapSizing.nodeMemoryPerCore. */
+function nodeMemoryBytes(cores: number, memoryPerNode: number | undefined, profile: ConntrackProfile): number {
+  return memoryPerNode ?? cores * profile.cilium.mapSizing.nodeMemoryPerCore;
+}
+
+/** Cilium's CT and NAT map sizes on a node (bpf-map-size.ts), with the experiment's flags. */
+export function ciliumNodeMapSizes(options: Pick<FlowTableOptions, 'cores' | 'settings' | 'profile' | 'memoryBytes'>): CiliumMapSizes {
+  const { settings, profile } = options;
+  const sizing = profile.cilium.mapSizing;
+  return ciliumMapSizes(
+    nodeMemoryBytes(options.cores, options.memoryBytes, profile),
+    settings.bpfMapDynamicSizeRatio ?? sizing.dynamicSizeRatio,
+    {
+      ctTcp: profile.cilium.ctGlobalTcpMax,
+      ctAny: profile.cilium.ctGlobalAnyMax,
+      sockRevNat: sizing.sockRevNatDefault,
+      elementBytes: sizing.elementBytes,
+      minimums: sizing.minimums,
+      tableMax: sizing.tableMax,
+    },
+    { ctTcp: settings.bpfCtGlobalTcpMax, ctAny: settings.bpfCtGlobalAnyMax },
+  );
 }
 
 /** Builds a node's flow table: netfilter conntrack (kube-proxy modes) or Cilium's BPF CT maps (eBPF). */
 export function createFlowTable(kind: FlowTableKind, options: FlowTableOptions): FlowTable {
   const { settings, profile, now } = options;
   if (kind === 'bpf') {
+    const sizes = ciliumNodeMapSizes(options);
     return new BpfConntrack(
       {
-        tcpMax: settings.bpfCtGlobalTcpMax ?? profile.cilium.ctGlobalTcpMax,
-        anyMax: settings.bpfCtGlobalAnyMax ?? profile.cilium.ctGlobalAnyMax,
+        tcpMax: sizes.ctTcp,
+        anyMax: sizes.ctAny,
         timeouts: profile.cilium.timeouts,
         bytesPerEntry: profile.cilium.bytesPerEntry,
       },

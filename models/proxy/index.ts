@@ -6,7 +6,7 @@ import { compareKernel as compareVersions } from '../kernel.js';
 import { loadProfile, type LoadedProfile } from '../profiles/load.js';
 import { controlPlaneConstants } from '../control-plane/settings.js';
 import { duration, positiveDuration } from '../units.js';
-import { EbpfMode, ebpfConstants } from './ebpf.js';
+import { EbpfMode, ebpfConstants, ebpfRoutingModes, type EbpfOptions } from './ebpf.js';
 import { IptablesMode, iptablesConstants } from './iptables.js';
 import { IpvsMode, ipvsConstants } from './ipvs.js';
 import { NftablesMode, nftablesConstants } from './nftables.js';
@@ -37,6 +37,14 @@ export const proxySettings = z
     version: z.string().regex(/^1\.\d+$/, 'version is a kube-proxy release "1.N", e.g. "1.31"').default(CURRENT_RELEASE),
     /** kube-proxy's container CPU limit in cores, enforced as a CFS quota per kernel.yaml cfs.period; none (unlimited) by default, as kubeadm's and GKE's manifests set none. */
     cpuLimit: z.number().positive().optional(),
+    /** Cilium's kube-proxy replacement (mode ebpf). */
+    ebpf: z
+      .object({
+        /** Cilium routing-mode: tunnel encapsulates cross-node packets. Default: tunnel under cluster.cni cilium-vxlan, else native. */
+        routingMode: z.enum(ebpfRoutingModes).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ProxySettings = z.output<typeof proxySettings>;
@@ -100,7 +108,13 @@ export function effectiveProxySettings(settings: ProxySettings, profile: ProxyPr
   return { ...settings, partialSync: false };
 }
 
-export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile, version: string = CURRENT_RELEASE): ProxyMode {
+/** Cilium's routing mode under a CNI: its VXLAN profile tunnels; any other path is routed natively (a non-Cilium CNI's own encapsulation is in its path profile). */
+export function defaultEbpfRoutingMode(cni: string): EbpfOptions['routingMode'] {
+  return cni === 'cilium-vxlan' ? 'tunnel' : 'native';
+}
+
+/** `version` is the kube-proxy release (iptables' chain layout); `ebpf` is what the eBPF mode needs of the cluster; the other modes ignore it. */
+export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile, version: string = CURRENT_RELEASE, ebpf: EbpfOptions = { endpointsPerService: 1, routingMode: 'native' }): ProxyMode {
   switch (mode) {
     case 'iptables':
       return new IptablesMode(profile.iptables, releaseBehaviour(version, profile.versions).servicesChainRulesPerService);
@@ -109,6 +123,6 @@ export function createProxyMode(mode: ProxyModeName, profile: ProxyProfile, vers
     case 'nftables':
       return new NftablesMode(profile.nftables);
     case 'ebpf':
-      return new EbpfMode(profile.ebpf);
+      return new EbpfMode(profile.ebpf, ebpf);
   }
 }

@@ -45,6 +45,7 @@ export class IptablesMode implements ProxyMode {
   readonly usesNetfilterConntrack = true;
   readonly translatesAtConnect = false;
   readonly establishedPacketCost: number;
+  readonly crossNodePacketCost = 0;
   private readonly spread: Distribution | null;
 
   /**

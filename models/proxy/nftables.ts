@@ -31,6 +31,7 @@ export class NftablesMode implements ProxyMode {
   readonly usesNetfilterConntrack = true;
   readonly translatesAtConnect = false;
   readonly establishedPacketCost: number;
+  readonly crossNodePacketCost = 0;
 
   constructor(private readonly constants: NftablesConstants) {
     this.establishedPacketCost = constants.establishedPacket;

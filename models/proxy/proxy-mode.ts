@@ -33,11 +33,13 @@ export interface RuleSetSize {
  * | ipvs     | O(1): 0.6 µs (ipset, IPVS lookup, rr)         | as partial; the first sync adds everything  | 5 ms + 20 µs × netlink updates (3/service, 1/endpoint) |
  * |          |                                              |                                             |   + 20 µs × 3 reads × all services (the walk)         |
  * | nftables | O(1): 0.5 µs (verdict maps)                   | 5 ms + 4.5 µs × chains + 18.4 µs × objects  | 5 ms + 4.5 µs × chains + 18.4 µs × changed objects  |
- * | ebpf     | O(1): 0.3 µs at connect() (socket LB)         | as partial; the first sync adds everything  | 1 ms + 5 µs × BPF map updates (1/service, 2/endpoint) |
+ * | ebpf     | ~O(1): 0.15 µs + 3 map lookups at connect()   | as partial; the first sync adds everything  | 1 ms + 5 µs × BPF map updates (1/service, 2/endpoint) |
+ * |          | (socket LB), 50 ns each, + 2 × 90 ns × miss share once the LB maps' lines outgrow a 32 MiB cache | |
  *
  * (chains = service + endpoint chains listed every sync; objects = 5 per service, 3 per endpoint.)
  * Established packets: iptables and nftables 149 ns (conntrack lookup + NAT), IPVS 241 ns
- * (IPVS connection table + conntrack), eBPF 50 ns (BPF CT lookup, no NAT per packet).
+ * (IPVS connection table + conntrack), eBPF 50 ns (BPF CT lookup, no NAT per packet), plus 0.2 µs
+ * per cross-node packet in tunnel routing (BPF VXLAN/Geneve encapsulation).
  * Memory is not modelled here.
  */
 export interface ProxyMode {
@@ -49,6 +51,8 @@ export interface ProxyMode {
   readonly translatesAtConnect: boolean;
   /** CPU seconds per later packet of an established connection (conntrack lookup, NAT rewrite where there is NAT). */
   readonly establishedPacketCost: number;
+  /** CPU seconds the mode adds to each packet between nodes (BPF tunnel encapsulation; 0 but for eBPF in tunnel routing). */
+  readonly crossNodePacketCost: number;
 
   /**
    * CPU seconds to dispatch a connection's first packet.

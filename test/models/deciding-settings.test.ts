@@ -59,3 +59,14 @@ describe('the settings that decided a point', () => {
     expect(zones('aws-vpc-cni')).toMatch(/measured/);
   });
 });
+
+describe('eBPF points', () => {
+  it("name Cilium's routing mode (tunnel under cilium-vxlan) and its TCP CT map size from the node's memory", () => {
+    const context = pointContext(networkSettings.parse({ proxy: { mode: 'ebpf' }, cluster: { cni: 'cilium-vxlan', coresPerNode: 4, memoryPerNode: '8GiB' } }));
+    const value = (path: string) => context.settings.find((s) => s.path === path)?.value;
+    expect(value('proxy.ebpf.routingMode')).toBe('tunnel');
+    expect(value('conntrack.bpfCtGlobalTcpMax')).toBe(131072);
+    const iptables = pointContext(networkSettings.parse({}));
+    expect(iptables.settings.some((s) => s.path.startsWith('proxy.ebpf') || s.path.startsWith('conntrack.bpf'))).toBe(false);
+  });
+});

@@ -95,7 +95,7 @@ describe("conntrack occupancy follows Little's law", () => {
     const m = run(openLoop({ warmup: '2s', duration: '5s', proxy: { mode: 'ebpf' } }));
     const { cilium } = TIMEOUTS;
     expect(m['cilium_bpf_ct_entries.max']).toBeGreaterThan(0);
-    expect(m['cilium_bpf_ct_memory_bytes.mean']).toBe((cilium.ctGlobalTcpMax + cilium.ctGlobalAnyMax) * cilium.bytesPerEntry);
+    expect(m['cilium_bpf_ct_memory_bytes.mean']).toBe((m['cilium_bpf_ct_tcp_entries_limit.mean'] + m['cilium_bpf_ct_any_entries_limit.mean']) * cilium.bytesPerEntry);
     expect(m['cilium_bpf_ct_memory_bytes.max']).toBe(m['cilium_bpf_ct_memory_bytes.mean']);
     expect(m['conntrack_memory_bytes.mean']).toBe(0);
   });

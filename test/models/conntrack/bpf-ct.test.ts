@@ -18,8 +18,10 @@ function connect(t: BpfConntrack, now: number): void {
 }
 
 describe('Cilium BPF CT maps', () => {
-  it('hold bpf-ct-global-tcp-max + bpf-ct-global-any-max entries, 524288 + 262144 by default', () => {
-    expect(bpf().limit).toBe(524288 + 262144);
+  it('hold bpf-ct-global-tcp-max + bpf-ct-global-any-max entries: sized from 0.25 % of 8 cores × 4 GiB by default, 524288 + 262144 with the ratio at 0', () => {
+    // cilium pkg/maps/mapsize: ⌊524288 × ⌊32 GiB × 0.0025⌋ / 148,373,504 B⌋ and half that for the any map.
+    expect(bpf().limit).toBe(303531 + 151765);
+    expect(bpf({ bpfMapDynamicSizeRatio: 0 }).limit).toBe(524288 + 262144);
     expect(bpf({ bpfCtGlobalTcpMax: 1000, bpfCtGlobalAnyMax: 10 }).limit).toBe(1010);
   });
 
@@ -92,7 +94,7 @@ describe('Cilium BPF CT maps', () => {
   });
 
   it('take their full preallocated memory whatever they hold', () => {
-    const t = bpf();
+    const t = bpf({ bpfMapDynamicSizeRatio: 0 });
     const full = (524288 + 262144) * 120;
     expect(t.memoryBytes(0)).toBe(full);
     for (let k = 0; k < 100; k++) connect(t, 0);

@@ -18,6 +18,7 @@ function fixedSyncMode(seconds: number): ProxyMode {
     usesNetfilterConntrack: true,
     translatesAtConnect: false,
     establishedPacketCost: 1e-7,
+    crossNodePacketCost: 0,
     dispatchCost: () => 1e-6,
     syncDuration: () => seconds,
     restoreSeconds: () => seconds,
