@@ -30,7 +30,7 @@ export const STATS_BY_KIND: Record<MetricKind, readonly string[]> = {
   average: ['mean'],
 };
 
-const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed', 'port_exhausted'] as const;
 
 
 const m = (name: string, kind: MetricKind, unit: MetricUnit, scope: MetricScope, direction: MetricDirection, help: string): MetricInfo => ({ name, kind, unit, scope, direction, help });
@@ -47,6 +47,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('node_nf_conntrack_entries_limit', 'gauge', 'count', 'node', 'neutral', 'nf_conntrack_max'),
   m('conntrack_drops_total', 'counter', 'count', 'node', 'lower', 'new flows dropped by a full conntrack table, per node'),
   m('conntrack_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s conntrack entries'),
+  m('conntrack_time_wait_reopened_total', 'counter', 'count', 'node', 'neutral', 'conntrack entries in TIME_WAIT taken over by a new SYN on their 4-tuple (a client reusing an ephemeral port), per node'),
   m('conntrack_insert_failed_total', 'counter', 'count', 'node', 'lower', 'packets dropped by the conntrack insertion race, per node'),
   m('cilium_bpf_ct_entries', 'gauge', 'count', 'node', 'neutral', 'entries of a node’s Cilium BPF CT map'),
   m('cilium_bpf_ct_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s Cilium BPF CT maps (LRU hash maps, preallocated at their full size)'),

@@ -11,6 +11,7 @@ import type { Endpoint, NodeKind } from './cluster.js';
 import type { FlowTable } from './conntrack/flow-table.js';
 import type { NameForm } from './dns/names.js';
 import type { SharedLink } from './nic.js';
+import type { PortConfig, PortSpace } from './ports.js';
 
 /** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
 type FlowTableLike = FlowTable;
@@ -64,7 +65,7 @@ export interface MeshHop {
   readonly cpuPerRequestSeconds: number;
 }
 
-export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed', 'port_exhausted'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** TCP constants of the client's kernel, from the kernel profile. */
@@ -115,6 +116,8 @@ export interface WorkloadModel {
   pickExternal(rng: RandomStream): number;
   /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
   readonly clientCacheTtlSeconds: number;
+  /** The client pods' ephemeral ports: range, TIME_WAIT hold, conntrack TIME_WAIT (ports.ts). */
+  readonly ports: PortConfig;
 }
 
 /** A TCP connection between a client pod and the pod serving it, kept while it idles in a pool. */
@@ -130,6 +133,8 @@ export interface Connection {
   requests: number;
   idleHandle: number;
   poolKey: number;
+  /** The client's ports towards this destination, whose port the connection holds (ports.ts). */
+  ports: PortSpace | null;
 }
 
 /** One request in flight. Plain fields, one object per request. */
@@ -143,6 +148,10 @@ export class Request {
   dispatchSeconds = 0;
   lastSynAt = 0;
   synAttempts = 0;
+  /** The ports the connection being set up took one of; null before connect() and once handed on. */
+  ports: PortSpace | null = null;
+  /** The port taken reuses a 4-tuple whose conntrack entry is still in TIME_WAIT. */
+  reopenTuple = false;
   clientEntry = false;
   serverEntry = false;
   /**

@@ -22,6 +22,7 @@ import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { loadPortsProfile, type PortsProfile } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -30,6 +31,8 @@ export interface Parts {
   path: DataPath;
   mesh: MeshHop | null;
   tcp: TcpConstants;
+  /** What the client pods' port spaces take from the profiles (ports.ts). */
+  ports: { profile: PortsProfile; conntrackTimeWaitSeconds: number };
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
   /** A node simulated as a server only, built at its first request and kept (cluster.ts). */
@@ -61,6 +64,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const proxyProfile = loadProxyProfile(overrides.proxy);
   const conntrackProfile = loadConntrackProfile(overrides.conntrack);
   const kernel = loadKernel(overrides.kernel);
+  const portsProfile = loadPortsProfile(overrides.ports);
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
   const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
@@ -145,10 +149,12 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     path,
     mesh,
     tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries, connectionSetupSeconds: kernel.values.tcp.connectionSetup },
+    ports: { profile: portsProfile.values, conntrackTimeWaitSeconds: settings.conntrack.tcpTimeWait ?? conntrackProfile.values.netfilter.timeouts.tcpTimeWait },
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),
       ...prefixed('kernel', kernel.constants),
+      ...prefixed('ports', portsProfile.constants),
       ...prefixed('cni', path.constants),
       ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
       ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),
