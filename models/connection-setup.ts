@@ -42,15 +42,18 @@ export class ConnectionSetup {
       return;
     }
     if (request.synAttempts === 0) {
-      const space = this.ports.space(request.workload.ports, request.workload.index, request.clientPod, request.service, this.o.pods);
-      const grant = space.connect(now);
-      if (grant === 'exhausted') {
+      const config = request.workload.ports;
+      const space = this.ports.space(config, request.workload.index, request.clientPod, request.service, this.o.pods);
+      const closedAt = space.connect(now);
+      if (Number.isNaN(closedAt)) {
         // connect() fails with EADDRNOTAVAIL before any packet leaves.
         this.o.finish(request, 'port_exhausted');
         return;
       }
       request.ports = space;
-      request.reopenTuple = grant === 'reopen';
+      // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
+      request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
+      request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
       // connect_duration counts from the SYN's dispatch through the proxy's rules.
       request.connectStartedAt = now - request.dispatchSeconds;
     }
@@ -65,6 +68,13 @@ export class ConnectionSetup {
         return;
       }
       request.clientEntry = true;
+    }
+    if (request.ipvsReuseDrop) {
+      // IPVS expires the tuple's TIME_WAIT connection and drops this SYN; the next one passes.
+      request.ipvsReuseDrop = false;
+      this.o.metrics.ipvsReuseDrops.add();
+      this.retransmitLater(request);
+      return;
     }
     this.o.sim.schedule(this.oneWay(request.kind), this.synArrives, request);
   };

@@ -42,6 +42,7 @@ export const METRICS: readonly MetricInfo[] = [
     m(`request_outcomes_total{outcome=${outcome}}`, 'counter', 'count', 'cluster', outcome === 'ok' ? 'higher' : 'lower', `requests that ended ${outcome === 'ok' ? 'with a response' : `as ${outcome}`}`),
   ),
   m('requests_per_second', 'average', 'count', 'cluster', 'higher', 'requests answered per second'),
+  m('ipvs_conn_reuse_syn_dropped_total', 'counter', 'count', 'cluster', 'lower', 'SYNs IPVS dropped because their 4-tuple’s previous connection was still in TIME_WAIT (conn_reuse_mode 1 or 2 before Linux 5.9); each costs its client a 1 s retransmission'),
   m('requests_to_removed_endpoints_total', 'counter', 'count', 'cluster', 'lower', 'requests sent to an endpoint the node had not yet unprogrammed'),
   m('node_nf_conntrack_entries', 'gauge', 'count', 'node', 'neutral', 'netfilter conntrack entries on a node'),
   m('node_nf_conntrack_entries_limit', 'gauge', 'count', 'node', 'neutral', 'nf_conntrack_max'),

@@ -105,6 +105,7 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   for (const outcome of OUTCOMES) putCounter(metrics, `request_outcomes_total{outcome=${outcome}}`, m.outcomes[outcome].total, window, scale);
   metrics['requests_per_second.mean'] = (m.outcomes.ok.total * scale) / window;
   putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
+  putCounter(metrics, 'ipvs_conn_reuse_syn_dropped_total', m.ipvsReuseDrops.total, window, scale);
 
   // Node metrics: over the detailed nodes, which stand for every node when clients are spread;
   // otherwise over all N nodes, those never touched by the simulated load counting as idle.

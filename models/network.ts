@@ -45,6 +45,7 @@ export class Network {
     outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter(), dns_failed: new Counter(), port_exhausted: new Counter() },
     removedEndpointRequests: new Counter(),
     backgroundRequests: new Counter(),
+    ipvsReuseDrops: new Counter(),
   };
   /** Worker pools of the simulated server pods, by serving pod, created on first use. */
   private readonly workers: WorkerPools;
@@ -394,6 +395,7 @@ export class Network {
     for (const counter of Object.values(m.outcomes)) counter.reset();
     m.removedEndpointRequests.reset();
     m.backgroundRequests.reset();
+    m.ipvsReuseDrops.reset();
     this.dns?.resetStatistics();
     this.workers.resetStatistics();
   }

@@ -152,6 +152,8 @@ export class Request {
   ports: PortSpace | null = null;
   /** The port taken reuses a 4-tuple whose conntrack entry is still in TIME_WAIT. */
   reopenTuple = false;
+  /** IPVS will drop the first SYN: the tuple's IPVS connection is in TIME_WAIT (conn_reuse_mode, before 5.9). */
+  ipvsReuseDrop = false;
   clientEntry = false;
   serverEntry = false;
   /**
@@ -192,4 +194,6 @@ export interface NetworkMetrics {
   readonly outcomes: Record<Outcome, Counter>;
   readonly removedEndpointRequests: Counter;
   readonly backgroundRequests: Counter;
+  /** SYNs IPVS dropped because their tuple's connection was in TIME_WAIT (conn_reuse_mode). */
+  readonly ipvsReuseDrops: Counter;
 }

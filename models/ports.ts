@@ -24,12 +24,21 @@
 // fresh one (net/netfilter/nf_conntrack_proto_tcp.c: "Attempt to reopen a closed/aborted
 // connection. Delete this connection and look up again.", nf_ct_kill, -NF_REPEAT): the count is
 // unchanged, so a client's entries are bounded by its distinct tuples, ports × destinations.
+//
+// IPVS (net/netfilter/ipvs/ip_vs_core.c, ip_vs_in): with conn_reuse_mode 1 or 2, a SYN that finds
+// the tuple's IPVS connection in TIME_WAIT (is_new_conn_expected) expires it and, when the
+// connection uses conntrack (kube-proxy sets net/ipv4/vs/conntrack=1), returns NF_DROP: the client
+// resends the SYN after its initial RTO (1 s). Linux 5.9 drops no more (the patch "ipvs: allow
+// connection reuse for unconfirmed conntrack", kubernetes/kubernetes#93297; kube-proxy's
+// connReuseFixedKernelVersion "5.9" cites linux commit 35dfb013149f). IPVS keeps a TCP connection
+// in TIME_WAIT for 120 s (ip_vs_proto_tcp.c tcp_timeouts), whoever closed it.
 
 import { z } from 'zod';
+import { compareKernel } from './kernel.js';
 import { loadProfile, type LoadedProfile } from './profiles/load.js';
 import { positiveDuration } from './units.js';
 
-const portsProfileSchema = z.object({ timeWaitLen: positiveDuration(), twReuseDelay: positiveDuration() }).strict();
+const portsProfileSchema = z.object({ timeWaitLen: positiveDuration(), twReuseDelay: positiveDuration(), ipvsTimeWait: positiveDuration() }).strict();
 export type PortsProfile = z.output<typeof portsProfileSchema>;
 
 export function loadPortsProfile(overrides?: unknown): LoadedProfile<PortsProfile> {
@@ -68,16 +77,42 @@ export interface PortConfig {
   clientHoldSeconds: number;
   /** How long a closed connection's conntrack entry stays in TIME_WAIT (0: no netfilter entry to reopen). */
   conntrackTimeWaitSeconds: number;
+  /**
+   * How long a closed connection's IPVS entry makes IPVS drop a SYN on its tuple (0: never):
+   * IPVS's TIME_WAIT under conn_reuse_mode 1 or 2 before Linux 5.9 (ipvsReuseDropSeconds).
+   */
+  ipvsDropSeconds: number;
 }
 
-export function portConfig(sysctls: PodSysctls, activeClose: 'client' | 'server', profile: PortsProfile, conntrackTimeWaitSeconds: number): PortConfig {
+export function portConfig(sysctls: PodSysctls, activeClose: 'client' | 'server', profile: PortsProfile, conntrackTimeWaitSeconds: number, ipvsDropSeconds: number): PortConfig {
   const [low, high] = sysctls.ipLocalPortRange;
   const hold = activeClose === 'server' ? 0 : sysctls.tcpTwReuse === 1 ? profile.twReuseDelay : profile.timeWaitLen;
-  return { ports: high - low + 1, clientHoldSeconds: hold, conntrackTimeWaitSeconds };
+  return { ports: high - low + 1, clientHoldSeconds: hold, conntrackTimeWaitSeconds, ipvsDropSeconds };
 }
 
-/** A new connection's port: a tuple never seen (or long gone), one whose conntrack entry is reopened, or none free. */
-export type PortGrant = 'new' | 'reopen' | 'exhausted';
+/** connect() found no port: every one towards the destination is in use or in the client's TIME_WAIT. */
+const EXHAUSTED = Number.NaN;
+/** The port taken carries no trace of an earlier connection. */
+const FRESH = -Infinity;
+
+/** The kernel from which IPVS no longer drops a SYN that reuses a TIME_WAIT connection (kube-proxy's connReuseFixedKernelVersion). */
+const IPVS_REUSE_FIXED_KERNEL = '5.9';
+/** The first kernel kube-proxy sets conn_reuse_mode on (its connReuseMinSupportedKernelVersion). */
+const IPVS_REUSE_SETTABLE_KERNEL = '4.1';
+
+/**
+ * conn_reuse_mode as kube-proxy leaves it (pkg/proxy/ipvs/proxier.go): 0 on kernels 4.1 to 5.8
+ * (set since kubernetes/kubernetes#71114), the kernel's default 1 below 4.1 (it cannot set it) and
+ * from 5.9 on (left as is, kubernetes/kubernetes#93297).
+ */
+export function kubeProxyConnReuseMode(kernel: string): number {
+  return compareKernel(kernel, IPVS_REUSE_SETTABLE_KERNEL) >= 0 && compareKernel(kernel, IPVS_REUSE_FIXED_KERNEL) < 0 ? 0 : 1;
+}
+
+/** How long after a connection closes IPVS drops a SYN reusing its tuple: 0 unless conn_reuse_mode ≠ 0 before 5.9. */
+export function ipvsReuseDropSeconds(connReuseMode: number, kernel: string, profile: PortsProfile): number {
+  return connReuseMode !== 0 && compareKernel(kernel, IPVS_REUSE_FIXED_KERNEL) < 0 ? profile.ipvsTimeWait : 0;
+}
 
 /** Compacts the release queue once this many slots at its head are spent. */
 const COMPACT_AT = 1024;
@@ -95,23 +130,27 @@ export class PortSpace {
 
   constructor(private readonly config: PortConfig) {
     this.fresh = config.ports;
-    this.memorySeconds = Math.max(config.clientHoldSeconds, config.conntrackTimeWaitSeconds);
+    this.memorySeconds = Math.max(config.clientHoldSeconds, config.conntrackTimeWaitSeconds, config.ipvsDropSeconds);
   }
 
-  /** connect(): takes the port released longest ago, if the client may use it now. */
-  connect(now: number): PortGrant {
+  /**
+   * connect(): takes the port released longest ago, if the client may use it now. Returns when
+   * the 4-tuple's previous connection closed (-Infinity: none the kernel still remembers), or
+   * EXHAUSTED (NaN).
+   */
+  connect(now: number): number {
     this.forget(now);
     if (this.fresh > 0) {
       this.fresh--;
       this.inUse++;
-      return 'new';
+      return FRESH;
     }
-    if (this.head === this.released.length) return 'exhausted';
+    if (this.head === this.released.length) return EXHAUSTED;
     const closedAt = this.released[this.head];
-    if (closedAt + this.config.clientHoldSeconds > now) return 'exhausted';
+    if (closedAt + this.config.clientHoldSeconds > now) return EXHAUSTED;
     this.head++;
     this.inUse++;
-    return closedAt + this.config.conntrackTimeWaitSeconds > now ? 'reopen' : 'new';
+    return closedAt;
   }
 
   /**

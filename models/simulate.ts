@@ -128,7 +128,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   const clientPods = { all: 0, detailed: 0 };
   const dnsClients = settings.workload.some((w) => w.dns !== undefined) ? newDnsClientStats() : null;
   settings.workload.forEach((w, i) => {
-    const ports = portConfig(w.sysctls, w.activeClose, parts.ports.profile, parts.ports.conntrackTimeWaitSeconds);
+    const ports = portConfig(w.sysctls, w.activeClose, parts.ports.profile, parts.ports.conntrackTimeWaitSeconds, parts.ports.ipvsDropSeconds);
     const model = workloadModel(w, i, cluster.services, settings.dns, ports);
     const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
     if (w.dns !== undefined) {

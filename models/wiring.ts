@@ -22,7 +22,7 @@ import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
-import { loadPortsProfile, type PortsProfile } from './ports.js';
+import { ipvsReuseDropSeconds, kubeProxyConnReuseMode, loadPortsProfile, type PortsProfile } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -32,7 +32,7 @@ export interface Parts {
   mesh: MeshHop | null;
   tcp: TcpConstants;
   /** What the client pods' port spaces take from the profiles (ports.ts). */
-  ports: { profile: PortsProfile; conntrackTimeWaitSeconds: number };
+  ports: { profile: PortsProfile; conntrackTimeWaitSeconds: number; ipvsDropSeconds: number };
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
   /** A node simulated as a server only, built at its first request and kept (cluster.ts). */
@@ -65,6 +65,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const conntrackProfile = loadConntrackProfile(overrides.conntrack);
   const kernel = loadKernel(overrides.kernel);
   const portsProfile = loadPortsProfile(overrides.ports);
+  const kernelVersion = settings.cluster.kernel;
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
   const mode = createProxyMode(settings.proxy.mode, proxyProfile.values);
@@ -149,7 +150,11 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     path,
     mesh,
     tcp: { initialRtoSeconds: kernel.values.tcp.initialRto, synRetries: kernel.values.tcp.synRetries, connectionSetupSeconds: kernel.values.tcp.connectionSetup },
-    ports: { profile: portsProfile.values, conntrackTimeWaitSeconds: settings.conntrack.tcpTimeWait ?? conntrackProfile.values.netfilter.timeouts.tcpTimeWait },
+    ports: {
+      profile: portsProfile.values,
+      conntrackTimeWaitSeconds: settings.conntrack.tcpTimeWait ?? conntrackProfile.values.netfilter.timeouts.tcpTimeWait,
+      ipvsDropSeconds: settings.proxy.mode === 'ipvs' ? ipvsReuseDropSeconds(settings.proxy.ipvs.connReuseMode ?? kubeProxyConnReuseMode(kernelVersion), kernelVersion, portsProfile.values) : 0,
+    },
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),

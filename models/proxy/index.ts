@@ -25,6 +25,17 @@ export const proxySettings = z
     syncPeriod: positiveDuration().default(30),
     /** MinimizeIPTablesRestore (iptables, v1.28+) and the nftables equivalent: partial syncs between full ones. */
     partialSync: z.boolean().default(true),
+    /** IPVS mode's kernel settings. */
+    ipvs: z
+      .object({
+        /**
+         * net.ipv4.vs.conn_reuse_mode (0, 1 or 2). Unset: as kube-proxy leaves it for
+         * cluster.kernel: 0 on 4.1 to 5.8, 1 otherwise (ports.ts, kubeProxyConnReuseMode).
+         */
+        connReuseMode: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
