@@ -53,6 +53,8 @@ export class ConnectionSetup {
       request.ports = space;
       // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
       request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
+      // The server's node sees the tuple after DNAT: the same one only if the same pod serves it.
+      request.reopenServerTuple = request.reopenTuple && space.reusedPod === request.servingPod;
       request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
       // connect_duration counts from the SYN's dispatch through the proxy's rules.
       request.connectStartedAt = now - request.dispatchSeconds;
@@ -87,7 +89,10 @@ export class ConnectionSetup {
       return;
     }
     if (request.kind !== 'same-node' && !request.serverEntry) {
-      if (!this.o.serverNode(request.servingNode).flows.tcpOpen(now)) {
+      const flows = this.o.serverNode(request.servingNode).flows;
+      const admitted = request.reopenServerTuple ? flows.tcpReopen(now) : flows.tcpOpen(now);
+      request.reopenServerTuple = false;
+      if (!admitted) {
         this.retransmitLater(request);
         return;
       }
@@ -176,7 +181,7 @@ export class ConnectionSetup {
   /** The set-up ended without a connection to hand on: its port goes back (closed: after a handshake). */
   private releasePort(request: Request, closed: boolean): void {
     if (request.ports === null) return;
-    request.ports.release(this.o.sim.now, closed);
+    request.ports.release(this.o.sim.now, closed, request.servingPod);
     request.ports = null;
   }
 

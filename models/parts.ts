@@ -152,6 +152,8 @@ export class Request {
   ports: PortSpace | null = null;
   /** The port taken reuses a 4-tuple whose conntrack entry is still in TIME_WAIT. */
   reopenTuple = false;
+  /** The same, on the server's node: the reused tuple's previous connection went to the same pod. */
+  reopenServerTuple = false;
   /** IPVS will drop the first SYN: the tuple's IPVS connection is in TIME_WAIT (conn_reuse_mode, before 5.9). */
   ipvsReuseDrop = false;
   clientEntry = false;

@@ -124,7 +124,11 @@ export class PortSpace {
   private inUse = 0;
   /** Release times of the ports whose last connection closed recently, oldest first. */
   private released: number[] = [];
+  /** The pod each of those connections was served by (its post-DNAT tuple), in the same order. */
+  private releasedPod: number[] = [];
   private head = 0;
+  /** The pod that served the previous connection on the port connect() last took (-1: none remembered). */
+  reusedPod = -1;
   /** After this long a released port behaves as fresh: free, and its conntrack entry gone. */
   private readonly memorySeconds: number;
 
@@ -140,6 +144,7 @@ export class PortSpace {
    */
   connect(now: number): number {
     this.forget(now);
+    this.reusedPod = -1;
     if (this.fresh > 0) {
       this.fresh--;
       this.inUse++;
@@ -148,6 +153,7 @@ export class PortSpace {
     if (this.head === this.released.length) return EXHAUSTED;
     const closedAt = this.released[this.head];
     if (closedAt + this.config.clientHoldSeconds > now) return EXHAUSTED;
+    this.reusedPod = this.releasedPod[this.head];
     this.head++;
     this.inUse++;
     return closedAt;
@@ -156,8 +162,9 @@ export class PortSpace {
   /**
    * The connection ended. `closed`: it was established and closed (TIME_WAIT follows); otherwise
    * it never got established (refused, timed out, abandoned) and its port is free at once.
+   * `servingPod`: the pod it went to, whose tuple a later connection on the port may meet again.
    */
-  release(now: number, closed: boolean): void {
+  release(now: number, closed: boolean, servingPod = -1): void {
     if (this.inUse === 0) throw new RangeError('PortSpace.release: no port in use');
     this.inUse--;
     if (!closed || this.memorySeconds === 0) {
@@ -165,6 +172,7 @@ export class PortSpace {
       return;
     }
     this.released.push(now);
+    this.releasedPod.push(servingPod);
   }
 
   /** Released ports whose TIME_WAIT (client and conntrack) is over become fresh. */
@@ -176,6 +184,7 @@ export class PortSpace {
     }
     if (this.head >= COMPACT_AT && this.head * 2 >= released.length) {
       this.released = released.slice(this.head);
+      this.releasedPod = this.releasedPod.slice(this.head);
       this.head = 0;
     }
   }

@@ -52,6 +52,15 @@ describe('ephemeral ports through the request path', () => {
     expect(m['conntrack_time_wait_reopened_total.total']).toBeGreaterThan(0);
     expect(m['node_nf_conntrack_entries.max']).toBeLessThanOrEqual(500);
   });
+
+  it('on the server’s node too, when the same pod serves the reused tuple (its tuple after DNAT)', () => {
+    const twoNodes = oneClient(50, { target: 'svc-1', sysctls: { ipLocalPortRange: RANGE } }, {
+      cluster: { nodes: 2, coresPerNode: 4, podsPerNode: 1, services: 2, endpointsPerService: 1, kernel: '6.1', detailedNodes: 2 },
+    } as Partial<NetworkSettingsInput>);
+    const m = run(twoNodes);
+    // Without reopening, each node would hold 50/s × 120 s = 6,000 TIME_WAIT entries.
+    expect(m['node_nf_conntrack_entries.max']).toBeLessThanOrEqual(500);
+  });
 });
 
 describe('IPVS conn_reuse_mode through the request path', () => {
