@@ -9,6 +9,7 @@ import { corednsReplicas } from './dns/autoscaler.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
+import { kubeProxyConnReuseMode } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -55,6 +56,10 @@ export function pointContext(spec: NetworkSettings): PointContext {
 
   put('cluster.kernel', spec.cluster.kernel, 'which conntrack clash fixes apply (the DNS A/AAAA race)');
   put('proxy.mode', spec.proxy.mode, 'first-packet dispatch cost and how rules sync');
+  if (spec.proxy.mode === 'ipvs') {
+    const connReuseMode = spec.proxy.ipvs.connReuseMode ?? kubeProxyConnReuseMode(spec.cluster.kernel);
+    put('proxy.ipvs.connReuseMode', connReuseMode, 'whether IPVS drops a SYN reusing a port of a connection closed within 120 s (a 1 s delay, before Linux 5.9)');
+  }
   put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
   put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
   put('cluster.zones', spec.cluster.zones, 'whether paths cross zones (an assumed inter-zone latency)');
