@@ -17,7 +17,9 @@ export interface ConnectionSetupOptions {
   streams: NetworkStreams;
   endpoints: EndpointPicker;
   metrics: NetworkMetrics;
+  /** Services, for the keep-alive pool key. */
   services: number;
+  /** Pods in the cluster, for the port spaces' keys. */
   pods: number;
   serverNode: (index: number) => DetailedNode;
   /** The handshake is done: the request proceeds on its new connection. */
@@ -29,7 +31,7 @@ export class ConnectionSetup {
   private readonly ports: EphemeralPorts;
 
   constructor(private readonly o: ConnectionSetupOptions) {
-    this.ports = new EphemeralPorts(o.services);
+    this.ports = new EphemeralPorts();
   }
 
   /** The client's CPU work is done: connect() takes a port and the SYN leaves (or is resent). */
@@ -42,20 +44,9 @@ export class ConnectionSetup {
       return;
     }
     if (request.synAttempts === 0) {
-      const config = request.workload.ports;
-      const space = this.ports.space(config, request.workload.index, request.clientPod, request.service, this.o.pods);
-      const closedAt = space.connect(now);
-      if (Number.isNaN(closedAt)) {
-        // connect() fails with EADDRNOTAVAIL before any packet leaves.
-        this.o.finish(request, 'port_exhausted');
-        return;
-      }
-      request.ports = space;
-      // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
-      request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
+      if (!this.takePort(request, request.service)) return;
       // The server's node sees the tuple after DNAT: the same one only if the same pod serves it.
-      request.reopenServerTuple = request.reopenTuple && space.reusedPod === request.servingPod;
-      request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
+      request.reopenServerTuple = request.reopenTuple && request.ports!.reusedPod === request.servingPod;
       // connect_duration counts from the SYN's dispatch through the proxy's rules.
       request.connectStartedAt = now - request.dispatchSeconds;
     }
@@ -178,8 +169,29 @@ export class ConnectionSetup {
     request.serverEntry = false;
   }
 
-  /** The set-up ended without a connection to hand on: its port goes back (closed: after a handshake). */
-  private releasePort(request: Request, closed: boolean): void {
+  /**
+   * connect() takes a port towards `destination` (a Service's index, or any number past them for
+   * a name outside the cluster). False: none is free, and the request has ended as port_exhausted
+   * (EADDRNOTAVAIL, before any packet leaves).
+   */
+  takePort(request: Request, destination: number): boolean {
+    const now = this.o.sim.now;
+    const config = request.workload.ports;
+    const space = this.ports.space(config, request.workload.index, request.clientPod, destination, this.o.pods);
+    const closedAt = space.connect(now);
+    if (Number.isNaN(closedAt)) {
+      this.o.finish(request, 'port_exhausted');
+      return false;
+    }
+    request.ports = space;
+    // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
+    request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
+    request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
+    return true;
+  }
+
+  /** The connection ended without being handed on: its port goes back (closed: after a handshake). */
+  releasePort(request: Request, closed: boolean): void {
     if (request.ports === null) return;
     request.ports.release(this.o.sim.now, closed, request.servingPod);
     request.ports = null;

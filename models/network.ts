@@ -197,7 +197,13 @@ export class Network {
    * the upstream resolver's (DNS upstream latency), with no Service dispatch.
    */
   private externalRequest(request: Request): void {
-    if (!request.node.flows.tcpOpen(this.sim.now)) {
+    // Its own destination for the client's ports: past the Services' indices.
+    if (!this.setup.takePort(request, this.cluster.services + request.externalIndex)) return;
+    const flows = request.node.flows;
+    const admitted = request.reopenTuple ? flows.tcpReopen(this.sim.now) : flows.tcpOpen(this.sim.now);
+    request.reopenTuple = false;
+    if (!admitted) {
+      this.setup.releasePort(request, false);
       this.finish(request, 'timeout');
       return;
     }
@@ -208,6 +214,7 @@ export class Network {
     const now = this.sim.now;
     request.node.flows.tcpEstablished(now);
     request.node.flows.tcpClose(now);
+    this.setup.releasePort(request, true);
     if (request.finished) return;
     const elapsed = now - request.startedAt;
     if (elapsed > request.workload.deadlineSeconds) {

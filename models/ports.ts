@@ -190,16 +190,17 @@ export class PortSpace {
   }
 }
 
-/** The port spaces of a network's client pods, by (workload, client pod, destination), made on first use. */
+/** The port spaces of a network's client pods, by (workload, client pod) and destination, made on first use. */
 export class EphemeralPorts {
-  private readonly spaces = new Map<number, PortSpace>();
+  private readonly clients = new Map<number, Map<number, PortSpace>>();
 
-  constructor(private readonly destinations: number) {}
-
+  /** `destination`: a Service's index, or any other number naming one IP:port (an external name). */
   space(config: PortConfig, workload: number, clientPod: number, destination: number, pods: number): PortSpace {
-    const key = (workload * pods + clientPod) * this.destinations + destination;
-    let space = this.spaces.get(key);
-    if (space === undefined) this.spaces.set(key, (space = new PortSpace(config)));
+    const client = workload * pods + clientPod;
+    let spaces = this.clients.get(client);
+    if (spaces === undefined) this.clients.set(client, (spaces = new Map()));
+    let space = spaces.get(destination);
+    if (space === undefined) spaces.set(destination, (space = new PortSpace(config)));
     return space;
   }
 }

@@ -81,3 +81,17 @@ describe('IPVS conn_reuse_mode through the request path', () => {
     }
   });
 });
+
+describe('ephemeral ports towards a name outside the cluster', () => {
+  it('runs out above ports / 60 s as towards a Service', () => {
+    const external = (rate: number) =>
+      run({
+        warmup: 0,
+        duration: 120,
+        cluster: { nodes: 1, coresPerNode: 4, podsPerNode: 4, services: 1, endpointsPerService: 1, kernel: '6.1', detailedNodes: 1 },
+        workload: [{ clients: 1, ratePerClient: rate, arrival: 'constant', dnsName: { external: 'api.example.com' }, connection: 'new', activeClose: 'client', sysctls: { ipLocalPortRange: RANGE } }],
+      } as NetworkSettingsInput);
+    expect(exhausted(external(BOUND * 0.9))).toBe(0);
+    expect(exhausted(external(BOUND * 2))).toBeGreaterThan(0);
+  });
+});
