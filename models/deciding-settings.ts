@@ -11,6 +11,7 @@ import { dnsRaceProbability } from './dns/race.js';
 import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
 import { defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile } from './proxy/index.js';
+import { kubeProxyConnReuseMode } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -59,6 +60,10 @@ export function pointContext(spec: NetworkSettings): PointContext {
   put('proxy.mode', spec.proxy.mode, 'first-packet dispatch cost and how rules sync');
   put('proxy.version', spec.proxy.version, 'iptables rules walked per Service (two before 1.21) and whether syncs can be partial (1.27+)');
   put('cluster.nodeProfile', spec.cluster.nodeProfile, 'CPU per rule walked, per packet, per connection and per DNS query (models/profiles/hardware.yaml)');
+  if (spec.proxy.mode === 'ipvs') {
+    const connReuseMode = spec.proxy.ipvs.connReuseMode ?? kubeProxyConnReuseMode(spec.cluster.kernel);
+    put('proxy.ipvs.connReuseMode', connReuseMode, 'whether IPVS drops a SYN reusing a port of a connection closed within 120 s (a 1 s delay, before Linux 5.9)');
+  }
   put('cluster.cni', spec.cluster.cni, 'path latency, throughput and per-packet CPU');
   put('mesh', spec.mesh, 'sidecar latency and CPU per hop');
   const zoneHop = cloudCniNames.includes(spec.cluster.cni) ? 'the cloud profile\'s measured zone hop' : 'an assumed inter-zone latency';

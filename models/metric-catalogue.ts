@@ -30,7 +30,7 @@ export const STATS_BY_KIND: Record<MetricKind, readonly string[]> = {
   average: ['mean'],
 };
 
-const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+const OUTCOME_NAMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed', 'port_exhausted'] as const;
 
 
 const m = (name: string, kind: MetricKind, unit: MetricUnit, scope: MetricScope, direction: MetricDirection, help: string): MetricInfo => ({ name, kind, unit, scope, direction, help });
@@ -43,11 +43,13 @@ export const METRICS: readonly MetricInfo[] = [
   ),
   m('requests_per_second', 'average', 'count', 'cluster', 'higher', 'requests answered per second'),
   m('requests_cross_zone_share', 'average', 'ratio', 'cluster', 'lower', 'share of the answered requests whose client and server pods sit in different zones (cluster.zones)'),
+  m('ipvs_conn_reuse_syn_dropped_total', 'counter', 'count', 'cluster', 'lower', 'SYNs IPVS dropped because their 4-tuple’s previous connection was still in TIME_WAIT (conn_reuse_mode 1 or 2 before Linux 5.9); each costs its client a 1 s retransmission'),
   m('requests_to_removed_endpoints_total', 'counter', 'count', 'cluster', 'lower', 'requests sent to an endpoint the node had not yet unprogrammed'),
   m('node_nf_conntrack_entries', 'gauge', 'count', 'node', 'neutral', 'netfilter conntrack entries on a node'),
   m('node_nf_conntrack_entries_limit', 'gauge', 'count', 'node', 'neutral', 'nf_conntrack_max'),
   m('conntrack_drops_total', 'counter', 'count', 'node', 'lower', 'new flows dropped by a full conntrack table, per node'),
   m('conntrack_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s conntrack entries'),
+  m('conntrack_time_wait_reopened_total', 'counter', 'count', 'node', 'neutral', 'conntrack entries in TIME_WAIT taken over by a new SYN on their 4-tuple (a client reusing an ephemeral port), per node'),
   m('conntrack_insert_failed_total', 'counter', 'count', 'node', 'lower', 'packets dropped by the conntrack insertion race, per node'),
   m('cilium_bpf_ct_entries', 'gauge', 'count', 'node', 'neutral', 'entries of a node’s Cilium BPF CT map'),
   m('cilium_bpf_ct_memory_bytes', 'gauge', 'bytes', 'node', 'neutral', 'kernel memory of a node’s Cilium BPF CT maps (LRU hash maps, preallocated at their full size)'),

@@ -111,6 +111,7 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   putCounter(metrics, 'requests_to_removed_endpoints_total', m.removedEndpointRequests.total, window, scale);
   const zoned = m.zoneRequests;
   metrics['requests_cross_zone_share.mean'] = zoned.answered.total > 0 ? zoned.crossZone.total / zoned.answered.total : NaN;
+  putCounter(metrics, 'ipvs_conn_reuse_syn_dropped_total', m.ipvsReuseDrops.total, window, scale);
 
   // Node metrics: over the detailed nodes, which stand for every node when clients are spread;
   // otherwise over all N nodes, those never touched by the simulated load counting as idle.
@@ -127,6 +128,7 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   putGauge(metrics, 'node_nf_conntrack_entries', nodeMean((n) => n.netfilter.occupancy.mean(end), true), nodeMax((n) => n.netfilter.occupancy.max));
   putGauge(metrics, 'node_nf_conntrack_entries_limit', nodes[0].netfilter.limit, nodes[0].netfilter.limit);
   putCounter(metrics, 'conntrack_drops_total', nodeMean((n) => n.netfilter.drops.total), window);
+  putCounter(metrics, 'conntrack_time_wait_reopened_total', nodeMean((n) => n.netfilter.reopened.total), window);
   putGauge(metrics, 'conntrack_memory_bytes', nodeMean((n) => n.netfilter.memoryBytes(end)), nodeMax((n) => n.netfilter.occupancy.max) * sources.netfilterBytesPerEntry);
   if (nodes[0].flows !== nodes[0].netfilter) {
     putGauge(metrics, 'cilium_bpf_ct_entries', nodeMean((n) => n.flows.occupancy.mean(end), true), nodeMax((n) => n.flows.occupancy.max));

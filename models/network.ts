@@ -11,6 +11,7 @@ import type { Distribution } from '../engine/distributions.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
+import { ConnectionSetup } from './connection-setup.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
@@ -41,10 +42,11 @@ export class Network {
   readonly metrics: NetworkMetrics = {
     requestDuration: new Histogram(),
     connectDuration: new Histogram(),
-    outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter(), dns_failed: new Counter() },
+    outcomes: { ok: new Counter(), refused: new Counter(), timeout: new Counter(), deadline_exceeded: new Counter(), dns_failed: new Counter(), port_exhausted: new Counter() },
     removedEndpointRequests: new Counter(),
     backgroundRequests: new Counter(),
     zoneRequests: new ZoneRequests(),
+    ipvsReuseDrops: new Counter(),
   };
   /** Worker pools of the simulated server pods, by serving pod, created on first use. */
   private readonly workers: WorkerPools;
@@ -56,6 +58,8 @@ export class Network {
   /** Cluster DNS (null when no workload resolves names). */
   readonly dns: DnsRuntime | null;
   private readonly endpoints: EndpointPicker;
+  /** From connect() to the SYN-ACK (connection-setup.ts). */
+  private readonly setup: ConnectionSetup;
   private readonly meshLatency: Distribution | null;
   private readonly sim: Simulator;
   readonly cluster: Cluster;
@@ -83,6 +87,19 @@ export class Network {
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
     this.workers = new WorkerPools(sim, this.workDone);
+    this.setup = new ConnectionSetup({
+      sim,
+      path: options.path,
+      tcp: options.tcp,
+      streams: options.streams,
+      endpoints: this.endpoints,
+      metrics: this.metrics,
+      services: cluster.services,
+      pods: cluster.totalPods,
+      serverNode: (index) => this.serverNode(index),
+      established: this.sendRequest,
+      finish: (request, outcome) => this.finish(request, outcome),
+    });
   }
 
   // ---- starting requests ------------------------------------------------------------------
@@ -181,7 +198,13 @@ export class Network {
    * the upstream resolver's (DNS upstream latency), with no Service dispatch.
    */
   private externalRequest(request: Request): void {
-    if (!request.node.flows.tcpOpen(this.sim.now)) {
+    // Its own destination for the client's ports: past the Services' indices.
+    if (!this.setup.takePort(request, this.cluster.services + request.externalIndex)) return;
+    const flows = request.node.flows;
+    const admitted = request.reopenTuple ? flows.tcpReopen(this.sim.now) : flows.tcpOpen(this.sim.now);
+    request.reopenTuple = false;
+    if (!admitted) {
+      this.setup.releasePort(request, false);
       this.finish(request, 'timeout');
       return;
     }
@@ -192,6 +215,7 @@ export class Network {
     const now = this.sim.now;
     request.node.flows.tcpEstablished(now);
     request.node.flows.tcpClose(now);
+    this.setup.releasePort(request, true);
     if (request.finished) return;
     const elapsed = now - request.startedAt;
     if (elapsed > request.workload.deadlineSeconds) {
@@ -220,109 +244,9 @@ export class Network {
     const packets = 3 + 2 + 4;
     // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
     const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + dispatch;
-    node.cpu.serve(cpu, this.sendSyn, request);
+    node.cpu.serve(cpu, this.setup.sendSyn, request);
     this.offPathCpu(node, request.workload, request.kind);
   }
-
-  // ---- connection set-up --------------------------------------------------------------------
-
-  private readonly sendSyn = (request: Request): void => {
-    const now = this.sim.now;
-    if (request.finished) {
-      // A closed-loop client gave up at its deadline and closed the socket.
-      this.releaseEntries(request, true);
-      return;
-    }
-    // connect_duration counts from the SYN's dispatch through the proxy's rules.
-    if (request.synAttempts === 0) request.connectStartedAt = now - request.dispatchSeconds;
-    request.synAttempts++;
-    request.lastSynAt = now;
-    if (!request.clientEntry) {
-      if (!request.node.flows.tcpOpen(now)) {
-        this.retransmitLater(request);
-        return;
-      }
-      request.clientEntry = true;
-    }
-    this.sim.schedule(this.oneWay(request.kind), this.synArrives, request);
-  };
-
-  private readonly synArrives = (request: Request): void => {
-    const now = this.sim.now;
-    if (this.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
-      // The pod has stopped: its node answers with a reset, one way back.
-      this.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
-      return;
-    }
-    if (request.kind !== 'same-node' && !request.serverEntry) {
-      if (!this.serverNode(request.servingNode).flows.tcpOpen(now)) {
-        this.retransmitLater(request);
-        return;
-      }
-      request.serverEntry = true;
-    }
-    this.sim.schedule(this.oneWay(request.kind), this.synAckArrives, request);
-  };
-
-  private readonly refusedArrives = (request: Request): void => {
-    if (request.clientEntry) request.node.flows.tcpRefused(this.sim.now);
-    if (request.serverEntry) this.serverNode(request.servingNode).flows.tcpRefused(this.sim.now);
-    request.clientEntry = false;
-    request.serverEntry = false;
-    this.finish(request, 'refused');
-  };
-
-  private readonly synAckArrives = (request: Request): void => {
-    const now = this.sim.now;
-    request.node.flows.tcpEstablished(now);
-    const serverFlows = request.serverEntry ? this.serverNode(request.servingNode).flows : null;
-    if (serverFlows !== null) serverFlows.tcpEstablished(now);
-    if (request.finished) {
-      // The client gave up during the handshake and closes the new connection.
-      request.node.flows.tcpClose(now);
-      if (serverFlows !== null) serverFlows.tcpClose(now);
-      return;
-    }
-    this.metrics.connectDuration.add(now - request.connectStartedAt);
-    request.connection = {
-      service: request.service,
-      endpoint: request.endpoint,
-      slot: request.slot,
-      servingPod: request.servingPod,
-      servingNode: request.servingNode,
-      kind: request.kind,
-      serverFlows,
-      clientFlows: request.node.flows,
-      requests: 0,
-      idleHandle: -1,
-      poolKey: request.clientPod * this.cluster.services + request.service,
-    };
-    this.sendRequest(request);
-  };
-
-  /** The SYN was dropped: retransmit after the doubling RTO, or give up. */
-  private retransmitLater(request: Request): void {
-    const rto = this.tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
-    // Next: another SYN, or, with the retries spent, connect() failing with ETIMEDOUT.
-    const nextAt = request.lastSynAt + rto;
-    const deadlineAt = request.startedAt + request.workload.deadlineSeconds;
-    if (!request.workload.closedLoop && nextAt > deadlineAt) {
-      // The client gives up first (a closed-loop client's own deadline event does this).
-      this.sim.at(Math.max(this.sim.now, deadlineAt), this.connectGaveUp, request);
-      return;
-    }
-    this.sim.at(nextAt, request.synAttempts > this.tcp.synRetries ? this.connectTimedOut : this.sendSyn, request);
-  }
-
-  private readonly connectTimedOut = (request: Request): void => {
-    this.releaseEntries(request, true);
-    this.finish(request, 'timeout');
-  };
-
-  private readonly connectGaveUp = (request: Request): void => {
-    this.releaseEntries(request, true);
-    this.finish(request, 'deadline_exceeded');
-  };
 
   // ---- the request proper -----------------------------------------------------------------
 
@@ -433,15 +357,7 @@ export class Network {
     const now = this.sim.now;
     connection.clientFlows.tcpClose(now);
     if (connection.serverFlows !== null) connection.serverFlows.tcpClose(now);
-  }
-
-  /** Frees the conntrack entries of a connection that never got established. */
-  private releaseEntries(request: Request, abandoned: boolean): void {
-    const now = this.sim.now;
-    if (request.clientEntry && abandoned) request.node.flows.tcpAbandon(now, request.lastSynAt);
-    if (request.serverEntry && abandoned) this.serverNode(request.servingNode).flows.tcpAbandon(now, request.lastSynAt);
-    request.clientEntry = false;
-    request.serverEntry = false;
+    if (connection.ports !== null) connection.ports.release(now, true, connection.servingPod);
   }
 
   private bindEndpoint(request: Request, choice: EndpointChoice, clientNode: number): void {
@@ -451,10 +367,6 @@ export class Network {
     request.servingPod = this.cluster.servingPod(pod);
     request.servingNode = this.cluster.servingNode(pod);
     if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(pod));
-  }
-
-  private oneWay(kind: NodeKind): number {
-    return this.path.oneWayLatency(kind).sample(this.streams.latency);
   }
 
   /**
@@ -493,6 +405,7 @@ export class Network {
     m.removedEndpointRequests.reset();
     m.backgroundRequests.reset();
     m.zoneRequests.reset();
+    m.ipvsReuseDrops.reset();
     this.dns?.resetStatistics();
     this.workers.resetStatistics();
   }

@@ -11,6 +11,7 @@ import type { Endpoint, NodeKind } from './cluster.js';
 import type { FlowTable } from './conntrack/flow-table.js';
 import type { NameForm } from './dns/names.js';
 import type { SharedLink } from './nic.js';
+import type { PortConfig, PortSpace } from './ports.js';
 
 /** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
 type FlowTableLike = FlowTable;
@@ -68,7 +69,7 @@ export interface MeshHop {
   readonly cpuPerRequestSeconds: number;
 }
 
-export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed'] as const;
+export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed', 'port_exhausted'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** TCP constants of the client's kernel, from the kernel profile. */
@@ -119,6 +120,8 @@ export interface WorkloadModel {
   pickExternal(rng: RandomStream): number;
   /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
   readonly clientCacheTtlSeconds: number;
+  /** The client pods' ephemeral ports: range, TIME_WAIT hold, conntrack TIME_WAIT (ports.ts). */
+  readonly ports: PortConfig;
 }
 
 /** A TCP connection between a client pod and the pod serving it, kept while it idles in a pool. */
@@ -134,6 +137,8 @@ export interface Connection {
   requests: number;
   idleHandle: number;
   poolKey: number;
+  /** The client's ports towards this destination, whose port the connection holds (ports.ts). */
+  ports: PortSpace | null;
 }
 
 /** One request in flight. Plain fields, one object per request. */
@@ -147,6 +152,14 @@ export class Request {
   dispatchSeconds = 0;
   lastSynAt = 0;
   synAttempts = 0;
+  /** The ports the connection being set up took one of; null before connect() and once handed on. */
+  ports: PortSpace | null = null;
+  /** The port taken reuses a 4-tuple whose conntrack entry is still in TIME_WAIT. */
+  reopenTuple = false;
+  /** The same, on the server's node: the reused tuple's previous connection went to the same pod. */
+  reopenServerTuple = false;
+  /** IPVS will drop the first SYN: the tuple's IPVS connection is in TIME_WAIT (conn_reuse_mode, before 5.9). */
+  ipvsReuseDrop = false;
   clientEntry = false;
   serverEntry = false;
   /**
@@ -188,6 +201,8 @@ export interface NetworkMetrics {
   readonly removedEndpointRequests: Counter;
   readonly backgroundRequests: Counter;
   readonly zoneRequests: ZoneRequests;
+  /** SYNs IPVS dropped because their tuple's connection was in TIME_WAIT (conn_reuse_mode). */
+  readonly ipvsReuseDrops: Counter;
 }
 
 /** Answered requests of the simulated clients, and those of them whose path crossed zones. */

@@ -13,6 +13,7 @@ import { clientsOnNode, Cluster } from './cluster.js';
 import { collectMetrics, type Metrics } from './metrics.js';
 import { Network } from './network.js';
 import type { WorkloadModel } from './parts.js';
+import { portConfig, type PortConfig } from './ports.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts, type Parts } from './wiring.js';
@@ -28,7 +29,7 @@ export interface SimulationResult {
   events: number;
 }
 
-function workloadModel(settings: WorkloadSettings, index: number, services: number, dns: NetworkSettings['dns']): WorkloadModel {
+function workloadModel(settings: WorkloadSettings, index: number, services: number, dns: NetworkSettings['dns'], ports: PortConfig): WorkloadModel {
   let pick: (rng: { next(): number }) => number;
   const target = settings.target;
   if (target === 'uniform') {
@@ -59,6 +60,7 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     // the upstream's (mean) for external names.
     clientCacheTtlSeconds:
       dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
+    ports,
   };
 }
 
@@ -126,7 +128,8 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   const clientPods = { all: 0, detailed: 0 };
   const dnsClients = settings.workload.some((w) => w.dns !== undefined) ? newDnsClientStats() : null;
   settings.workload.forEach((w, i) => {
-    const model = workloadModel(w, i, cluster.services, settings.dns);
+    const ports = portConfig(w.sysctls, w.activeClose, parts.ports.profile, parts.ports.conntrackTimeWaitSeconds, parts.ports.ipvsDropSeconds);
+    const model = workloadModel(w, i, cluster.services, settings.dns, ports);
     const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
     if (w.dns !== undefined) {
       if (parts.dns === null || dnsClients === null) throw new Error(`workload ${w.name}: a DNS-only workload needs cluster DNS`);

@@ -25,6 +25,7 @@ import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { ipvsReuseDropSeconds, kubeProxyConnReuseMode, loadPortsProfile, type PortsProfile } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 
 export interface Parts {
@@ -33,6 +34,8 @@ export interface Parts {
   path: DataPath;
   mesh: MeshHop | null;
   tcp: TcpConstants;
+  /** What the client pods' port spaces take from the profiles (ports.ts). */
+  ports: { profile: PortsProfile; conntrackTimeWaitSeconds: number; ipvsDropSeconds: number };
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
   /** A node simulated as a server only, built at its first request and kept (cluster.ts). */
@@ -71,6 +74,8 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const conntrackProfile = loadConntrackProfile(overrides.conntrack);
   const kernel = loadKernel(overrides.kernel);
   const kernelValues = scaleKernelProfile(kernel.values, hardware.factors);
+  const portsProfile = loadPortsProfile(overrides.ports);
+  const kernelVersion = settings.cluster.kernel;
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
   const mode = createProxyMode(settings.proxy.mode, proxyValues, settings.proxy.version, {
@@ -178,10 +183,16 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     path,
     mesh,
     tcp: { initialRtoSeconds: kernelValues.tcp.initialRto, synRetries: kernelValues.tcp.synRetries, connectionSetupSeconds: kernelValues.tcp.connectionSetup },
+    ports: {
+      profile: portsProfile.values,
+      conntrackTimeWaitSeconds: settings.conntrack.tcpTimeWait ?? conntrackProfile.values.netfilter.timeouts.tcpTimeWait,
+      ipvsDropSeconds: settings.proxy.mode === 'ipvs' ? ipvsReuseDropSeconds(settings.proxy.ipvs.connReuseMode ?? kubeProxyConnReuseMode(kernelVersion), kernelVersion, portsProfile.values) : 0,
+    },
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),
       ...prefixed('kernel', kernel.constants),
+      ...prefixed('ports', portsProfile.constants),
       ...prefixed('cni', path.constants),
       ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
       ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),

@@ -3,6 +3,7 @@
 // requests.ts.
 
 import { z } from 'zod';
+import { podSysctlsSettings } from './ports.js';
 import {
   deterministic,
   exponentialMean,
@@ -109,6 +110,14 @@ const workloadSettings = z
      */
     dnsName: z.union([z.literal('clusterIP'), nameForm]).prefault('short'),
     connection: connection.prefault('new'),
+    /**
+     * Which end closes a connection first, and so holds its port in TIME_WAIT: the server, as
+     * HTTP/1.1 `Connection: close` and netperf TCP_CRR have it (RFC 9112 §9.6), or the client,
+     * which then can open at most ports / 60 s new connections to one destination (ports.ts).
+     */
+    activeClose: z.enum(['server', 'client']).prefault('server'),
+    /** The client pods' sysctls that decide their ephemeral ports (ports.ts). */
+    sysctls: podSysctlsSettings.prefault({}),
     requestSize: size().prefault('1KiB'),
     responseSize: size().prefault('1KiB'),
     cpuPerRequest: z.object({ client: duration().prefault('50us'), server: duration().prefault('100us') }).strict().prefault({ client: '50us', server: '100us' }),

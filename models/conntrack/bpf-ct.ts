@@ -95,6 +95,14 @@ export class BpfConntrack extends CountedTable implements FlowTable {
     return true;
   }
 
+  /**
+   * A new entry: the closed tuple's own entry is not tracked here, and Cilium's closing timeout
+   * (tcp-fin, 10 s) leaves far fewer of them to meet than netfilter's 120 s TIME_WAIT.
+   */
+  tcpReopen(now: number): boolean {
+    return this.tcpOpen(now);
+  }
+
   tcpEstablished(now: number): void {
     this.advance(now);
     if (this.tcpSynLive === 0) throw new RangeError('tcpEstablished: no SYN is outstanding');

@@ -11,6 +11,7 @@ export abstract class CountedTable {
   readonly inserts = new Counter();
   readonly evictions = new Counter();
   readonly insertFailed = new Counter();
+  readonly reopened = new Counter();
 
   /** Entries held, as of the last consultation. */
   protected held = 0;
@@ -45,6 +46,7 @@ export abstract class CountedTable {
     this.inserts.reset();
     this.evictions.reset();
     this.insertFailed.reset();
+    this.reopened.reset();
   }
 
   /** Adds an entry expiring at `expiry` to `pool`: pools are filled only through here. */

@@ -39,6 +39,13 @@ export interface FlowTable {
   tcpOpen(now: number): boolean;
   /** The handshake completed: the half-open entry becomes established (assured in netfilter). */
   tcpEstablished(now: number): void;
+  /**
+   * A SYN on the 4-tuple of a closed connection whose entry may still be in TIME_WAIT (a client
+   * reusing an ephemeral port, ports.ts). netfilter kills the old entry and creates a new half-open
+   * one in its place (count unchanged, counted in reopened); with no closing entry left, and in
+   * Cilium's CT, this is tcpOpen. False: no room, the SYN is dropped.
+   */
+  tcpReopen(now: number): boolean;
   /** An established connection closed: its entry lingers for the closing timeout (time_wait). */
   tcpClose(now: number): void;
   /** A SYN answered by RST (refused): the half-open entry lingers for the close timeout. */
@@ -69,6 +76,8 @@ export interface FlowTable {
   readonly inserts: Counter;
   /** Entries removed before their time to make room (early_drop, GC early drop, LRU). */
   readonly evictions: Counter;
+  /** TIME_WAIT entries replaced by a new SYN on their tuple (tcpReopen). */
+  readonly reopened: Counter;
   /** Packets dropped because their entry lost an insertion race (the DNS race; counted by the DNS model). */
   readonly insertFailed: Counter;
 

@@ -119,6 +119,23 @@ export class NetfilterConntrack extends CountedTable implements FlowTable {
     return true;
   }
 
+  /**
+   * nf_conntrack_tcp_packet() on a SYN in TIME_WAIT: nf_ct_kill() and -NF_REPEAT, the lookup then
+   * creates a new entry (nf_conntrack_proto_tcp.c, "Attempt to reopen a closed/aborted
+   * connection"). The entry taken is the oldest in TIME_WAIT: the reused tuple is its client's
+   * port released longest ago, the oldest of the node's when one destination dominates, and
+   * otherwise an entry a little older than the true one (the count is exact, expiries shift early).
+   */
+  tcpReopen(now: number): boolean {
+    this.advance(now);
+    if (this.timeWait.size === 0) return this.tcpOpen(now);
+    this.timeWait.pop();
+    this.reopened.add();
+    this.inserts.add();
+    this.synSentLive++;
+    return true;
+  }
+
   tcpEstablished(now: number): void {
     this.advance(now);
     this.synSentLive = takeLive(this.synSentLive, 'tcpEstablished');

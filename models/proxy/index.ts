@@ -45,6 +45,17 @@ export const proxySettings = z
       })
       .strict()
       .optional(),
+    /** IPVS mode's kernel settings. */
+    ipvs: z
+      .object({
+        /**
+         * net.ipv4.vs.conn_reuse_mode (0, 1 or 2). Unset: as kube-proxy leaves it for
+         * cluster.kernel: 0 on 4.1 to 5.8, 1 otherwise (ports.ts, kubeProxyConnReuseMode).
+         */
+        connReuseMode: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type ProxySettings = z.output<typeof proxySettings>;

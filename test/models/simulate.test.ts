@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 describe('simulate: every request ends in exactly one outcome', () => {
-  it('counts one outcome per finished request, and leaves none unfinished past its deadline, under churn, a full conntrack table and short deadlines', () => {
+  it('counts one outcome per finished request, and leaves none unfinished past its deadline, under churn, a full conntrack table, short deadlines and exhausted ports', () => {
     // The model keeps no count of requests started or in flight, so the test watches
     // Network.start (the one entry point of a client's request) and reads each request's
     // `finished` flag at the end: outcome totals + requests still in flight = requests started.
@@ -58,6 +58,8 @@ describe('simulate: every request ends in exactly one outcome', () => {
         { name: 'patient', clients: '50%', ratePerClient: 10, deadline: '5s' },
         { name: 'hasty', clients: '25%', ratePerClient: 10, deadline: '500ms' },
         { name: 'pool', clients: '25%', closedLoop: { concurrency: 2, thinkTime: '50ms' }, connection: { keepAlive: { maxRequests: 10 } }, deadline: '500ms' },
+        // 50 ports, each held 60 s by the closing client: connect() runs out of them within a second.
+        { name: 'ports', clients: 1, ratePerClient: 100, target: 'svc-0', dnsName: 'clusterIP', activeClose: 'client', sysctls: { ipLocalPortRange: [40000, 40049] }, deadline: '5s' },
       ],
     });
     const started = start.mock.calls.map(([request]) => request as Request);

@@ -1,0 +1,203 @@
+// A new connection's set-up, from connect() to the SYN-ACK: the client's ephemeral port
+// (ports.ts), the SYN's conntrack entries on the client's node and, across nodes, the server's,
+// the handshake's one-way trips, SYN retransmission when a full table drops it, and the ends a
+// set-up can have (refused, timed out, given up, no port). Leaves out SYN cookies and the
+// server's accept queue; the request's path is docs/architecture.md, "The request's path".
+
+import type { Simulator } from '../engine/simulator.js';
+import type { NodeKind } from './cluster.js';
+import type { EndpointPicker } from './endpoints.js';
+import type { Connection, DataPath, DetailedNode, NetworkMetrics, NetworkStreams, Outcome, Request, TcpConstants } from './parts.js';
+import { EphemeralPorts } from './ports.js';
+
+export interface ConnectionSetupOptions {
+  sim: Simulator;
+  path: DataPath;
+  tcp: TcpConstants;
+  streams: NetworkStreams;
+  endpoints: EndpointPicker;
+  metrics: NetworkMetrics;
+  /** Services, for the keep-alive pool key. */
+  services: number;
+  /** Pods in the cluster, for the port spaces' keys. */
+  pods: number;
+  serverNode: (index: number) => DetailedNode;
+  /** The handshake is done: the request proceeds on its new connection. */
+  established: (request: Request) => void;
+  finish: (request: Request, outcome: Outcome) => void;
+}
+
+export class ConnectionSetup {
+  private readonly ports: EphemeralPorts;
+
+  constructor(private readonly o: ConnectionSetupOptions) {
+    this.ports = new EphemeralPorts();
+  }
+
+  /** The client's CPU work is done: connect() takes a port and the SYN leaves (or is resent). */
+  readonly sendSyn = (request: Request): void => {
+    const now = this.o.sim.now;
+    if (request.finished) {
+      // A closed-loop client gave up at its deadline and closed the socket.
+      this.releaseEntries(request, true);
+      this.releasePort(request, false);
+      return;
+    }
+    if (request.synAttempts === 0) {
+      if (!this.takePort(request, request.service)) return;
+      // The server's node sees the tuple after DNAT: the same one only if the same pod serves it.
+      request.reopenServerTuple = request.reopenTuple && request.ports!.reusedPod === request.servingPod;
+      // connect_duration counts from the SYN's dispatch through the proxy's rules.
+      request.connectStartedAt = now - request.dispatchSeconds;
+    }
+    request.synAttempts++;
+    request.lastSynAt = now;
+    if (!request.clientEntry) {
+      const flows = request.node.flows;
+      const admitted = request.reopenTuple ? flows.tcpReopen(now) : flows.tcpOpen(now);
+      request.reopenTuple = false;
+      if (!admitted) {
+        this.retransmitLater(request);
+        return;
+      }
+      request.clientEntry = true;
+    }
+    if (request.ipvsReuseDrop) {
+      // IPVS expires the tuple's TIME_WAIT connection and drops this SYN; the next one passes.
+      request.ipvsReuseDrop = false;
+      this.o.metrics.ipvsReuseDrops.add();
+      this.retransmitLater(request);
+      return;
+    }
+    this.o.sim.schedule(this.oneWay(request.kind), this.synArrives, request);
+  };
+
+  private readonly synArrives = (request: Request): void => {
+    const now = this.o.sim.now;
+    if (this.o.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
+      // The pod has stopped: its node answers with a reset, one way back.
+      this.o.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
+      return;
+    }
+    if (request.kind !== 'same-node' && !request.serverEntry) {
+      const flows = this.o.serverNode(request.servingNode).flows;
+      const admitted = request.reopenServerTuple ? flows.tcpReopen(now) : flows.tcpOpen(now);
+      request.reopenServerTuple = false;
+      if (!admitted) {
+        this.retransmitLater(request);
+        return;
+      }
+      request.serverEntry = true;
+    }
+    this.o.sim.schedule(this.oneWay(request.kind), this.synAckArrives, request);
+  };
+
+  private readonly refusedArrives = (request: Request): void => {
+    if (request.clientEntry) request.node.flows.tcpRefused(this.o.sim.now);
+    if (request.serverEntry) this.o.serverNode(request.servingNode).flows.tcpRefused(this.o.sim.now);
+    request.clientEntry = false;
+    request.serverEntry = false;
+    this.releasePort(request, false);
+    this.o.finish(request, 'refused');
+  };
+
+  private readonly synAckArrives = (request: Request): void => {
+    const now = this.o.sim.now;
+    request.node.flows.tcpEstablished(now);
+    const serverFlows = request.serverEntry ? this.o.serverNode(request.servingNode).flows : null;
+    if (serverFlows !== null) serverFlows.tcpEstablished(now);
+    if (request.finished) {
+      // The client gave up during the handshake and closes the new connection.
+      request.node.flows.tcpClose(now);
+      if (serverFlows !== null) serverFlows.tcpClose(now);
+      this.releasePort(request, true);
+      return;
+    }
+    this.o.metrics.connectDuration.add(now - request.connectStartedAt);
+    const connection: Connection = {
+      service: request.service,
+      endpoint: request.endpoint,
+      slot: request.slot,
+      servingPod: request.servingPod,
+      servingNode: request.servingNode,
+      kind: request.kind,
+      serverFlows,
+      clientFlows: request.node.flows,
+      requests: 0,
+      idleHandle: -1,
+      poolKey: request.clientPod * this.o.services + request.service,
+      ports: request.ports,
+    };
+    request.ports = null;
+    request.connection = connection;
+    this.o.established(request);
+  };
+
+  /** The SYN was dropped: retransmit after the doubling RTO, or give up. */
+  private retransmitLater(request: Request): void {
+    const sim = this.o.sim;
+    const rto = this.o.tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
+    // Next: another SYN, or, with the retries spent, connect() failing with ETIMEDOUT.
+    const nextAt = request.lastSynAt + rto;
+    const deadlineAt = request.startedAt + request.workload.deadlineSeconds;
+    if (!request.workload.closedLoop && nextAt > deadlineAt) {
+      // The client gives up first (a closed-loop client's own deadline event does this).
+      sim.at(Math.max(sim.now, deadlineAt), this.connectGaveUp, request);
+      return;
+    }
+    sim.at(nextAt, request.synAttempts > this.o.tcp.synRetries ? this.connectTimedOut : this.sendSyn, request);
+  }
+
+  private readonly connectTimedOut = (request: Request): void => {
+    this.releaseEntries(request, true);
+    this.releasePort(request, false);
+    this.o.finish(request, 'timeout');
+  };
+
+  private readonly connectGaveUp = (request: Request): void => {
+    this.releaseEntries(request, true);
+    this.releasePort(request, false);
+    this.o.finish(request, 'deadline_exceeded');
+  };
+
+  /** Frees the conntrack entries of a connection that never got established. */
+  private releaseEntries(request: Request, abandoned: boolean): void {
+    const now = this.o.sim.now;
+    if (request.clientEntry && abandoned) request.node.flows.tcpAbandon(now, request.lastSynAt);
+    if (request.serverEntry && abandoned) this.o.serverNode(request.servingNode).flows.tcpAbandon(now, request.lastSynAt);
+    request.clientEntry = false;
+    request.serverEntry = false;
+  }
+
+  /**
+   * connect() takes a port towards `destination` (a Service's index, or any number past them for
+   * a name outside the cluster). False: none is free, and the request has ended as port_exhausted
+   * (EADDRNOTAVAIL, before any packet leaves).
+   */
+  takePort(request: Request, destination: number): boolean {
+    const now = this.o.sim.now;
+    const config = request.workload.ports;
+    const space = this.ports.space(config, request.workload.index, request.clientPod, destination, this.o.pods);
+    const closedAt = space.connect(now);
+    if (Number.isNaN(closedAt)) {
+      this.o.finish(request, 'port_exhausted');
+      return false;
+    }
+    request.ports = space;
+    // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
+    request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
+    request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
+    return true;
+  }
+
+  /** The connection ended without being handed on: its port goes back (closed: after a handshake). */
+  releasePort(request: Request, closed: boolean): void {
+    if (request.ports === null) return;
+    request.ports.release(this.o.sim.now, closed, request.servingPod);
+    request.ports = null;
+  }
+
+  private oneWay(kind: NodeKind): number {
+    return this.o.path.oneWayLatency(kind).sample(this.o.streams.latency);
+  }
+}
