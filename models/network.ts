@@ -13,7 +13,7 @@ import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
-import type { Connection, DataPath, DetailedNode, MeshHop, NetworkMetrics, NetworkStreams, Outcome, ProxyDataPlane, Request, TcpConstants, WorkloadModel } from './parts.js';
+import type { Connection, DataPath, DetailedNode, MeshHop, NetworkMetrics, NetworkStreams, Outcome, PolicyHook, ProxyDataPlane, Request, TcpConstants, WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
@@ -35,6 +35,7 @@ export interface NetworkOptions {
   serverOnlyNode: (index: number) => DetailedNode;
   /** Cluster DNS, or null when no workload resolves names. */
   dns: DnsRuntime | null;
+  policy: PolicyHook;
 }
 
 export class Network {
@@ -65,6 +66,7 @@ export class Network {
   private readonly tcp: TcpConstants;
   private readonly streams: NetworkStreams;
   private readonly serverOnlyNode: (index: number) => DetailedNode;
+  private readonly policy: PolicyHook;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -78,6 +80,7 @@ export class Network {
     this.streams = options.streams;
     this.serverOnlyNode = options.serverOnlyNode;
     this.dns = options.dns;
+    this.policy = options.policy;
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
@@ -214,11 +217,11 @@ export class Network {
     const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
     const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
     node.dispatchCpuSeconds += dispatch;
-    request.dispatchSeconds = dispatch;
+    request.dispatchSeconds = dispatch + this.policy.egress(request, node);
     // Handshake (3), the first segment of the request and of the response (2), and close (4).
     const packets = 3 + 2 + 4;
-    // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
-    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets) + dispatch;
+    // Dispatch (and NetworkPolicy's egress walk) is the last of this CPU work: the SYN's own trip through the rules on its way out.
+    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets) + request.dispatchSeconds;
     node.cpu.serve(cpu, this.sendSyn, request);
     this.offPathCpu(node, request.workload);
   }
@@ -247,6 +250,7 @@ export class Network {
   };
 
   private readonly synArrives = (request: Request): void => {
+    if (request.policyDenied) return this.retransmitLater(request); // dropped by the server side's policy
     const now = this.sim.now;
     if (this.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
       // The pod has stopped: its node answers with a reset, one way back.
@@ -344,7 +348,7 @@ export class Network {
     // The server node's own per-connection work (accept, teardown) on a connection's first
     // request, when the client is on another node; on one node, the client's charge covers it.
     const newHere = request.kind !== 'same-node' && (request.background || request.connection!.requests === 0);
-    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds : 0) + this.packetCpu(node, 2);
+    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds + this.policy.ingress(request, node) : 0) + this.packetCpu(node, 2);
     node.cpu.serve(cpu, this.serverCpuDone, request);
     this.offPathCpu(node, request.workload);
   };

@@ -7,6 +7,7 @@ import { loadConntrackProfile } from './conntrack/index.js';
 import { loadDnsProfile } from './dns/settings.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
+import { loadPolicyProfile } from './policy/settings.js';
 import { loadProxyProfile } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 
@@ -25,6 +26,7 @@ export function profileProblems(settings: NetworkSettings): ProfileProblem[] {
     ['cni', () => loadCni(settings.cluster.cni, overrides.cni)],
     ['mesh', () => settings.mesh === 'none' || loadMesh(settings.mesh, overrides.mesh)],
     ['dns', () => loadDnsProfile(overrides.dns)],
+    ['policy', () => loadPolicyProfile(overrides.policy)],
   ];
   const problems: ProfileProblem[] = [];
   for (const [concern, load] of loaders) {

@@ -9,6 +9,7 @@ import { dnsSettings } from './dns/settings.js';
 import { conntrackSettings } from './conntrack/index.js';
 import { compareKernel } from './kernel.js';
 import { meshName } from './mesh.js';
+import { networkPolicySettings } from './policy/settings.js';
 import { proxySettings } from './proxy/index.js';
 import { duration, positiveDuration } from './units.js';
 import { workloadsSettings } from './workload.js';
@@ -22,7 +23,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), policy: z.unknown() })
   .partial()
   .strict();
 
@@ -38,6 +39,7 @@ export const networkSettings = z
     mesh: meshName.prefault('none'),
     churn: churnSettings.prefault({}),
     dns: dnsSettings.prefault({}),
+    networkPolicy: networkPolicySettings.prefault({}),
     workload: workloadsSettings,
     profiles: profileOverrides.prefault({}),
   })
