@@ -113,7 +113,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     cluster.detailedNodes = Math.max(cluster.detailedNodes, last + 1);
   }
   const parts = buildParts(sim, settings, cluster, streams);
-  const policy = buildPolicy(sim, settings, cluster.podsPerNode, parts.nodes, streams.stream('policy/changes'));
+  const policy = buildPolicy(sim, settings, cluster.podsPerNode, parts.nodes, streams);
   if (policy !== null) parts.constants.push(...policy.constants);
   const network = new Network({
     sim,

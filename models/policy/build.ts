@@ -2,7 +2,7 @@
 // agents' syncs on policy and pod churn, and the constants it used. Nothing when there are no
 // policies, so a cluster without them runs exactly as before.
 
-import type { RandomStream } from '../../engine/random.js';
+import type { RandomStreams } from '../../engine/random.js';
 import type { Simulator } from '../../engine/simulator.js';
 import type { DetailedNode } from '../parts.js';
 import type { ConstantRecord } from '../profiles/load.js';
@@ -22,12 +22,13 @@ export interface BuiltPolicy {
  */
 const POD_CHANGES_PER_CHURN_EVENT = 2;
 
-export function buildPolicy(sim: Simulator, settings: NetworkSettings, podsPerNode: number, nodes: DetailedNode[], rng: RandomStream): BuiltPolicy | null {
+/** Each kind of change on its own stream: adding either moves no other draw. */
+export function buildPolicy(sim: Simulator, settings: NetworkSettings, podsPerNode: number, nodes: DetailedNode[], streams: RandomStreams): BuiltPolicy | null {
   const policy = settings.networkPolicy;
   if (policy.policies === 0) return null;
   const profile = loadPolicyProfile(settings.profiles.policy);
   const enforcement = new PolicyEnforcement(policyShape(policy, podsPerNode), profile.values, policy.deniedShare);
-  const changesPerSecond = policy.policyChangesPerSecond + POD_CHANGES_PER_CHURN_EVENT * settings.churn.endpointChangesPerSecond;
-  enforcement.startSync(sim, nodes, changesPerSecond, rng);
+  enforcement.startSync(sim, nodes, 'policy', policy.policyChangesPerSecond, streams.stream('policy/changes'));
+  enforcement.startSync(sim, nodes, 'pod', POD_CHANGES_PER_CHURN_EVENT * settings.churn.endpointChangesPerSecond, streams.stream('policy/pod-changes'));
   return { enforcement, constants: profile.constants.map((r) => ({ ...r, path: `policy.${r.path}` })) };
 }

@@ -87,8 +87,28 @@ export function syncRules(shape: PolicyShape, fixedRules: number): number {
   }
 }
 
-/** Seconds one node's policy agent takes to apply one policy or pod change. */
-export function syncSeconds(shape: PolicyShape, profile: PolicyProfile): number {
+/** What changed: a NetworkPolicy (created, updated, deleted), or a pod its selectors match. */
+export type ChangeKind = 'policy' | 'pod';
+
+/**
+ * Seconds one node's policy agent takes to apply one change. A pod change is a policy change for
+ * kube-router (its sync is always full); Calico adds or removes the pod's address in the ipsets of
+ * the selectors matching it; nftables updates its set elements; Cilium its ipcache and the policy
+ * map entries of the policies selecting the pod.
+ */
+export function syncSeconds(shape: PolicyShape, profile: PolicyProfile, kind: ChangeKind = 'policy'): number {
+  if (kind === 'pod') {
+    switch (shape.enforcement) {
+      case 'iptables':
+        return profile.iptables.podSync.fixed;
+      case 'nftables':
+        return profile.nftables.sync.fixed + profile.nftables.sync.perRule * SIDES * shape.matching;
+      case 'ebpf':
+        return profile.ebpf.sync.fixed + profile.ebpf.sync.perEntry * SIDES * shape.matching;
+      default:
+        break;
+    }
+  }
   switch (shape.enforcement) {
     case 'iptables':
       return profile.iptables.sync.fixed + profile.iptables.sync.perRule * syncRules(shape, profile.iptables.dispatch.fixedRules);

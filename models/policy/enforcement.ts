@@ -14,7 +14,7 @@ import type { RandomStream } from '../../engine/random.js';
 import type { Simulator } from '../../engine/simulator.js';
 import { Counter, Histogram } from '../../engine/stats/index.js';
 import type { DetailedNode, PolicyHook, Request } from '../parts.js';
-import { firstPacketCost, syncSeconds, type PolicyShape } from './cost.js';
+import { firstPacketCost, syncSeconds, type ChangeKind, type PolicyShape } from './cost.js';
 import type { NetworkPolicySettings, PolicyProfile } from './settings.js';
 
 /** What the metrics read of NetworkPolicy (models/metrics.ts). */
@@ -92,13 +92,13 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
   }
 
   /**
-   * Policy and pod changes at Poisson times, `changesPerSecond` across the cluster: each makes the
-   * agent on every node rewrite its rules, a job of syncSeconds on one of the node's cores.
+   * Changes of one kind at Poisson times, `changesPerSecond` across the cluster: each makes the
+   * agent on every node apply it, a job of syncSeconds on one of the node's cores.
    */
-  startSync(sim: Simulator, nodes: DetailedNode[], changesPerSecond: number, rng: RandomStream): void {
+  startSync(sim: Simulator, nodes: DetailedNode[], kind: ChangeKind, changesPerSecond: number, rng: RandomStream): void {
     if (!(changesPerSecond > 0)) return;
     const gap = exponential(changesPerSecond);
-    const seconds = syncSeconds(this.shape, this.profile);
+    const seconds = syncSeconds(this.shape, this.profile, kind);
     const change = () => {
       this.sync.add(seconds);
       for (const node of nodes) {

@@ -35,7 +35,9 @@ const sync = z.object({ fixed: duration(), perRule: duration() }).strict();
 
 const policyProfile = z
   .object({
-    iptables: z.object({ dispatch: z.object({ fixed: duration(), fixedRules: z.number().int().min(0), perRule: duration() }).strict(), sync }).strict(),
+    iptables: z
+      .object({ dispatch: z.object({ fixed: duration(), fixedRules: z.number().int().min(0), perRule: duration() }).strict(), sync, podSync: z.object({ fixed: duration() }).strict() })
+      .strict(),
     ipset: z
       .object({ dispatch: z.object({ fixed: duration(), fixedRules: z.number().int().min(0), perRule: duration(), perSetLookup: duration() }).strict(), sync })
       .strict(),

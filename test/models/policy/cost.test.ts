@@ -68,6 +68,12 @@ describe('policy agent sync', () => {
     expect(syncSeconds(b, profile) - syncSeconds(a, profile)).toBeCloseTo(rules * profile.iptables.sync.perRule, 12);
   });
 
+  it('applies a pod change as an ipset delta under Calico iptables (flat in policies), as a full sync under kube-router', () => {
+    expect(syncSeconds(shape('iptables', 2000, 5, 5), profile, 'pod')).toBe(syncSeconds(shape('iptables', 50, 5, 5), profile, 'pod'));
+    expect(syncSeconds(shape('ipset', 2000, 5, 5), profile, 'pod')).toBe(syncSeconds(shape('ipset', 2000, 5, 5), profile, 'policy'));
+    expect(syncSeconds(shape('ipset', 2000, 5, 5), profile, 'pod')).toBeGreaterThan(syncSeconds(shape('ipset', 50, 5, 5), profile, 'pod'));
+  });
+
   it('under nftables and eBPF rewrites the changed policy only: no growth with the other policies', () => {
     for (const enforcement of ['nftables', 'ebpf'] as const) {
       expect(syncSeconds(shape(enforcement, 5000, 5, 5), profile)).toBeLessThanOrEqual(syncSeconds(shape(enforcement, 50, 5, 5), profile));
