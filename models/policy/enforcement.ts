@@ -7,7 +7,7 @@
 // when it creates a CT entry. Denied SYNs are dropped (Calico's and Cilium's default deny action),
 // so the client retransmits until it times out. Leaves out: REJECT actions, egress to names
 // outside the cluster, denial of the load from nodes not simulated in detail, the CPU of a denied
-// SYN's walk on another node, and batching of changes that arrive during a sync.
+// SYN's walk on another node, and the wait for a core before a sync (its duration is its CPU).
 
 import { exponential } from '../../engine/distributions.js';
 import type { RandomStream } from '../../engine/random.js';
@@ -92,22 +92,41 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
   }
 
   /**
-   * Changes of one kind at Poisson times, `changesPerSecond` across the cluster: each makes the
-   * agent on every node apply it, a job of syncSeconds on one of the node's cores.
+   * Changes of one kind at Poisson times, `changesPerSecond` across the cluster. Every node's agent
+   * applies a change at once when idle, a job of syncSeconds on one of the node's cores; changes
+   * arriving during a sync are coalesced into one more sync after it, the larger kind winning, as
+   * kube-router's one-slot full-sync request channel (pkg/controllers/netpol
+   * network_policy_controller.go) and Felix's batching of its dataplane updates
+   * (felix/dataplane/linux/int_dataplane.go) do.
    */
   startSync(sim: Simulator, nodes: DetailedNode[], kind: ChangeKind, changesPerSecond: number, rng: RandomStream): void {
     if (!(changesPerSecond > 0)) return;
     const gap = exponential(changesPerSecond);
-    const seconds = syncSeconds(this.shape, this.profile, kind);
     const change = () => {
-      this.sync.add(seconds);
-      for (const node of nodes) {
-        node.cpu.serve(seconds);
-        this.cpu.set(node.index, (this.cpu.get(node.index) ?? 0) + seconds);
-      }
+      if (this.syncing) this.pending = this.pending === 'policy' ? 'policy' : kind;
+      else this.runSync(sim, nodes, kind);
       sim.schedule(gap.sample(rng), change);
     };
     sim.schedule(gap.sample(rng), change);
+  }
+
+  private syncing = false;
+  private pending: ChangeKind | null = null;
+
+  private runSync(sim: Simulator, nodes: DetailedNode[], kind: ChangeKind): void {
+    const seconds = syncSeconds(this.shape, this.profile, kind);
+    this.syncing = true;
+    this.sync.add(seconds);
+    for (const node of nodes) {
+      node.cpu.serve(seconds);
+      this.cpu.set(node.index, (this.cpu.get(node.index) ?? 0) + seconds);
+    }
+    sim.schedule(seconds, () => {
+      this.syncing = false;
+      const next = this.pending;
+      this.pending = null;
+      if (next !== null) this.runSync(sim, nodes, next);
+    });
   }
 
   resetStatistics(): void {
