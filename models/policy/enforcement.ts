@@ -55,11 +55,18 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
   readonly sync = new Histogram();
   private readonly cpu = new Map<number, number>();
 
+  /** The policy set each side's evaluation walks: none selects a pod on a side its policyTypes leave out. */
+  private readonly sides: { egress: PolicyShape; ingress: PolicyShape };
+
   constructor(
     private readonly shape: PolicyShape,
     private readonly profile: PolicyProfile,
     private readonly deniedShare: number,
-  ) {}
+    policyTypes: NetworkPolicySettings['policyTypes'] = 'both',
+  ) {
+    const unselected = { ...shape, matching: 0 };
+    this.sides = { egress: policyTypes === 'ingress' ? unselected : shape, ingress: policyTypes === 'egress' ? unselected : shape };
+  }
 
   egress(request: Request, node: DetailedNode): number {
     const [verdict, place] = pairUniforms(request.workload.index, request.clientPod, request.service);
@@ -69,19 +76,19 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
       this.denied.add();
     }
     // 1 − place ∈ (0, 1]: the allowing rule is never before the first.
-    let seconds = this.evaluate(node.index, 1 - place);
-    if (request.kind === 'same-node') seconds += this.evaluate(node.index, denied ? 1 : 1 - place);
-    else if (denied) this.evaluate(request.servingNode, 1); // the server node's walk to its DROP
+    let seconds = this.evaluate(this.sides.egress, node.index, 1 - place);
+    if (request.kind === 'same-node') seconds += this.evaluate(this.sides.ingress, node.index, denied ? 1 : 1 - place);
+    else if (denied) this.evaluate(this.sides.ingress, request.servingNode, 1); // the server node's walk to its DROP
     return seconds;
   }
 
   ingress(request: Request, node: DetailedNode): number {
     const [, place] = pairUniforms(request.workload.index, request.clientPod, request.service);
-    return this.evaluate(node.index, 1 - place);
+    return this.evaluate(this.sides.ingress, node.index, 1 - place);
   }
 
-  private evaluate(node: number, position: number): number {
-    const seconds = firstPacketCost(this.shape, this.profile, position);
+  private evaluate(shape: PolicyShape, node: number, position: number): number {
+    const seconds = firstPacketCost(shape, this.profile, position);
     this.evaluation.add(seconds);
     this.cpu.set(node, (this.cpu.get(node) ?? 0) + seconds);
     return seconds;

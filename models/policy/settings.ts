@@ -23,6 +23,11 @@ export const networkPolicySettings = z
      * policy), `ebpf` (Cilium: one policy-map lookup per endpoint).
      */
     enforcement: z.enum(policyEnforcements).prefault('iptables'),
+    /**
+     * The directions the policies restrict (NetworkPolicy's policyTypes): a pod's chains on the
+     * other side walk only their fixed rules.
+     */
+    policyTypes: z.enum(['both', 'ingress', 'egress']).prefault('both'),
     /** Share of (client pod, Service) pairs no policy allows: their SYNs are dropped and the clients time out. */
     deniedShare: z.number().min(0).max(1).prefault(0),
     /** Policy creations, updates and deletions per second across the cluster (each makes every node's agent sync). */
