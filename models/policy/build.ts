@@ -27,7 +27,7 @@ export function buildPolicy(sim: Simulator, settings: NetworkSettings, podsPerNo
   const policy = settings.networkPolicy;
   if (policy.policies === 0) return null;
   const profile = loadPolicyProfile(settings.profiles.policy);
-  const enforcement = new PolicyEnforcement(policyShape(policy, podsPerNode), profile.values, policy.deniedShare, policy.policyTypes);
+  const enforcement = new PolicyEnforcement(policyShape(policy, podsPerNode), profile.values, policy.deniedShare, policy.policyTypes, policy.allowingRule === 'last');
   enforcement.startSync(sim, nodes, 'policy', policy.policyChangesPerSecond, streams.stream('policy/changes'));
   enforcement.startSync(sim, nodes, 'pod', POD_CHANGES_PER_CHURN_EVENT * settings.churn.endpointChangesPerSecond, streams.stream('policy/pod-changes'));
   return { enforcement, constants: profile.constants.map((r) => ({ ...r, path: `policy.${r.path}` })) };

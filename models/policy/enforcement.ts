@@ -63,6 +63,7 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
     private readonly profile: PolicyProfile,
     private readonly deniedShare: number,
     policyTypes: NetworkPolicySettings['policyTypes'] = 'both',
+    private readonly allowLast = false,
   ) {
     const unselected = { ...shape, matching: 0 };
     this.sides = { egress: policyTypes === 'ingress' ? unselected : shape, ingress: policyTypes === 'egress' ? unselected : shape };
@@ -75,16 +76,21 @@ export class PolicyEnforcement implements PolicyHook, PolicyStats {
       request.policyDenied = true;
       this.denied.add();
     }
-    // 1 − place ∈ (0, 1]: the allowing rule is never before the first.
-    let seconds = this.evaluate(this.sides.egress, node.index, 1 - place);
-    if (request.kind === 'same-node') seconds += this.evaluate(this.sides.ingress, node.index, denied ? 1 : 1 - place);
+    const position = this.position(place);
+    let seconds = this.evaluate(this.sides.egress, node.index, position);
+    if (request.kind === 'same-node') seconds += this.evaluate(this.sides.ingress, node.index, denied ? 1 : position);
     else if (denied) this.evaluate(this.sides.ingress, request.servingNode, 1); // the server node's walk to its DROP
     return seconds;
   }
 
   ingress(request: Request, node: DetailedNode): number {
     const [, place] = pairUniforms(request.workload.index, request.clientPod, request.service);
-    return this.evaluate(this.sides.ingress, node.index, 1 - place);
+    return this.evaluate(this.sides.ingress, node.index, this.position(place));
+  }
+
+  /** The share of the pod's rules an allowed first packet walks: 1 − place ∈ (0, 1], never before the first rule. */
+  private position(place: number): number {
+    return this.allowLast ? 1 : 1 - place;
   }
 
   private evaluate(shape: PolicyShape, node: number, position: number): number {

@@ -28,6 +28,12 @@ export const networkPolicySettings = z
      * other side walk only their fixed rules.
      */
     policyTypes: z.enum(['both', 'ingress', 'egress']).prefault('both'),
+    /**
+     * Where the rule allowing a pair sits among the pod's policy rules: `uniform` (anywhere, fixed
+     * per pair), or `last` (every rule walked first, as benchmarks that put the allowing policy
+     * after all the others do).
+     */
+    allowingRule: z.enum(['uniform', 'last']).prefault('uniform'),
     /** Share of (client pod, Service) pairs no policy allows: their SYNs are dropped and the clients time out. */
     deniedShare: z.number().min(0).max(1).prefault(0),
     /** Policy creations, updates and deletions per second across the cluster (each makes every node's agent sync). */
