@@ -73,6 +73,7 @@ export class ConnectionSetup {
   };
 
   private readonly synArrives = (request: Request): void => {
+    if (request.policyDenied) return this.retransmitLater(request); // dropped by the server side's policy
     const now = this.o.sim.now;
     if (this.o.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
       // The pod has stopped: its node answers with a reset, one way back.

@@ -108,6 +108,10 @@ export const METRICS: readonly MetricInfo[] = [
   m('nodelocal_cpu_throttled_seconds_total', 'counter', 'seconds', 'node', 'lower', 'time a node’s NodeLocal DNSCache queries were paused by its CPU limit’s quota'),
   m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
   m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
+  m('policy_evaluation_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'CPU of one side’s NetworkPolicy evaluation (egress on the client’s node, ingress on the server’s) of a new connection’s first packet'),
+  m('policy_denied_total', 'counter', 'count', 'cluster', 'lower', 'new connections no NetworkPolicy allows (their SYNs dropped: the clients time out)'),
+  m('policy_sync_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one policy agent sync (Calico Felix, kube-router, Cilium agent) on a policy or pod change'),
+  m('policy_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on NetworkPolicy: first-packet evaluations and agent syncs'),
 ];
 
 const BY_NAME = new Map(METRICS.map((info) => [info.name, info]));

@@ -26,6 +26,7 @@ import type { DnsClientStats } from './dns-clients.js';
 import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 import { BpfConntrack } from './conntrack/index.js';
 import type { ControlPlane } from './control-plane/propagation.js';
+import type { PolicyStats } from './policy/enforcement.js';
 
 export type Metrics = Record<string, number>;
 
@@ -79,6 +80,8 @@ export interface MetricsSources {
   dnsClients: DnsClientStats | null;
   /** The EndpointSlice controller and the watch fan-out. */
   controlPlane: ControlPlane;
+  /** NetworkPolicy's statistics; null when the cluster has no policies. */
+  policy: PolicyStats | null;
 }
 
 /** What the DNS metrics are read from. */
@@ -165,6 +168,14 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   }
   const pools = sources.workerUtilisations;
   putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
+  const policy = sources.policy;
+  if (policy !== null) {
+    // Evaluations and denials are the detailed clients' connections, scaled as request counts are.
+    putDistribution(metrics, 'policy_evaluation_seconds', policy.evaluation);
+    putCounter(metrics, 'policy_denied_total', policy.denied.total, window, scale);
+    putDistribution(metrics, 'policy_sync_duration_seconds', policy.sync);
+    putGauge(metrics, 'policy_cpu_cores', nodeMean((n) => policy.cpuSeconds(n.index)) / window, nodeMax((n) => policy.cpuSeconds(n.index)) / window);
+  }
   return metrics;
 }
 

@@ -14,7 +14,7 @@ import type { Cluster, NodeKind } from './cluster.js';
 import { ConnectionSetup } from './connection-setup.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
-import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
+import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
@@ -36,6 +36,7 @@ export interface NetworkOptions {
   serverOnlyNode: (index: number) => DetailedNode;
   /** Cluster DNS, or null when no workload resolves names. */
   dns: DnsRuntime | null;
+  policy: PolicyHook;
 }
 
 export class Network {
@@ -70,6 +71,7 @@ export class Network {
   private readonly tcp: TcpConstants;
   private readonly streams: NetworkStreams;
   private readonly serverOnlyNode: (index: number) => DetailedNode;
+  private readonly policy: PolicyHook;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -83,6 +85,7 @@ export class Network {
     this.streams = options.streams;
     this.serverOnlyNode = options.serverOnlyNode;
     this.dns = options.dns;
+    this.policy = options.policy;
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
@@ -239,11 +242,11 @@ export class Network {
     const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
     const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
     node.dispatchCpuSeconds += dispatch;
-    request.dispatchSeconds = dispatch;
+    request.dispatchSeconds = dispatch + this.policy.egress(request, node);
     // Handshake (3), the first segment of the request and of the response (2), and close (4).
     const packets = 3 + 2 + 4;
-    // Dispatch is the last of this CPU work: the SYN's own trip through the rules on its way out.
-    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + dispatch;
+    // Dispatch (and NetworkPolicy's egress walk) is the last of this CPU work: the SYN's own trip through the rules on its way out.
+    const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + request.dispatchSeconds;
     node.cpu.serve(cpu, this.setup.sendSyn, request);
     this.offPathCpu(node, request.workload, request.kind);
   }
@@ -269,7 +272,7 @@ export class Network {
     // The server node's own per-connection work (accept, teardown) on a connection's first
     // request, when the client is on another node; on one node, the client's charge covers it.
     const newHere = request.kind !== 'same-node' && (request.background || request.connection!.requests === 0);
-    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds : 0) + this.packetCpu(node, 2, request.kind);
+    const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds + this.policy.ingress(request, node) : 0) + this.packetCpu(node, 2, request.kind);
     node.cpu.serve(cpu, this.serverCpuDone, request);
     this.offPathCpu(node, request.workload, request.kind);
   };

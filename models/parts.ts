@@ -72,6 +72,14 @@ export interface MeshHop {
 export const OUTCOMES = ['ok', 'refused', 'timeout', 'deadline_exceeded', 'dns_failed', 'port_exhausted'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** NetworkPolicy enforcement on a new connection's first packet (policy/): CPU seconds on each side's path. */
+export interface PolicyHook {
+  /** The client's node: its egress evaluation (and the ingress one when the server is on the same node); marks a denied pair. */
+  egress(request: Request, node: DetailedNode): number;
+  /** The server's node, for a connection from another node: its ingress evaluation. */
+  ingress(request: Request, node: DetailedNode): number;
+}
+
 /** TCP constants of the client's kernel, from the kernel profile. */
 export interface TcpConstants {
   initialRtoSeconds: number;
@@ -184,6 +192,8 @@ export class Request {
   meshSeconds = 0;
   /** A message on a shared NIC: the path latency still to go once its last bit has left. */
   tailSeconds = 0;
+  /** No NetworkPolicy allows this connection: its SYNs are dropped on the server's side. */
+  policyDenied = false;
 }
 
 

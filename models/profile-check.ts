@@ -8,6 +8,7 @@ import { loadDnsProfile } from './dns/settings.js';
 import { loadHardware } from './hardware.js';
 import { loadKernel } from './kernel.js';
 import { loadMesh } from './mesh.js';
+import { loadPolicyProfile } from './policy/settings.js';
 import { loadProxyProfile } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
 
@@ -27,6 +28,7 @@ export function profileProblems(settings: NetworkSettings): ProfileProblem[] {
     ['mesh', () => settings.mesh === 'none' || loadMesh(settings.mesh, overrides.mesh)],
     ['dns', () => loadDnsProfile(overrides.dns)],
     ['hardware', () => loadHardware(settings.cluster.nodeProfile, overrides.hardware)],
+    ['policy', () => loadPolicyProfile(overrides.policy)],
   ];
   const problems: ProfileProblem[] = [];
   for (const [concern, load] of loaders) {

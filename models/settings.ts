@@ -10,6 +10,7 @@ import { conntrackSettings } from './conntrack/index.js';
 import { controlPlaneSettings } from './control-plane/settings.js';
 import { compareKernel } from './kernel.js';
 import { meshName } from './mesh.js';
+import { networkPolicySettings } from './policy/settings.js';
 import { loadProxyProfile, proxySettings, releaseHasNftables } from './proxy/index.js';
 import { duration, positiveDuration } from './units.js';
 import { workloadsSettings } from './workload.js';
@@ -23,7 +24,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown() })
   .partial()
   .strict();
 
@@ -40,6 +41,7 @@ export const networkSettings = z
     churn: churnSettings.prefault({}),
     controlPlane: controlPlaneSettings.prefault({}),
     dns: dnsSettings.prefault({}),
+    networkPolicy: networkPolicySettings.prefault({}),
     workload: workloadsSettings,
     profiles: profileOverrides.prefault({}),
   })

@@ -13,6 +13,8 @@ import { clientsOnNode, Cluster } from './cluster.js';
 import { collectMetrics, type Metrics } from './metrics.js';
 import { Network } from './network.js';
 import type { WorkloadModel } from './parts.js';
+import { buildPolicy, type BuiltPolicy } from './policy/build.js';
+import { NO_POLICY } from './policy/enforcement.js';
 import { portConfig, type PortConfig } from './ports.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
@@ -96,6 +98,8 @@ interface BuiltPoint {
   clientPods: { all: number; detailed: number };
   /** What the DNS-only workloads' clients saw; null when there are none. */
   dnsClients: DnsClientStats | null;
+  /** NetworkPolicy, or null when the cluster has none. */
+  policy: BuiltPolicy | null;
 }
 
 function build(settings: NetworkSettings, seed: number, replication: number): BuiltPoint {
@@ -111,6 +115,8 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     cluster.detailedNodes = Math.max(cluster.detailedNodes, last + 1);
   }
   const parts = buildParts(sim, settings, cluster, streams);
+  const policy = buildPolicy(sim, settings, cluster.podsPerNode, parts.nodes, streams);
+  if (policy !== null) parts.constants.push(...policy.constants);
   const network = new Network({
     sim,
     cluster,
@@ -123,6 +129,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     streams: { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service') },
     serverOnlyNode: parts.serverOnlyNode,
     dns: parts.dns,
+    policy: policy === null ? NO_POLICY : policy.enforcement,
   });
 
   const clientPods = { all: 0, detailed: 0 };
@@ -149,7 +156,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     }
   });
   startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'), parts.controlPlane);
-  return { sim, cluster, parts, network, clientPods, dnsClients };
+  return { sim, cluster, parts, network, clientPods, dnsClients, policy };
 }
 
 /** Runs the warm-up, discards what it measured, then runs the measured window. */
@@ -159,6 +166,7 @@ function run(point: BuiltPoint, warmupSeconds: number, durationSeconds: number):
     sim.run({ until: warmupSeconds });
     network.resetStatistics();
     if (point.dnsClients !== null) resetDnsClientStats(point.dnsClients);
+    point.policy?.enforcement.resetStatistics();
     for (const node of [...parts.nodes, ...parts.serverOnlyNodes()]) parts.resetNode(node, sim.now);
     parts.controlPlane.resetStatistics();
   }
@@ -181,5 +189,6 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     dns: parts.dns === null ? null : { runtime: parts.dns, memory: parts.corednsMemory, nodeLocal: settings.dns.nodeLocal.enabled },
     dnsClients: point.dnsClients,
     controlPlane: parts.controlPlane,
+    policy: point.policy === null ? null : point.policy.enforcement,
   });
 }
