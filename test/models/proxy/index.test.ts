@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createProxyMode, loadProxyProfile, proxyModeNames, proxySettings } from '../../../models/proxy/index.js';
 
 describe('proxy settings and profile', () => {
-  it("defaults an empty proxy: key to kube-proxy's defaults: iptables, minSyncPeriod 1 s, syncPeriod 30 s, partial syncs, the current release's layout", () => {
-    expect(proxySettings.parse({})).toEqual({ mode: 'iptables', minSyncPeriod: 1, syncPeriod: 30, partialSync: true, version: '1.34' });
+  it("defaults an empty proxy: key to kube-proxy's defaults: iptables, minSyncPeriod 1 s, syncPeriod 30 s, partial syncs, the current release's layout, IPVS's conn_reuse_mode left to kube-proxy", () => {
+    expect(proxySettings.parse({})).toEqual({ mode: 'iptables', minSyncPeriod: 1, syncPeriod: 30, partialSync: true, version: '1.34', ipvs: {} });
     expect(proxySettings.parse({ mode: 'nftables', minSyncPeriod: '250ms', syncPeriod: '1m', partialSync: false })).toEqual({
       mode: 'nftables',
       minSyncPeriod: 0.25,
       syncPeriod: 60,
       partialSync: false,
       version: '1.34',
+      ipvs: {},
     });
   });
 
