@@ -1,7 +1,7 @@
 // A new connection's set-up, from connect() to the SYN-ACK: the client's ephemeral port
-// (ports.ts), the SYN's conntrack entries on the client's node and, across nodes, the server's,
-// the handshake's one-way trips, SYN retransmission when a full table drops it, and the ends a
-// set-up can have (refused, timed out, given up, no port). Leaves out SYN cookies and the
+// (ports.ts), the SYN's conntrack entries on the client's node and, across nodes, the server's
+// with its walk of that node's NAT rules (proxy-mode.ts arrivalCost), the handshake's one-way
+// trips, SYN retransmission when a full table drops it, and the ends a set-up can have (refused, timed out, given up, no port). Leaves out SYN cookies and the
 // server's accept queue; the request's path is docs/architecture.md, "The request's path".
 
 import type { Simulator } from '../engine/simulator.js';
@@ -21,6 +21,8 @@ export interface ConnectionSetupOptions {
   services: number;
   /** Pods in the cluster, for the port spaces' keys. */
   pods: number;
+  /** CPU seconds a SYN from another node spends in the server node's NAT rules (iptables: all of KUBE-SERVICES). */
+  arrivalSeconds: number;
   serverNode: (index: number) => DetailedNode;
   /** The handshake is done: the request proceeds on its new connection. */
   established: (request: Request) => void;
@@ -89,6 +91,16 @@ export class ConnectionSetup {
         return;
       }
       request.serverEntry = true;
+      // A new flow there: the SYN walks the proxy's NAT rules in the server node's softirq before
+      // the pod answers (an off-path job on its CPU, and the handshake waits for it).
+      const walk = this.o.arrivalSeconds;
+      if (walk > 0) {
+        const node = this.o.serverNode(request.servingNode);
+        node.dispatchCpuSeconds += walk;
+        node.cpu.serve(walk);
+        this.o.sim.schedule(this.oneWay(request.kind) + walk, this.synAckArrives, request);
+        return;
+      }
     }
     this.o.sim.schedule(this.oneWay(request.kind), this.synAckArrives, request);
   };

@@ -99,6 +99,7 @@ export class Network {
       metrics: this.metrics,
       services: cluster.services,
       pods: cluster.totalPods,
+      arrivalSeconds: options.proxy.arrivalCost(cluster.services),
       serverNode: (index) => this.serverNode(index),
       established: this.sendRequest,
       finish: (request, outcome) => this.finish(request, outcome),

@@ -24,6 +24,8 @@ export interface ProxyDataPlane {
   readonly establishedPacketCost: number;
   /** CPU seconds the proxy adds to each packet between nodes (eBPF tunnel encapsulation). */
   readonly crossNodePacketCost: number;
+  /** CPU seconds a new connection's first packet spends in the NAT rules of the node it arrives at from another node (iptables: all of KUBE-SERVICES). */
+  arrivalCost(serviceCount: number): number;
   /** False for eBPF socket LB: pod-to-service flows make no netfilter conntrack entry. */
   readonly usesNetfilterConntrack: boolean;
   readonly endpointPolicy: 'random' | 'round-robin';

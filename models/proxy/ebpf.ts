@@ -68,6 +68,11 @@ export class EbpfMode implements ProxyMode {
   readonly translatesAtConnect = true;
   readonly establishedPacketCost: number;
   readonly crossNodePacketCost: number;
+
+  /** The socket already holds the backend's address: the arriving packet meets no service lookup. */
+  arrivalCost(): number {
+    return 0;
+  }
   private readonly lookups: number;
 
   constructor(

@@ -25,6 +25,11 @@ export const iptablesConstants = z.object({
     perRuleSpreadSigma: z.number().min(0),
   }),
   establishedPacket: duration(),
+  /** A new connection arriving from another node, already DNATed to a pod IP. */
+  arrival: z.object({
+    /** Rules it walks besides KUBE-SERVICES' per-Service rules (the jumps into and out of the chains). */
+    fixedRules: z.number().int().min(0),
+  }),
   sync: z.object({
     natRulesPerService: z.number().min(0),
     natRulesPerEndpoint: z.number().min(0),
@@ -46,6 +51,8 @@ export class IptablesMode implements ProxyMode {
   readonly translatesAtConnect = false;
   readonly establishedPacketCost: number;
   readonly crossNodePacketCost = 0;
+  /** Mean of the per-packet lognormal factor on the per-rule cost, exp(σ²/2): the arrival walk is charged at its mean (it draws nothing, so no stream shifts). */
+  private readonly meanSpread: number;
   private readonly spread: Distribution | null;
 
   /**
@@ -59,6 +66,21 @@ export class IptablesMode implements ProxyMode {
     this.establishedPacketCost = constants.establishedPacket;
     const sigma = constants.dispatch.perRuleSpreadSigma;
     this.spread = sigma > 0 ? lognormal(0, sigma) : null;
+    this.meanSpread = Math.exp((sigma * sigma) / 2);
+  }
+
+  /**
+   * Rules a new connection walks on the node it arrives at from another node: its destination is
+   * already a pod IP, so no KUBE-SERVICES rule matches and it walks all of them, then the chain's
+   * last rule (the addrtype LOCAL jump to KUBE-NODEPORTS, no match), plus the jumps into
+   * KUBE-SERVICES and KUBE-POSTROUTING and the latter's mark check.
+   */
+  arrivalRules(serviceCount: number): number {
+    return this.servicesChainRulesPerService * serviceCount + this.constants.arrival.fixedRules;
+  }
+
+  arrivalCost(serviceCount: number): number {
+    return this.constants.dispatch.perRule * this.meanSpread * this.arrivalRules(serviceCount);
   }
 
   /** Rules a first packet traverses: its service's position, the endpoint rules before its endpoint, the fixed chain rules. */

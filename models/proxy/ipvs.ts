@@ -32,6 +32,10 @@ export class IpvsMode implements ProxyMode {
   readonly translatesAtConnect = false;
   readonly establishedPacketCost: number;
   readonly crossNodePacketCost = 0;
+  /** The arriving packet's NAT lookups are set or map matches, O(1): within the costs already charged. */
+  arrivalCost(): number {
+    return 0;
+  }
 
   constructor(private readonly constants: IpvsConstants) {
     this.establishedPacketCost = constants.establishedPacket;

@@ -53,6 +53,13 @@ export interface ProxyMode {
   readonly establishedPacketCost: number;
   /** CPU seconds the mode adds to each packet between nodes (BPF tunnel encapsulation; 0 but for eBPF in tunnel routing). */
   readonly crossNodePacketCost: number;
+  /**
+   * CPU seconds a new connection's first packet spends in the proxy's NAT rules on the node it
+   * arrives at from another node, already translated (its destination a pod IP): conntrack sees a
+   * new flow there too, so iptables walks all of KUBE-SERVICES without a match. O(1) in the other
+   * modes (a set or map lookup, or nothing for eBPF's socket LB), which charge nothing for it.
+   */
+  arrivalCost(serviceCount: number): number;
 
   /**
    * CPU seconds to dispatch a connection's first packet.

@@ -19,6 +19,7 @@ function fixedSyncMode(seconds: number): ProxyMode {
     translatesAtConnect: false,
     establishedPacketCost: 1e-7,
     crossNodePacketCost: 0,
+    arrivalCost: () => 0,
     dispatchCost: () => 1e-6,
     syncDuration: () => seconds,
     restoreSeconds: () => seconds,

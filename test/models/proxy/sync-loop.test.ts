@@ -13,7 +13,7 @@ function fixedSyncMode(partialSeconds: number, fullSeconds: number): ProxyMode &
     endpointPolicy: 'random',
     usesNetfilterConntrack: true,
     translatesAtConnect: false,
-    establishedPacketCost: 1e-7, crossNodePacketCost: 0,
+    establishedPacketCost: 1e-7, crossNodePacketCost: 0, arrivalCost: () => 0,
     dispatchCost: () => 1e-6,
     syncDuration: (kind) => {
       kinds.push(kind);
