@@ -22,7 +22,7 @@ const expected: Record<string, { at: string; says: RegExp }> = {
   'negative-rate.yaml': { at: '8:22', says: /ratePerClient: must be > 0, got -5/ },
   'negative-services.yaml': { at: '7:15', says: /services: must be ≥ 1, got -100/ },
   'nftables-old-kernel.yaml': { at: '9:11', says: /nftables mode needs kernel 5\.13 or later; cluster\.kernel is 4\.19/ },
-  'profile-unknown-constant.yaml': { at: '7:5', says: /spec\.profiles\.proxy: profile proxy has no constant 'iptables\.perRul'; it has: dispatch, establishedPacket, sync/ },
+  'profile-unknown-constant.yaml': { at: '7:5', says: /spec\.profiles\.proxy: profile proxy has no constant 'iptables\.perRul'; it has: dispatch, establishedPacket, arrival, sync/ },
   'report-x-not-swept.yaml': { at: '9:8', says: /'cluster\.services' is not swept; the swept paths are proxy\.mode/ },
   'slo-bad-bound.yaml': { at: '7:35', says: /'fast' is not a bound/ },
   'report-metric-misspelt.yaml': { at: '7:15', says: /no metric 'connect_duration_second\.p50' \(did you mean 'connect_duration_seconds\.p50'\?\)/ },
