@@ -2,13 +2,15 @@
 // spec.validation from the results, print the model-versus-measurement table and write
 // docs/validation.md and docs/validation.json. Every file is checked before anything runs; each
 // experiment's results go to results/validation/<name>/ and are reused when its spec has not
-// changed (an interrupted validation resumes where it stopped). The documents are written only
+// changed and the models are the same code and constants (an interrupted validation resumes
+// where it stopped; a model change reruns everything, since a spec alone does not say what ran). The documents are written only
 // when every experiment completed, and only for the whole directory unless --doc is given, so
 // a partial run never replaces the published table with part of it. A whole run also rewrites the
 // README's accuracy paragraph (between its markers) from the same rows.
 
 import { availableParallelism } from 'node:os';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../reports/atomic.js';
 import { accuracyParagraph, spliceAccuracy, validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
@@ -50,11 +52,15 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   const results: ValidationResult[] = [];
   // One pool for every experiment: starting workers costs more than most of these runs.
   const pool = await WorkerPool.start(workers);
+  const models = modelsFingerprint();
   try {
     for (const experiment of loaded) {
       const out = join(outRoot, experiment.name);
+      const stamp = join(out, MODELS_STAMP);
+      const sameModels = existsSync(stamp) && readFileSync(stamp, 'utf8') === models;
       const bar = quiet ? undefined : progressReporter(io.stderr, experiment.name);
-      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool, onProgress: bar?.update });
+      const run = await runExperiment(experiment, { out, workers, resume: sameModels, force: true, signal: io.signal, pool, onProgress: bar?.update });
+      writeFileAtomic(stamp, models);
       bar?.done();
       say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
       if (run.status === 'failed') {
@@ -84,6 +90,21 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   }
   if (whole && values.doc === undefined) updateReadme(results, say);
   return EXIT.ok;
+}
+
+/** Beside each experiment's results: the fingerprint of the models that produced them. */
+const MODELS_STAMP = '.models-fingerprint';
+const SOURCE_ROOT = new URL('../', import.meta.url);
+
+/** A hash of the model code and constants (engine/ and models/, profiles included): what decides the values. */
+function modelsFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const dir of ['engine', 'models']) {
+    const root = new URL(`${dir}/`, SOURCE_ROOT);
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.(ts|yaml)$/.test(f)).sort();
+    for (const file of files) hash.update(`${dir}/${file}\0`).update(readFileSync(new URL(file, root))).update('\0');
+  }
+  return hash.digest('hex');
 }
 
 /** The README's accuracy paragraph follows the published table (only a whole run writes either). */
