@@ -71,7 +71,7 @@ export const networkSettings = z
           ctx.addIssue({ code: 'custom', path: ['workload', i, 'target'], message: `no Service ${w.target}: the cluster has svc-0 … svc-${spec.cluster.services - 1}` });
         }
       }
-      if (w.from === 'pod' && typeof w.clients === 'number' && w.clients > spec.cluster.nodes * spec.cluster.podsPerNode) {
+      if (w.from !== 'external' && typeof w.clients === 'number' && w.clients > spec.cluster.nodes * spec.cluster.podsPerNode) {
         ctx.addIssue({ code: 'custom', path: ['workload', i, 'clients'], message: `${w.clients} client pods exceed the cluster's ${spec.cluster.nodes * spec.cluster.podsPerNode} pods` });
       }
     });

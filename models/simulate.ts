@@ -73,7 +73,7 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
 /** Client pods of all workloads on each node. */
 /** The workloads whose clients are pods (external clients are on no node). */
 function podWorkloads(workloads: WorkloadSettings[]): WorkloadSettings[] {
-  return workloads.filter((w) => w.from === 'pod');
+  return workloads.filter((w) => w.from !== 'external');
 }
 
 function clientsPerNode(workloads: WorkloadSettings[], cluster: Cluster): number[] {
@@ -160,7 +160,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
       network.external.addRoute(model.external);
       startExternalClients(sim, network, model, w, settings.workload.length, clientStreams);
     } else startClients(sim, network, parts.nodes, model, w, clientStreams);
-    if (w.dns === undefined && w.from === 'pod' && cluster.mirror && cluster.detailedNodes < cluster.nodes) {
+    if (w.dns === undefined && w.from !== 'external' && cluster.mirror && cluster.detailedNodes < cluster.nodes) {
       // Mirrors already carry the detailed clients' share; add what uneven rounding leaves out.
       const rates = offeredRates(w, cluster);
       const missing = (rates.total * cluster.detailedNodes - rates.detailed * cluster.nodes) / cluster.nodes;

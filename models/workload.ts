@@ -108,9 +108,9 @@ const workloadSettings = z
     /**
      * Where the clients are: pods of the cluster, or outside it (`external`: `clients` is then a
      * count of client machines, on no node: their CPU, ports and conntrack are not the cluster's),
-     * entering through the target Service's node port; they resolve no cluster name.
+     * entering through the target Service's node port; they resolve no cluster name. Unset: pod.
      */
-    from: z.enum(['pod', 'external']).prefault('pod'),
+    from: z.enum(['pod', 'external']).optional(),
     /** External clients: NodePort (clients spread over every node's IP) or LoadBalancer (a cloud load balancer spreads them). */
     serviceType: z.enum(['NodePort', 'LoadBalancer']).optional(),
     /** External clients: Cluster (any node, SNAT, maybe a second hop) or Local (nodes with an endpoint only, the source IP kept). */
@@ -161,7 +161,7 @@ const workloadSettings = z
   })
   .strict()
   .superRefine((w, ctx) => {
-    if (w.from === 'pod') {
+    if (w.from !== 'external') {
       for (const key of ['serviceType', 'externalTrafficPolicy', 'loadBalancer'] as const) {
         if (w[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to external clients only (from: external)` });
       }
