@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
-import { Counter } from '../engine/stats/index.js';
+import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster } from './cluster.js';
 import type { EndpointChoice, EndpointPicker } from './endpoints.js';
 import type { DetailedNode, ExternalRoute, Request } from './parts.js';
@@ -51,6 +51,8 @@ export interface ExternalStats {
   perNode: number[];
   /** New connections by serving pod. */
   perPod: Map<number, number>;
+  /** From a node's last local endpoint leaving to the load balancer marking the node unhealthy. */
+  unhealthyDelay: Histogram;
 }
 
 /**
@@ -62,13 +64,16 @@ class HealthView {
   private readonly healthy: Uint8Array[] = [];
   private readonly streak: Int32Array[] = [];
   private readonly targets: number[][] = [];
+  /** When the last local endpoint left, read at the first failing probe (before the list forgets it). */
+  private readonly wentAt: Float64Array[] = [];
 
   constructor(
-    sim: Simulator,
+    private readonly sim: Simulator,
     private readonly cluster: Cluster,
     private readonly nodes: DetailedNode[],
     private readonly check: ExternalRoute['healthCheck'],
     rng: RandomStream,
+    private readonly stats: ExternalStats,
   ) {
     for (let s = 0; s < cluster.services; s++) {
       // The load balancer converged before the run: a node is healthy iff it has an endpoint.
@@ -76,6 +81,7 @@ class HealthView {
       for (let n = 0; n < cluster.nodes; n++) row[n] = localEndpoints(cluster, nodes[n], s) > 0 ? 1 : 0;
       this.healthy.push(row);
       this.streak.push(new Int32Array(cluster.nodes));
+      this.wentAt.push(new Float64Array(cluster.nodes));
       this.targets.push(this.listTargets(s));
     }
     // Each node's probes keep their own phase: the load balancer's probers are not synchronised.
@@ -105,12 +111,21 @@ class HealthView {
         continue;
       }
       streak[n]++;
+      if (!up && streak[n] === 1) this.wentAt[s][n] = this.lastRemoval(s, n);
       if (streak[n] >= (up ? this.check.healthyThreshold : this.check.unhealthyThreshold)) {
         this.healthy[s][n] = up ? 1 : 0;
         streak[n] = 0;
+        if (!up && this.wentAt[s][n] > -Infinity) this.stats.unhealthyDelay.add(this.sim.now - this.wentAt[s][n]);
         this.targets[s] = this.listTargets(s);
       }
     }
+  }
+
+  /** When the last endpoint of s on node n left (its removal, before kube-proxy's sync and the probes). */
+  private lastRemoval(s: number, n: number): number {
+    let last = -Infinity;
+    for (const endpoint of this.cluster.endpoints[s]) if (this.cluster.nodeOf(endpoint.pod) === n && endpoint.removedAt <= this.sim.now) last = Math.max(last, endpoint.removedAt);
+    return last;
   }
 
   private listTargets(s: number): number[] {
@@ -151,12 +166,12 @@ export class ExternalEntry {
     private readonly rng: RandomStream,
   ) {
     this.everyNode = allNodes(cluster.nodes);
-    this.stats = { connections: new Counter(), secondHops: new Counter(), sourcePreserved: new Counter(), dropped: new Counter(), perNode: new Array<number>(cluster.nodes).fill(0), perPod: new Map() };
+    this.stats = { connections: new Counter(), secondHops: new Counter(), sourcePreserved: new Counter(), dropped: new Counter(), perNode: new Array<number>(cluster.nodes).fill(0), perPod: new Map(), unhealthyDelay: new Histogram() };
   }
 
   /** Starts the load balancer's health checks of a workload's route (Local LoadBalancer only). */
   addRoute(route: ExternalRoute): void {
-    if (route.serviceType === 'LoadBalancer' && route.policy === 'Local') this.views.set(route, new HealthView(this.sim, this.cluster, this.nodes, route.healthCheck, this.rng));
+    if (route.serviceType === 'LoadBalancer' && route.policy === 'Local') this.views.set(route, new HealthView(this.sim, this.cluster, this.nodes, route.healthCheck, this.rng, this.stats));
   }
 
   /**
@@ -188,5 +203,6 @@ export class ExternalEntry {
     for (const counter of [s.connections, s.secondHops, s.sourcePreserved, s.dropped]) counter.reset();
     s.perNode.fill(0);
     s.perPod.clear();
+    s.unhealthyDelay.reset();
   }
 }

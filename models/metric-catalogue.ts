@@ -117,6 +117,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('external_source_ip_preserved_share', 'average', 'ratio', 'cluster', 'higher', 'share of external connections whose endpoint sees the client’s own address (no SNAT: externalTrafficPolicy Local)'),
   m('external_endpoint_imbalance', 'average', 'count', 'cluster', 'lower', 'new external connections of the busiest endpoint over the mean endpoint’s (1: even)'),
   m('lb_dropped_total', 'counter', 'count', 'cluster', 'lower', 'external connections sent to a node with no local endpoint under Local (its rules drop them: the clients time out)'),
+  m('lb_unhealthy_delay_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'from a node’s last local endpoint of a Service leaving to the load balancer marking the node unhealthy (Local): the window in which its connections are dropped'),
   m('lb_connections_per_node', 'gauge', 'count', 'node', 'neutral', 'new external connections per second entering at a node (mean over nodes; max: the busiest)'),
 ];
 

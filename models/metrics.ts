@@ -193,6 +193,7 @@ function putExternalMetrics(metrics: Metrics, stats: ExternalStats, window: numb
   const perPod = [...stats.perPod.values()];
   metrics['external_endpoint_imbalance.mean'] = perPod.length > 0 ? Math.max(...perPod) / mean(perPod) : NaN;
   putCounter(metrics, 'lb_dropped_total', stats.dropped.total, window);
+  putDistribution(metrics, 'lb_unhealthy_delay_seconds', stats.unhealthyDelay);
   putGauge(metrics, 'lb_connections_per_node', mean(stats.perNode) / window, Math.max(...stats.perNode) / window);
 }
 
