@@ -4,7 +4,7 @@
 // by and which endpoint that node sends it to; the load balancer probes kube-proxy's health check
 // node port. Leaves out: the load balancer's own capacity and connection draining, DSR (Cilium's
 // source-preserving Cluster mode), PROXY protocol, and SYNs rerouted once their node turns
-// unhealthy (a flow's packets keep their node: its 5-tuple hash). docs/architecture.md, "External clients".
+// unhealthy (a flow's packets keep their node: its 5-tuple hash). docs/architecture.md, "External clients: NodePort and LoadBalancer".
 
 import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
