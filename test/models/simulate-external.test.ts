@@ -101,3 +101,19 @@ describe('externalTrafficPolicy: Local', () => {
     expect(slower['lb_dropped_total.total']).toBeGreaterThan(m['lb_dropped_total.total']);
   });
 });
+
+describe('NodePort dispatch at the node a connection enters', () => {
+  it('iptables walks all of KUBE-SERVICES to KUBE-NODEPORTS, so it grows with Services; nftables looks the port up', () => {
+    const connectAt = (mode: 'iptables' | 'nftables', services: number) =>
+      run({
+        ...external(4, { externalTrafficPolicy: 'Cluster' }),
+        duration: 10,
+        cluster: { nodes: NODES, coresPerNode: 8, podsPerNode: 4, services, endpointsPerService: 4, kernel: '6.1', detailedNodes: 'all' },
+        proxy: { mode },
+      } as NetworkSettingsInput)['connect_duration_seconds.p50'];
+    const iptablesGrowth = connectAt('iptables', 5000) - connectAt('iptables', 10);
+    const nftablesGrowth = connectAt('nftables', 5000) - connectAt('nftables', 10);
+    expect(iptablesGrowth).toBeGreaterThan(0);
+    expect(iptablesGrowth).toBeGreaterThan(5 * Math.abs(nftablesGrowth));
+  });
+});
