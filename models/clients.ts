@@ -154,3 +154,43 @@ export function startBackgroundLoad(sim: Simulator, network: Network, workload: 
   };
   sim.schedule(gap.sample(streams.arrivals), arrive);
 }
+
+/**
+ * External clients (workload `from: external`): `settings.clients` machines outside the cluster,
+ * each with an id past every pod's, unique per (workload, machine), for its ports and keep-alive
+ * pools. Their requests enter through the load balancer or a node port (network.ts, external.ts).
+ */
+export function startExternalClients(sim: Simulator, network: Network, workload: WorkloadModel, settings: WorkloadSettings, workloads: number, streams: ClientStreams): void {
+  const pods = network.cluster.totalPods;
+  const machines = settings.clients as number;
+  const ids: number[] = [];
+  for (let k = 0; k < machines; k++) ids.push((k * workloads + workload.index + 1) * pods * (workloads + 1));
+  const newRequest = (id: number): Request => {
+    const request = new Request();
+    request.node = network.nodes[0]; // until the load balancer picks its node
+    request.workload = workload;
+    request.clientPod = id;
+    request.service = workload.pickService(streams.targets);
+    request.externalSeconds = workload.external!.oneWaySeconds;
+    return request;
+  };
+  if (settings.closedLoop !== undefined) {
+    const { concurrency, thinkTime } = settings.closedLoop;
+    const next = (done: Request) => {
+      sim.schedule(thinkTime, () => {
+        const request = newRequest(done.clientPod);
+        request.onDone = next;
+        network.start(request);
+      });
+    };
+    for (const id of ids) {
+      for (let c = 0; c < concurrency; c++) {
+        const request = newRequest(id);
+        request.onDone = next;
+        sim.schedule(0, () => network.start(request));
+      }
+    }
+    return;
+  }
+  openLoop(sim, settings, ids, streams.arrivals, (id) => network.start(newRequest(id)));
+}

@@ -5,7 +5,6 @@
 // server's accept queue; the request's path is docs/architecture.md, "The request's path".
 
 import type { Simulator } from '../engine/simulator.js';
-import type { NodeKind } from './cluster.js';
 import type { EndpointPicker } from './endpoints.js';
 import type { Connection, DataPath, DetailedNode, NetworkMetrics, NetworkStreams, Outcome, Request, TcpConstants } from './parts.js';
 import { EphemeralPorts } from './ports.js';
@@ -71,7 +70,7 @@ export class ConnectionSetup {
       this.retransmitLater(request);
       return;
     }
-    this.o.sim.schedule(this.oneWay(request.kind), this.synArrives, request);
+    this.o.sim.schedule(this.oneWay(request), this.synArrives, request);
   };
 
   private readonly synArrives = (request: Request): void => {
@@ -79,7 +78,7 @@ export class ConnectionSetup {
     const now = this.o.sim.now;
     if (this.o.endpoints.podGone(request.endpoint, request.slot, request.service, now)) {
       // The pod has stopped: its node answers with a reset, one way back.
-      this.o.sim.schedule(this.oneWay(request.kind), this.refusedArrives, request);
+      this.o.sim.schedule(this.oneWay(request), this.refusedArrives, request);
       return;
     }
     if (request.kind !== 'same-node' && !request.serverEntry) {
@@ -102,7 +101,7 @@ export class ConnectionSetup {
         return;
       }
     }
-    this.o.sim.schedule(this.oneWay(request.kind), this.synAckArrives, request);
+    this.o.sim.schedule(this.oneWay(request), this.synAckArrives, request);
   };
 
   private readonly refusedArrives = (request: Request): void => {
@@ -140,6 +139,7 @@ export class ConnectionSetup {
       idleHandle: -1,
       poolKey: request.clientPod * this.o.services + request.service,
       ports: request.ports,
+      ingress: request.workload.external === null ? null : request.node,
     };
     request.ports = null;
     request.connection = connection;
@@ -210,7 +210,8 @@ export class ConnectionSetup {
     request.ports = null;
   }
 
-  private oneWay(kind: NodeKind): number {
-    return this.o.path.oneWayLatency(kind).sample(this.o.streams.latency);
+  /** One way between the request's ends: the path between nodes, and an external client's distance to its node. */
+  private oneWay(request: Request): number {
+    return this.o.path.oneWayLatency(request.kind).sample(this.o.streams.latency) + request.externalSeconds;
   }
 }

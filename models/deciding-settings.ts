@@ -12,6 +12,7 @@ import { raceExposed } from './dns/resolver.js';
 import { loadDnsProfile } from './dns/settings.js';
 import { defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile } from './proxy/index.js';
 import { kubeProxyConnReuseMode } from './ports.js';
+import { externalRoute, loadLbProfile } from './external.js';
 import type { NetworkSettings } from './settings.js';
 import type { DurationDistributionSetting } from './workload.js';
 
@@ -88,10 +89,15 @@ export function pointContext(spec: NetworkSettings): PointContext {
     put('conntrack.bpfCtGlobalTcpMax', maps.ctTcp, 'Cilium TCP CT map size (from the node memory unless set): when its LRU evicts');
   }
 
-  const usesDns = spec.workload.some((w) => w.dnsName !== 'clusterIP' || w.dns !== undefined);
+  const usesDns = spec.workload.some((w) => w.from !== 'external' && (w.dnsName !== 'clusterIP' || w.dns !== undefined));
   let raceProbability = 0;
   if (!usesDns) {
-    notes.push('Every workload connects to a ClusterIP directly (dnsName: clusterIP): no DNS lookup is simulated, so no result includes DNS latency or failures.');
+    const external = spec.workload.some((w) => w.from === 'external');
+    notes.push(
+      external
+        ? 'No workload resolves a cluster name (external clients resolve the load balancer’s public name; pod clients, if any, use dnsName: clusterIP): no DNS lookup is simulated, so no result includes DNS latency or failures.'
+        : 'Every workload connects to a ClusterIP directly (dnsName: clusterIP): no DNS lookup is simulated, so no result includes DNS latency or failures.',
+    );
   } else {
     const dns = spec.dns;
     const profile = loadDnsProfile(spec.profiles.dns).values;
@@ -121,11 +127,24 @@ export function pointContext(spec: NetworkSettings): PointContext {
 
   spec.workload.forEach((w, i) => {
     const at = `workload.${i}`;
-    if (usesDns) put(`${at}.dnsName`, w.dnsName, `${w.name}: the name form its clients resolve`);
+    if (usesDns && w.from !== 'external') put(`${at}.dnsName`, w.dnsName, `${w.name}: the name form its clients resolve`);
+    if (w.from === 'external') putExternal(w, at, put, notes);
     const perRequest = w.connection === 'new';
-    put(`${at}.connection`, perRequest ? 'new' : 'keepAlive', perRequest ? `${w.name}: a new connection${w.dnsName === 'clusterIP' ? '' : ' (and a lookup)'} per request` : `${w.name}: connections reused`);
+    put(`${at}.connection`, perRequest ? 'new' : 'keepAlive', perRequest ? `${w.name}: a new connection${w.dnsName === 'clusterIP' || w.from === 'external' ? '' : ' (and a lookup)'} per request` : `${w.name}: connections reused`);
     put(`${at}.server.serviceTime`, distributionText(w.server.serviceTime), `${w.name}: the server's work per request`);
     put(`${at}.server.workers`, w.server.workers, `${w.name}: requests a serving pod handles at once`);
   });
   return { settings, notes, dnsRaceProbability: raceProbability };
+}
+
+/** An external workload's way in as the models resolve it: the Service type, the policy, the load balancer's health checks. */
+function putExternal(w: NetworkSettings['workload'][number], at: string, put: (path: string, value: unknown, decides: string) => void, notes: string[]): void {
+  const route = externalRoute(w, loadLbProfile().values)!;
+  put(`${at}.serviceType`, route.serviceType, `${w.name}: ${route.serviceType === 'LoadBalancer' ? 'a cloud load balancer spreads its clients over the nodes' : 'its clients spread over every node’s IP'}`);
+  put(`${at}.externalTrafficPolicy`, route.policy, `${w.name}: ${route.policy === 'Cluster' ? 'any node, SNAT, a second hop when the endpoint is elsewhere' : 'only nodes with an endpoint, the source IP kept'}`);
+  if (route.serviceType === 'LoadBalancer' && route.policy === 'Local') {
+    put(`${at}.loadBalancer.healthCheckInterval`, secondsText(route.healthCheck.intervalSeconds), `${w.name}: how often the load balancer probes each node`);
+    put(`${at}.loadBalancer.unhealthyThreshold`, route.healthCheck.unhealthyThreshold, `${w.name}: failed probes before a node without endpoints stops receiving connections`);
+  }
+  notes.push(`Workload ${w.name}'s clients are outside the cluster: every node is simulated in detail, and their own CPU, ports and conntrack are not the cluster's.`);
 }

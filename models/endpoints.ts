@@ -77,7 +77,22 @@ export class EndpointPicker {
   private pickInZone(node: DetailedNode, service: number): EndpointChoice | null {
     const cluster = this.cluster;
     const zone = cluster.zoneOf(node.index);
-    const inZone = (pod: number) => cluster.zoneOf(cluster.nodeOf(pod)) === zone;
+    return this.pickWhere(node, service, (pod) => cluster.zoneOf(cluster.nodeOf(pod)) === zone);
+  }
+
+  /**
+   * An endpoint on `node` itself, as its rules have it: externalTrafficPolicy Local's
+   * KUBE-EXT/KUBE-SVL chain, which holds the node's own endpoints only (pkg/proxy/iptables/proxier.go);
+   * null when it has none (the rules then drop the packet).
+   */
+  pickOnNode(node: DetailedNode, service: number): EndpointChoice | null {
+    const cluster = this.cluster;
+    return this.pickWhere(node, service, (pod) => cluster.nodeOf(pod) === node.index);
+  }
+
+  /** An endpoint whose pod passes `inZone`, among those node's rules have, chosen by the proxy's policy; null when none does. */
+  private pickWhere(node: DetailedNode, service: number, inZone: (pod: number) => boolean): EndpointChoice | null {
+    const cluster = this.cluster;
     const initial = cluster.churned[service] === 0;
     const list = cluster.endpoints[service];
     const asOf = node.proxy.programmedAsOf;

@@ -112,6 +112,13 @@ export const METRICS: readonly MetricInfo[] = [
   m('policy_denied_total', 'counter', 'count', 'cluster', 'lower', 'new connections no NetworkPolicy allows (their SYNs dropped: the clients time out)'),
   m('policy_sync_duration_seconds', 'distribution', 'seconds', 'node', 'lower', 'one policy agent sync (Calico Felix, kube-router, Cilium agent) on a policy or pod change'),
   m('policy_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on NetworkPolicy: first-packet evaluations and agent syncs'),
+  m('external_connections_total', 'counter', 'count', 'cluster', 'neutral', 'new connections from clients outside the cluster, entering through a node port or a load balancer'),
+  m('external_second_hop_share', 'average', 'ratio', 'cluster', 'lower', 'share of external connections the node they entered at sends on to an endpoint on another node'),
+  m('external_source_ip_preserved_share', 'average', 'ratio', 'cluster', 'higher', 'share of external connections whose endpoint sees the client’s own address (no SNAT: externalTrafficPolicy Local)'),
+  m('external_endpoint_imbalance', 'average', 'count', 'cluster', 'lower', 'new external connections of the busiest endpoint over the mean endpoint’s (1: even)'),
+  m('lb_dropped_total', 'counter', 'count', 'cluster', 'lower', 'external connections sent to a node with no local endpoint under Local (its rules drop them: the clients time out)'),
+  m('lb_unhealthy_delay_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'from a node’s last local endpoint of a Service leaving to the load balancer marking the node unhealthy (Local): the window in which its connections are dropped'),
+  m('lb_connections_per_node', 'gauge', 'count', 'node', 'neutral', 'new external connections per second entering at a node (mean over nodes; max: the busiest)'),
 ];
 
 const BY_NAME = new Map(METRICS.map((info) => [info.name, info]));

@@ -27,6 +27,7 @@ import { OUTCOMES, type DetailedNode, type NetworkMetrics } from './parts.js';
 import { BpfConntrack } from './conntrack/index.js';
 import type { ControlPlane } from './control-plane/propagation.js';
 import type { PolicyStats } from './policy/enforcement.js';
+import type { ExternalStats } from './external.js';
 
 export type Metrics = Record<string, number>;
 
@@ -82,6 +83,8 @@ export interface MetricsSources {
   controlPlane: ControlPlane;
   /** NetworkPolicy's statistics; null when the cluster has no policies. */
   policy: PolicyStats | null;
+  /** External clients' way in; null when no workload is external. */
+  external: ExternalStats | null;
 }
 
 /** What the DNS metrics are read from. */
@@ -176,7 +179,22 @@ export function collectMetrics(sources: MetricsSources): Metrics {
     putDistribution(metrics, 'policy_sync_duration_seconds', policy.sync);
     putGauge(metrics, 'policy_cpu_cores', nodeMean((n) => policy.cpuSeconds(n.index)) / window, nodeMax((n) => policy.cpuSeconds(n.index)) / window);
   }
+  if (sources.external !== null) putExternalMetrics(metrics, sources.external, window);
   return metrics;
+}
+
+/** The way in for external clients: every node is in detail, so nothing is scaled. */
+function putExternalMetrics(metrics: Metrics, stats: ExternalStats, window: number): void {
+  const connections = stats.connections.total;
+  const routed = connections - stats.dropped.total;
+  putCounter(metrics, 'external_connections_total', connections, window);
+  metrics['external_second_hop_share.mean'] = routed > 0 ? stats.secondHops.total / routed : NaN;
+  metrics['external_source_ip_preserved_share.mean'] = routed > 0 ? stats.sourcePreserved.total / routed : NaN;
+  const perPod = [...stats.perPod.values()];
+  metrics['external_endpoint_imbalance.mean'] = perPod.length > 0 ? Math.max(...perPod) / mean(perPod) : NaN;
+  putCounter(metrics, 'lb_dropped_total', stats.dropped.total, window);
+  putDistribution(metrics, 'lb_unhealthy_delay_seconds', stats.unhealthyDelay);
+  putGauge(metrics, 'lb_connections_per_node', mean(stats.perNode) / window, Math.max(...stats.perNode) / window);
 }
 
 /** kube-proxy's sync and programming durations, merged over the detailed nodes. */

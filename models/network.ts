@@ -14,6 +14,7 @@ import type { Cluster, NodeKind } from './cluster.js';
 import { ConnectionSetup } from './connection-setup.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
+import { ExternalEntry } from './external.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
 
@@ -72,6 +73,8 @@ export class Network {
   private readonly streams: NetworkStreams;
   private readonly serverOnlyNode: (index: number) => DetailedNode;
   private readonly policy: PolicyHook;
+  /** The way in for clients outside the cluster (external.ts). */
+  readonly external: ExternalEntry;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -90,6 +93,7 @@ export class Network {
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
     this.workers = new WorkerPools(sim, this.workDone);
+    this.external = new ExternalEntry(sim, cluster, options.nodes, this.endpoints, options.streams.lb);
     this.setup = new ConnectionSetup({
       sim,
       path: options.path,
@@ -153,6 +157,7 @@ export class Network {
       request.servingPod = connection.servingPod;
       request.servingNode = connection.servingNode;
       request.kind = connection.kind;
+      if (connection.ingress !== null) request.node = connection.ingress;
       const cpu = request.workload.clientCpuSeconds + this.packetCpu(request.node, 2, request.kind);
       request.node.cpu.serve(cpu, this.sendRequest, request);
       this.offPathCpu(request.node, request.workload, request.kind);
@@ -187,6 +192,10 @@ export class Network {
   private afterLookup(request: Request): void {
     if (!request.workload.closedLoop && this.sim.now - request.startedAt > request.workload.deadlineSeconds) {
       this.finish(request, 'deadline_exceeded');
+      return;
+    }
+    if (request.workload.external !== null) {
+      this.connectFromOutside(request);
       return;
     }
     if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
@@ -252,6 +261,35 @@ export class Network {
     this.offPathCpu(node, request.workload, request.kind);
   }
 
+  /**
+   * An external client's new connection: the node it enters at dispatches it as a NodePort (the
+   * proxy's whole walk to KUBE-NODEPORTS, or its map lookup), its conntrack takes the DNAT'd (and,
+   * under Cluster, SNAT'd) entry, and the SYN goes on to the endpoint, on another node or its own.
+   */
+  private connectFromOutside(request: Request): void {
+    const choice = this.external.enter(request, request.workload.external!);
+    const node = request.node;
+    if (choice === null) {
+      if (request.workload.external!.policy === 'Cluster') return this.finish(request, 'refused');
+      // Local, no endpoint here: the rules drop it; the client's SYNs (same 5-tuple, same node) go unanswered until it gives up.
+      if (!request.workload.closedLoop) {
+        const giveUp = this.tcp.initialRtoSeconds * (2 ** (this.tcp.synRetries + 1) - 1);
+        const deadline = request.workload.deadlineSeconds;
+        this.sim.schedule(Math.min(giveUp, deadline), () => this.finish(request, giveUp < deadline ? 'timeout' : 'deadline_exceeded'));
+      }
+      return;
+    }
+    this.bindEndpoint(request, choice, node.index);
+    if (choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
+    const services = this.cluster.services;
+    const dispatch = this.proxy.dispatchCost(services, services, choice.index, true, this.streams.dispatch);
+    node.dispatchCpuSeconds += dispatch;
+    request.dispatchSeconds = dispatch;
+    // The node forwards the handshake, the first segments and the close; no socket of its own.
+    node.cpu.serve(this.packetCpu(node, 3 + 2 + 4, request.kind) + dispatch, this.setup.sendSyn, request);
+    this.offPathCpu(node, request.workload, request.kind);
+  }
+
   // ---- the request proper -----------------------------------------------------------------
 
   private readonly sendRequest = (request: Request): void => {
@@ -271,8 +309,8 @@ export class Network {
   private readonly workDone = (request: Request): void => {
     const node = this.serverNode(request.servingNode);
     // The server node's own per-connection work (accept, teardown) on a connection's first
-    // request, when the client is on another node; on one node, the client's charge covers it.
-    const newHere = request.kind !== 'same-node' && (request.background || request.connection!.requests === 0);
+    // request, when the client is on another node or outside; on one node, the client's charge covers it.
+    const newHere = (request.kind !== 'same-node' || request.workload.external !== null) && (request.background || request.connection!.requests === 0);
     const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds + this.policy.ingress(request, node) : 0) + this.packetCpu(node, 2, request.kind);
     node.cpu.serve(cpu, this.serverCpuDone, request);
     this.offPathCpu(node, request.workload, request.kind);
@@ -339,12 +377,12 @@ export class Network {
   private transfer(request: Request, sender: DetailedNode, bytes: number, left: (request: Request) => void, arrives: (request: Request) => void): void {
     const path = this.path;
     if (bytes <= path.mssBytes || request.kind === 'same-node') {
-      const delay = path.transferSeconds(bytes, request.kind, this.streams.latency) + request.meshSeconds / 2;
+      const delay = path.transferSeconds(bytes, request.kind, this.streams.latency) + request.meshSeconds / 2 + request.externalSeconds;
       this.sim.schedule(delay, arrives, request);
       return;
     }
     // The same draw as transferSeconds makes, so the latency stream's sequence does not change.
-    request.tailSeconds = path.oneWayLatency(request.kind).sample(this.streams.latency) + request.meshSeconds / 2;
+    request.tailSeconds = path.oneWayLatency(request.kind).sample(this.streams.latency) + request.meshSeconds / 2 + request.externalSeconds;
     sender.nic.start(bytes * 8, left, request);
   }
 
@@ -411,6 +449,7 @@ export class Network {
     m.zoneRequests.reset();
     m.ipvsReuseDrops.reset();
     this.dns?.resetStatistics();
+    this.external.resetStatistics();
     this.workers.resetStatistics();
   }
 }

@@ -132,6 +132,17 @@ export interface WorkloadModel {
   readonly clientCacheTtlSeconds: number;
   /** The client pods' ephemeral ports: range, TIME_WAIT hold, conntrack TIME_WAIT (ports.ts). */
   readonly ports: PortConfig;
+  /** Clients outside the cluster: how they enter (external.ts); null for client pods. */
+  readonly external: ExternalRoute | null;
+}
+
+/** How an external workload's connections enter the cluster (external.ts). */
+export interface ExternalRoute {
+  serviceType: 'NodePort' | 'LoadBalancer';
+  policy: 'Cluster' | 'Local';
+  /** One way from the client to a node's NIC, the load balancer's forwarding included. */
+  oneWaySeconds: number;
+  healthCheck: { intervalSeconds: number; unhealthyThreshold: number; healthyThreshold: number };
 }
 
 /** A TCP connection between a client pod and the pod serving it, kept while it idles in a pool. */
@@ -149,6 +160,8 @@ export interface Connection {
   poolKey: number;
   /** The client's ports towards this destination, whose port the connection holds (ports.ts). */
   ports: PortSpace | null;
+  /** An external client's connection: the node it entered at (its requests go through it); null for a client pod's. */
+  ingress: DetailedNode | null;
 }
 
 /** One request in flight. Plain fields, one object per request. */
@@ -196,6 +209,8 @@ export class Request {
   tailSeconds = 0;
   /** No NetworkPolicy allows this connection: its SYNs are dropped on the server's side. */
   policyDenied = false;
+  /** An external client: its one-way distance to the node it enters at, on every packet's trip (external.ts). */
+  externalSeconds = 0;
 }
 
 
@@ -203,6 +218,8 @@ export interface NetworkStreams {
   dispatch: RandomStream;
   latency: RandomStream;
   service: RandomStream;
+  /** External clients' load balancer: node choice and health-check phases (external.ts). */
+  lb: RandomStream;
 }
 
 /** What the network counts of the requests (models/metrics.ts turns them into metric keys). */

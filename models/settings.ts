@@ -24,7 +24,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown(), lb: z.unknown() })
   .partial()
   .strict();
 
@@ -71,7 +71,7 @@ export const networkSettings = z
           ctx.addIssue({ code: 'custom', path: ['workload', i, 'target'], message: `no Service ${w.target}: the cluster has svc-0 … svc-${spec.cluster.services - 1}` });
         }
       }
-      if (typeof w.clients === 'number' && w.clients > spec.cluster.nodes * spec.cluster.podsPerNode) {
+      if (w.from !== 'external' && typeof w.clients === 'number' && w.clients > spec.cluster.nodes * spec.cluster.podsPerNode) {
         ctx.addIssue({ code: 'custom', path: ['workload', i, 'clients'], message: `${w.clients} client pods exceed the cluster's ${spec.cluster.nodes * spec.cluster.podsPerNode} pods` });
       }
     });

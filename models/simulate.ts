@@ -6,13 +6,14 @@
 import { zipf, type Distribution } from '../engine/distributions.js';
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
-import { offeredRates, startBackgroundLoad, startClients } from './clients.js';
+import { offeredRates, startBackgroundLoad, startClients, startExternalClients } from './clients.js';
+import { externalRoute, loadLbProfile } from './external.js';
 import { startChurn } from './churn.js';
 import { externalPicker, newDnsClientStats, resetDnsClientStats, startDnsClients, type DnsClientStats } from './dns-clients.js';
 import { clientsOnNode, Cluster } from './cluster.js';
 import { collectMetrics, type Metrics } from './metrics.js';
 import { Network } from './network.js';
-import type { WorkloadModel } from './parts.js';
+import type { ExternalRoute, WorkloadModel } from './parts.js';
 import { buildPolicy, type BuiltPolicy } from './policy/build.js';
 import { NO_POLICY } from './policy/enforcement.js';
 import { portConfig, type PortConfig } from './ports.js';
@@ -31,7 +32,7 @@ export interface SimulationResult {
   events: number;
 }
 
-function workloadModel(settings: WorkloadSettings, index: number, services: number, dns: NetworkSettings['dns'], ports: PortConfig): WorkloadModel {
+function workloadModel(settings: WorkloadSettings, index: number, services: number, dns: NetworkSettings['dns'], ports: PortConfig, external: ExternalRoute | null): WorkloadModel {
   let pick: (rng: { next(): number }) => number;
   const target = settings.target;
   if (target === 'uniform') {
@@ -50,32 +51,40 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     keepAlive: settings.connection === 'new' ? null : { maxRequests: settings.connection.keepAlive.maxRequests, idleSeconds: settings.connection.keepAlive.idle },
     requestBytes: settings.requestSize,
     responseBytes: settings.responseSize,
-    clientCpuSeconds: settings.cpuPerRequest.client,
+    // An external client's CPU is its own machine's, not a node's.
+    clientCpuSeconds: external === null ? settings.cpuPerRequest.client : 0,
     serverCpuSeconds: settings.cpuPerRequest.server,
     workers: settings.server.workers,
     serviceTime: toDistribution(settings.server.serviceTime),
     deadlineSeconds: settings.deadline,
     closedLoop: settings.closedLoop !== undefined,
-    dnsName: settings.dnsName === 'clusterIP' ? null : settings.dnsName,
+    // External clients resolve the load balancer's public name, not a cluster one.
+    dnsName: settings.dnsName === 'clusterIP' || external !== null ? null : settings.dnsName,
     pickExternal: externalPicker(settings.dnsName),
     // A TTL-respecting client keeps an answer for its TTL: the kubernetes plugin's for Services,
     // the upstream's (mean) for external names.
     clientCacheTtlSeconds:
       dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
     ports,
+    external,
   };
 }
 
 /** Client pods of all workloads on each node. */
+/** The workloads whose clients are pods (external clients are on no node). */
+function podWorkloads(workloads: WorkloadSettings[]): WorkloadSettings[] {
+  return workloads.filter((w) => w.from !== 'external');
+}
+
 function clientsPerNode(workloads: WorkloadSettings[], cluster: Cluster): number[] {
   const perNode = new Array<number>(cluster.nodes).fill(0);
-  for (const w of workloads) for (let n = 0; n < cluster.nodes; n++) perNode[n] += clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
+  for (const w of podWorkloads(workloads)) for (let n = 0; n < cluster.nodes; n++) perNode[n] += clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
   return perNode;
 }
 
 /** Whether every node hosts the same clients, so that any node can stand in for any other (cluster.ts). */
 function clientsAreSpread(workloads: WorkloadSettings[], cluster: Cluster): boolean {
-  for (const w of workloads) {
+  for (const w of podWorkloads(workloads)) {
     const first = clientsOnNode(w.clients, 0, cluster.nodes, cluster.podsPerNode);
     for (let n = 1; n < cluster.nodes; n++) if (clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode) !== first) return false;
   }
@@ -114,9 +123,14 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     perNode.forEach((c, n) => (last = c > 0 ? n : last));
     cluster.detailedNodes = Math.max(cluster.detailedNodes, last + 1);
   }
+  // External clients may enter at any node and their load is not a pod's to mirror: every node in detail.
+  const external = settings.workload.some((w) => w.from === 'external');
+  if (external) cluster.detailedNodes = cluster.nodes;
   const parts = buildParts(sim, settings, cluster, streams);
   const policy = buildPolicy(sim, settings, cluster.podsPerNode, parts.nodes, streams);
   if (policy !== null) parts.constants.push(...policy.constants);
+  const lb = external ? loadLbProfile(settings.profiles.lb) : null;
+  if (lb !== null) parts.constants.push(...lb.constants.map((c) => ({ ...c, path: `lb.${c.path}` })));
   const network = new Network({
     sim,
     cluster,
@@ -126,7 +140,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     mesh: parts.mesh,
     tcp: parts.tcp,
     terminationGraceSeconds: settings.churn.terminationGrace,
-    streams: { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service') },
+    streams: { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service'), lb: streams.stream('lb') },
     serverOnlyNode: parts.serverOnlyNode,
     dns: parts.dns,
     policy: policy === null ? NO_POLICY : policy.enforcement,
@@ -136,18 +150,27 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   const dnsClients = settings.workload.some((w) => w.dns !== undefined) ? newDnsClientStats() : null;
   settings.workload.forEach((w, i) => {
     const ports = portConfig(w.sysctls, w.activeClose, parts.ports.profile, parts.ports.conntrackTimeWaitSeconds, parts.ports.ipvsDropSeconds);
-    const model = workloadModel(w, i, cluster.services, settings.dns, ports);
+    const model = workloadModel(w, i, cluster.services, settings.dns, ports, lb === null ? null : externalRoute(w, lb.values));
     const clientStreams = { arrivals: streams.stream(`arrivals/${w.name}/${i}`), targets: streams.stream(`targets/${w.name}/${i}`) };
     if (w.dns !== undefined) {
       if (parts.dns === null || dnsClients === null) throw new Error(`workload ${w.name}: a DNS-only workload needs cluster DNS`);
       const context = { sim, dns: parts.dns, cluster, nodes: parts.nodes, pickService: model.pickService, resolverTimeoutSeconds: settings.dns.resolver.timeout, stats: dnsClients };
       startDnsClients(context, w, w.dns, clientStreams);
+    } else if (model.external !== null) {
+      network.external.addRoute(model.external);
+      startExternalClients(sim, network, model, w, settings.workload.length, clientStreams);
     } else startClients(sim, network, parts.nodes, model, w, clientStreams);
-    if (w.dns === undefined && cluster.mirror && cluster.detailedNodes < cluster.nodes) {
+    if (w.dns === undefined && w.from !== 'external' && cluster.mirror && cluster.detailedNodes < cluster.nodes) {
       // Mirrors already carry the detailed clients' share; add what uneven rounding leaves out.
       const rates = offeredRates(w, cluster);
       const missing = (rates.total * cluster.detailedNodes - rates.detailed * cluster.nodes) / cluster.nodes;
       startBackgroundLoad(sim, network, model, missing, { arrivals: streams.stream(`background/${w.name}/${i}`), targets: clientStreams.targets });
+    }
+    if (w.from === 'external') {
+      // Not pods; counted so that request metrics are not scaled (every node is in detail).
+      clientPods.all += w.clients as number;
+      clientPods.detailed += w.clients as number;
+      return;
     }
     for (let n = 0; n < cluster.nodes; n++) {
       const c = clientsOnNode(w.clients, n, cluster.nodes, cluster.podsPerNode);
@@ -190,5 +213,6 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     dnsClients: point.dnsClients,
     controlPlane: parts.controlPlane,
     policy: point.policy === null ? null : point.policy.enforcement,
+    external: settings.workload.some((w) => w.from === 'external') ? network.external.stats : null,
   });
 }

@@ -88,9 +88,35 @@ const dnsOnly = z
   });
 export type DnsOnlySettings = z.output<typeof dnsOnly>;
 
+/**
+ * External clients' way in (models/external.ts): the target Services' type and
+ * externalTrafficPolicy as these clients meet them, and the cloud load balancer's health checks
+ * (defaults: the provider controller's, models/profiles/lb.yaml).
+ */
+const loadBalancer = z
+  .object({
+    provider: z.enum(['gcp', 'aws-nlb']).prefault('gcp'),
+    healthCheckInterval: positiveDuration().optional(),
+    unhealthyThreshold: z.number().int().min(1).optional(),
+    healthyThreshold: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 const workloadSettings = z
   .object({
     name: z.string().min(1).prefault('web'),
+    /**
+     * Where the clients are: pods of the cluster, or outside it (`external`: `clients` is then a
+     * count of client machines, on no node: their CPU, ports and conntrack are not the cluster's),
+     * entering through the target Service's node port; they resolve no cluster name. Unset: pod.
+     */
+    from: z.enum(['pod', 'external']).optional(),
+    /** External clients: NodePort (clients spread over every node's IP) or LoadBalancer (a cloud load balancer spreads them). */
+    serviceType: z.enum(['NodePort', 'LoadBalancer']).optional(),
+    /** External clients: Cluster (any node, SNAT, maybe a second hop) or Local (nodes with an endpoint only, the source IP kept). */
+    externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
+    /** External clients through a LoadBalancer: the provider and its health checks of the nodes. */
+    loadBalancer: loadBalancer.optional(),
     /** Client pods: a share of each node's pods ("50%") or a count spread over the nodes. */
     clients: z
       .union([z.number().int().min(1), share().transform((fraction) => ({ share: fraction }))])
@@ -133,7 +159,18 @@ const workloadSettings = z
     /** A DNS-only workload: clients that only resolve names (the request, connection and server fields do not apply). */
     dns: dnsOnly.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.from !== 'external') {
+      for (const key of ['serviceType', 'externalTrafficPolicy', 'loadBalancer'] as const) {
+        if (w[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to external clients only (from: external)` });
+      }
+      return;
+    }
+    if (typeof w.clients !== 'number') ctx.addIssue({ code: 'custom', path: ['clients'], message: 'external clients are a count of client machines, not a share of pods' });
+    if (w.dns !== undefined) ctx.addIssue({ code: 'custom', path: ['dns'], message: 'external clients do not query cluster DNS' });
+    if (w.loadBalancer !== undefined && w.serviceType === 'NodePort') ctx.addIssue({ code: 'custom', path: ['loadBalancer'], message: 'loadBalancer applies to serviceType LoadBalancer' });
+  });
 export type WorkloadSettings = z.output<typeof workloadSettings>;
 
 export const workloadsSettings = z.array(workloadSettings).min(1).prefault([{}]);
