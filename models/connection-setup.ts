@@ -97,7 +97,7 @@ export class ConnectionSetup {
         const node = this.o.serverNode(request.servingNode);
         node.dispatchCpuSeconds += walk;
         node.cpu.serve(walk);
-        this.o.sim.schedule(this.oneWay(request.kind) + walk, this.synAckArrives, request);
+        this.o.sim.schedule(this.oneWay(request) + walk, this.synAckArrives, request);
         return;
       }
     }
