@@ -17,12 +17,12 @@ function request(limit: number | null, serviceTimeIsCpu = true, pod = 0): Reques
   return r;
 }
 
-function run(server: Record<string, unknown>, rate: number, arrival = 'poisson'): Metrics {
+function run(server: Record<string, unknown>, rate: number, arrival = 'poisson', extra: Record<string, unknown> = {}): Metrics {
   const input = {
     warmup: 1,
     duration: 60,
     cluster: { nodes: 1, coresPerNode: 4, podsPerNode: 2, services: 1, endpointsPerService: 1, detailedNodes: 1 },
-    workload: [{ clients: 1, ratePerClient: rate, arrival, target: 'svc-0', dnsName: 'clusterIP', connection: { keepAlive: {} }, server }],
+    workload: [{ clients: 1, ratePerClient: rate, arrival, target: 'svc-0', dnsName: 'clusterIP', connection: { keepAlive: {} }, server, ...extra }],
   } as NetworkSettingsInput;
   return simulate(networkSettings.parse(input), 15, 0).metrics;
 }
@@ -31,7 +31,7 @@ const throttledShare = (m: Metrics) => (m['container_cpu_cfs_throttled_periods_t
 
 describe('a serving pod’s CPU work under its CFS quota', () => {
   it('a request of CPU W under quota q per period P ends after ⌈W/q⌉ − 1 whole periods plus the rest', () => {
-    for (const [w, limit] of [[0.025, 0.1], [0.01, 0.1], [0.31, 0.25], [0.049, 0.5]] as const) {
+    for (const [w, limit] of [[0.025, 0.1], [0.01, 0.1], [0.31, 0.25], [0.3, 0.25], [0.049, 0.5]] as const) {
       const quotas = new ServerCpuQuotas(PERIOD, 4);
       const q = limit * PERIOD;
       const periods = Math.ceil(w / q) - 1;
@@ -52,6 +52,14 @@ describe('a serving pod’s CPU work under its CFS quota', () => {
     const quotas = new ServerCpuQuotas(PERIOD, 4);
     expect(quotas.serviceSeconds(request(4), 1, 0)).toBe(1);
     expect(quotas.throttling().periods).toBe(0);
+  });
+
+  it('one worker (one thread) under a one-core limit is never throttled, whatever its bursts', () => {
+    // It cannot run more than one core's period in a period: the quota can never run dry (no
+    // cpuPerRequest.server, whose job would run beside the worker's next request: a second thread).
+    const server = { workers: 1, serviceTime: { uniform: { min: '0s', max: '500ms' } }, serviceTimeIsCpu: true, cpuLimit: 1 };
+    const m = run(server, 3, 'poisson', { cpuPerRequest: { client: '50us', server: '0s' } });
+    expect(m['container_cpu_cfs_throttled_periods_total.total']).toBe(0);
   });
 
   it('a limit above the demand, whose work fits one period, never throttles and changes nothing', () => {
