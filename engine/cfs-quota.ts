@@ -14,6 +14,13 @@
 
 import { Tally } from './stats/index.js';
 
+/**
+ * The kernel accounts run time in whole nanoseconds (u64 ns in struct cfs_bandwidth): a quota left
+ * short of the period's remaining time by less than one is a rounding of the sums here, not a
+ * throttle (a single thread under a one-core quota can never be throttled).
+ */
+const ONE_NANOSECOND = 1e-9;
+
 export interface CfsQuotaOptions {
   /** CPU seconds the group may run per period (cpu.cfs_quota_us). */
   quotaSeconds: number;
@@ -106,8 +113,8 @@ export class CfsQuota {
         left -= claim;
         t += claim;
       }
-      if (left <= 0) break;
-      if (remaining < available) {
+      if (left <= ONE_NANOSECOND) break;
+      if (remaining < available - ONE_NANOSECOND) {
         // Quota spent before the period ends: paused until the next one begins.
         paused += periodEnd - t;
         if (!this.throttledIn[i]) {

@@ -75,6 +75,19 @@ export function pointContext(spec: NetworkSettings): PointContext {
   if (spec.proxy.mode === 'ebpf' && !isCiliumBased(spec.cluster.cni)) {
     notes.push(`proxy.mode ebpf is Cilium's kube-proxy replacement, which runs only with Cilium as the CNI; here it is combined with the ${spec.cluster.cni} data path, a pairing no cluster runs: read its results as Cilium's service load balancing over ${spec.cluster.cni}'s path costs.`);
   }
+  if (spec.proxy.cpuLimit !== undefined) put('proxy.cpuLimit', spec.proxy.cpuLimit, "kube-proxy's CFS quota per 100 ms period: how long its syncs are throttled");
+  if (spec.churn.endpointChangesPerSecond > 0) {
+    const slices = spec.controlPlane.endpointSlice;
+    put('controlPlane.endpointSlice.batchPeriod', secondsText(slices.batchPeriod), 'how long a pod change waits to share its Service’s EndpointSlice sync');
+    put('controlPlane.endpointSlice.concurrentSyncs', slices.concurrentSyncs, 'Services the EndpointSlice controller syncs at once');
+    put('controlPlane.endpointSlice.apiQps', slices.apiQps, 'the controller’s API writes per second (with apiBurst): its queue under churn');
+    put('controlPlane.endpointSlice.apiBurst', slices.apiBurst, 'writes the controller may send at once before apiQps paces it');
+  }
+  const policy = spec.networkPolicy;
+  if (policy.policies > 0) {
+    put('networkPolicy.policies', policy.policies, 'rules every connection’s first packet is checked against');
+    put('networkPolicy.enforcement', policy.enforcement, 'how the policies are evaluated: a rule walk (iptables), a set match (ipset, nftables) or a map lookup (ebpf)');
+  }
   const conntrackProfile = loadConntrackProfile(spec.profiles.conntrack).values;
   let limit: number | string;
   try {
@@ -133,6 +146,10 @@ export function pointContext(spec: NetworkSettings): PointContext {
     put(`${at}.connection`, perRequest ? 'new' : 'keepAlive', perRequest ? `${w.name}: a new connection${w.dnsName === 'clusterIP' || w.from === 'external' ? '' : ' (and a lookup)'} per request` : `${w.name}: connections reused`);
     put(`${at}.server.serviceTime`, distributionText(w.server.serviceTime), `${w.name}: the server's work per request`);
     put(`${at}.server.workers`, w.server.workers, `${w.name}: requests a serving pod handles at once`);
+    if (w.server.cpuLimit !== undefined) {
+      const cpu = w.server.serviceTimeIsCpu === true ? 'cpuPerRequest.server and the service time' : 'cpuPerRequest.server';
+      put(`${at}.server.cpuLimit`, w.server.cpuLimit, `${w.name}: each serving pod's CFS quota per 100 ms period, on its ${cpu}: when requests wait for the next period`);
+    }
   });
   return { settings, notes, dnsRaceProbability: raceProbability };
 }

@@ -70,6 +70,8 @@ export const METRICS: readonly MetricInfo[] = [
   m('datapath_cpu_cores', 'gauge', 'cores', 'node', 'lower', 'a node’s CPU spent on packets and connections in the kernel'),
   m('node_cpu_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s cores busy'),
   m('nic_utilization', 'gauge', 'ratio', 'node', 'lower', 'share of a node’s NIC capacity its multi-segment messages use (single-segment ones are not charged to the link)'),
+  m('container_cpu_cfs_throttled_periods_total', 'counter', 'count', 'pod', 'lower', 'CFS periods in which a serving pod’s CPU limit (workload server.cpuLimit) throttled it, per serving pod with a limit (cAdvisor’s name)'),
+  m('container_cpu_cfs_throttled_seconds_total', 'counter', 'seconds', 'pod', 'lower', 'time a serving pod’s requests were paused by its CPU limit’s quota, summed over its paused requests, per serving pod with a limit (cAdvisor’s name)'),
   m('server_worker_utilization', 'gauge', 'ratio', 'pod', 'neutral', 'share of a serving pod’s workers busy'),
   m('dns_lookup_duration_seconds', 'distribution', 'seconds', 'lookup', 'lower', 'one name lookup by the pod’s resolver, search path included'),
   m('dns_queries_per_lookup', 'average', 'count', 'lookup', 'lower', 'queries a lookup sends (A and AAAA per candidate name, retries)'),

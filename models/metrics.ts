@@ -76,6 +76,8 @@ export interface MetricsSources {
   netfilterBytesPerEntry: number;
   /** Each server pod's worker pool's utilisation, in order of creation. */
   workerUtilisations: number[];
+  /** Throttled periods and seconds per serving pod with a CPU limit (0 when none has one). */
+  serverThrottling: { periods: number; seconds: number };
   dns: DnsMetricsSources | null;
   /** What DNS-only workloads' clients saw (dns-clients.ts); null when there are none. */
   dnsClients: DnsClientStats | null;
@@ -171,6 +173,8 @@ export function collectMetrics(sources: MetricsSources): Metrics {
   }
   const pools = sources.workerUtilisations;
   putGauge(metrics, 'server_worker_utilization', mean(pools), pools.length > 0 ? Math.max(...pools) : NaN);
+  putCounter(metrics, 'container_cpu_cfs_throttled_periods_total', sources.serverThrottling.periods, window);
+  putCounter(metrics, 'container_cpu_cfs_throttled_seconds_total', sources.serverThrottling.seconds, window);
   const policy = sources.policy;
   if (policy !== null) {
     // Evaluations and denials are the detailed clients' connections, scaled as request counts are.

@@ -17,6 +17,7 @@ import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ExternalEntry } from './external.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
 import { WorkerPools } from './worker-pools.js';
+import { ServerCpuQuotas } from './server-cpu-limit.js';
 
 const noop = (): void => {};
 
@@ -38,6 +39,7 @@ export interface NetworkOptions {
   /** Cluster DNS, or null when no workload resolves names. */
   dns: DnsRuntime | null;
   policy: PolicyHook;
+  cfsPeriodSeconds: number;
 }
 
 export class Network {
@@ -52,6 +54,8 @@ export class Network {
   };
   /** Worker pools of the simulated server pods, by serving pod, created on first use. */
   private readonly workers: WorkerPools;
+  /** The serving pods' CPU limits (server-cpu-limit.ts). */
+  readonly serverCpuQuotas: ServerCpuQuotas;
   /** Idle keep-alive connections by (client pod, Service). */
   private readonly pools = new Map<number, Connection[]>();
   private readonly nodePort: boolean;
@@ -92,7 +96,8 @@ export class Network {
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
-    this.workers = new WorkerPools(sim, this.workDone);
+    this.serverCpuQuotas = new ServerCpuQuotas(options.cfsPeriodSeconds, cluster.settings.coresPerNode);
+    this.workers = new WorkerPools(sim, this.workDone, (request, seconds, now) => this.serverCpuQuotas.serviceSeconds(request, seconds, now));
     this.external = new ExternalEntry(sim, cluster, options.nodes, this.endpoints, options.streams.lb);
     this.setup = new ConnectionSetup({
       sim,
@@ -307,6 +312,13 @@ export class Network {
   };
 
   private readonly workDone = (request: Request): void => {
+    // The pod's own CPU draws on its limit's quota: paused until the next period when it is spent.
+    const pause = this.serverCpuQuotas.pause(request, request.workload.serverCpuSeconds, this.sim.now);
+    if (pause > 0) this.sim.post(pause, this.serverCpu, request);
+    else this.serverCpu(request);
+  };
+
+  private readonly serverCpu = (request: Request): void => {
     const node = this.serverNode(request.servingNode);
     // The server node's own per-connection work (accept, teardown) on a connection's first
     // request, when the client is on another node or outside; on one node, the client's charge covers it.
@@ -451,5 +463,6 @@ export class Network {
     this.dns?.resetStatistics();
     this.external.resetStatistics();
     this.workers.resetStatistics();
+    this.serverCpuQuotas.resetStatistics(this.sim.now);
   }
 }

@@ -121,6 +121,10 @@ export interface WorkloadModel {
   readonly serverCpuSeconds: number;
   readonly workers: number;
   readonly serviceTime: Distribution;
+  /** The serving pods' CPU limit in cores (a CFS quota, server-cpu-limit.ts); null: none. */
+  readonly serverCpuLimit: number | null;
+  /** Whether the service time is the pod's own CPU (under its limit) rather than waiting. */
+  readonly serviceTimeIsCpu: boolean;
   readonly deadlineSeconds: number;
   /** Closed loop: the request's end starts the client's next one. */
   readonly closedLoop: boolean;

@@ -56,6 +56,8 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     serverCpuSeconds: settings.cpuPerRequest.server,
     workers: settings.server.workers,
     serviceTime: toDistribution(settings.server.serviceTime),
+    serverCpuLimit: settings.server.cpuLimit ?? null,
+    serviceTimeIsCpu: settings.server.serviceTimeIsCpu ?? false,
     deadlineSeconds: settings.deadline,
     closedLoop: settings.closedLoop !== undefined,
     // External clients resolve the load balancer's public name, not a cluster one.
@@ -144,6 +146,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     serverOnlyNode: parts.serverOnlyNode,
     dns: parts.dns,
     policy: policy === null ? NO_POLICY : policy.enforcement,
+    cfsPeriodSeconds: parts.cfsPeriodSeconds,
   });
 
   const clientPods = { all: 0, detailed: 0 };
@@ -209,6 +212,7 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     requestScale: clientPods.detailed > 0 ? clientPods.all / clientPods.detailed : 0,
     netfilterBytesPerEntry: parts.netfilterBytesPerEntry,
     workerUtilisations: network.workerUtilisations(),
+    serverThrottling: network.serverCpuQuotas.throttling(),
     dns: parts.dns === null ? null : { runtime: parts.dns, memory: parts.corednsMemory, nodeLocal: settings.dns.nodeLocal.enabled },
     dnsClients: point.dnsClients,
     controlPlane: parts.controlPlane,

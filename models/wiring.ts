@@ -49,6 +49,8 @@ export interface Parts {
   resetNode: (node: DetailedNode, now: number) => void;
   /** The path of endpoint changes to the detailed nodes' proxies. */
   controlPlane: ControlPlane;
+  /** cpu.cfs_period_us in seconds: the period of every container's CPU limit. */
+  cfsPeriodSeconds: number;
 }
 
 /** A node simulated as a server only runs no proxy sync loop of interest: its rules never lag. */
@@ -179,6 +181,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
     nodes,
     dns,
     corednsMemory: { mib: memoryMiB, limitBytes: settings.dns.coredns.memoryLimit },
+    cfsPeriodSeconds: kernelValues.cfs.period,
     proxy: mode,
     path,
     mesh,

@@ -65,6 +65,8 @@ export class WorkerPools {
   constructor(
     private readonly sim: Simulator,
     done: (request: Request) => void,
+    /** How long a worker is held by a request's service time starting now (a CPU limit's pauses stretch it). */
+    private readonly hold: (request: Request, seconds: number, now: number) => number = (_request, seconds) => seconds,
   ) {
     this.finished = (request: Request) => {
       this.release(request.servingPod);
@@ -93,7 +95,7 @@ export class WorkerPools {
     state[at + AREA] += busy * (now - state[at + LAST_TIME]);
     state[at + LAST_TIME] = now;
     state[at + BUSY] = busy + 1;
-    this.sim.post(seconds, this.finished, request);
+    this.sim.post(this.hold(request, seconds, now), this.finished, request);
   }
 
   /** A worker of pod's pool is free: the head of the line takes it at once, or it goes idle. */
@@ -101,7 +103,7 @@ export class WorkerPools {
     const line = this.waiting[pod];
     if (line !== undefined && line.length > 0) {
       const next = line.shift();
-      this.sim.post(line.shiftedSeconds, this.finished, next);
+      this.sim.post(this.hold(next, line.shiftedSeconds, this.sim.now), this.finished, next);
       return;
     }
     const state = this.state;

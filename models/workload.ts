@@ -151,6 +151,14 @@ const workloadSettings = z
       .object({
         workers: z.number().int().min(1).prefault(64),
         serviceTime: durationDistribution().prefault('1ms'),
+        /**
+         * The serving pods' CPU limit in cores (resources.limits.cpu: 0.5 = 500m), enforced as a
+         * CFS quota of limit × 100 ms per 100 ms period on the pod's cpuPerRequest.server (and its
+         * service time when serviceTimeIsCpu): work that does not fit waits for the next period.
+         */
+        cpuLimit: z.number().positive().optional(),
+        /** Whether the service time is the pod's own CPU (drawn from its limit's quota) rather than time waiting on something else; unset: false. */
+        serviceTimeIsCpu: z.boolean().optional(),
       })
       .strict()
       .prefault({ workers: 64, serviceTime: '1ms' }),

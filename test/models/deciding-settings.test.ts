@@ -70,3 +70,33 @@ describe('eBPF points', () => {
     expect(iptables.settings.some((s) => s.path.startsWith('proxy.ebpf') || s.path.startsWith('conntrack.bpf'))).toBe(false);
   });
 });
+
+describe('settings listed only when they act', () => {
+  const paths = (input: Partial<NetworkSettingsInput>) => pointContext(networkSettings.parse(spec(input))).settings.map((s) => s.path);
+
+  it('lists the EndpointSlice controller’s settings only under churn', () => {
+    expect(paths({}).some((p) => p.startsWith('controlPlane.'))).toBe(false);
+    const churned = paths({ churn: { endpointChangesPerSecond: 5 } });
+    for (const key of ['batchPeriod', 'concurrentSyncs', 'apiQps', 'apiBurst']) expect(churned).toContain(`controlPlane.endpointSlice.${key}`);
+  });
+
+  it('lists kube-proxy’s CPU limit only when set', () => {
+    expect(paths({})).not.toContain('proxy.cpuLimit');
+    expect(paths({ proxy: { cpuLimit: 0.2 } })).toContain('proxy.cpuLimit');
+  });
+
+  it('lists NetworkPolicy’s count and enforcement only when there are policies', () => {
+    expect(paths({}).some((p) => p.startsWith('networkPolicy.'))).toBe(false);
+    const withPolicies = paths({ networkPolicy: { policies: 100, enforcement: 'ipset' } });
+    expect(withPolicies).toContain('networkPolicy.policies');
+    expect(withPolicies).toContain('networkPolicy.enforcement');
+  });
+
+  it('lists a workload’s server CPU limit only when set, saying what it throttles', () => {
+    expect(paths({}).some((p) => p.endsWith('server.cpuLimit'))).toBe(false);
+    const c = pointContext(networkSettings.parse(spec({ workload: [{ name: 'web', clients: '50%', ratePerClient: 5, server: { cpuLimit: 0.5, serviceTimeIsCpu: true } }] })));
+    const limit = c.settings.find((s) => s.path === 'workload.0.server.cpuLimit');
+    expect(limit?.value).toBe(0.5);
+    expect(limit?.decides).toMatch(/service time/);
+  });
+});
