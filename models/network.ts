@@ -11,10 +11,11 @@ import type { Distribution } from '../engine/distributions.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
-import { ConnectionSetup } from './connection-setup.js';
+import { ConnectionSetup, nextSynAt } from './connection-setup.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
+import type { SnatRace } from './snat.js';
 import { WorkerPools } from './worker-pools.js';
 
 const noop = (): void => {};
@@ -37,6 +38,8 @@ export interface NetworkOptions {
   /** Cluster DNS, or null when no workload resolves names. */
   dns: DnsRuntime | null;
   policy: PolicyHook;
+  /** The masquerade port-allocation race for connections leaving the cluster, or null (eBPF masquerading). */
+  snat: SnatRace | null;
 }
 
 export class Network {
@@ -72,6 +75,7 @@ export class Network {
   private readonly streams: NetworkStreams;
   private readonly serverOnlyNode: (index: number) => DetailedNode;
   private readonly policy: PolicyHook;
+  private readonly snat: SnatRace | null;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -86,6 +90,7 @@ export class Network {
     this.serverOnlyNode = options.serverOnlyNode;
     this.dns = options.dns;
     this.policy = options.policy;
+    this.snat = options.snat;
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
@@ -211,8 +216,41 @@ export class Network {
       this.finish(request, 'timeout');
       return;
     }
-    this.sim.schedule(2 * this.dns!.externalRoundTrip(), this.externalDone, request);
+    this.externalSyn(request);
   }
+
+  /** The SYN leaves through the node's MASQUERADE: a lost port-allocation race drops it (snat.ts). */
+  private readonly externalSyn = (request: Request): void => {
+    const now = this.sim.now;
+    if (request.finished) {
+      // A closed-loop client gave up while its SYN waited for a retransmission.
+      request.node.flows.tcpAbandon(now, request.lastSynAt);
+      this.setup.releasePort(request, false);
+      return;
+    }
+    request.synAttempts++;
+    request.lastSynAt = now;
+    if (this.snat !== null && this.snat.collides(request.node.index, request.externalIndex, now)) {
+      request.node.flows.insertFailed.add();
+      const next = nextSynAt(request, this.tcp);
+      if (next === 'deadline') {
+        this.sim.at(Math.max(now, request.startedAt + request.workload.deadlineSeconds), this.externalGaveUp, request);
+      } else {
+        this.sim.at(next, request.synAttempts > this.tcp.synRetries ? this.externalGaveUp : this.externalSyn, request);
+      }
+      return;
+    }
+    this.sim.schedule(2 * this.dns!.externalRoundTrip(), this.externalDone, request);
+  };
+
+  /** The SYN retries are spent (timeout) or the client's deadline came first. */
+  private readonly externalGaveUp = (request: Request): void => {
+    request.node.flows.tcpAbandon(this.sim.now, request.lastSynAt);
+    this.setup.releasePort(request, false);
+    if (request.finished) return;
+    const late = !request.workload.closedLoop && this.sim.now >= request.startedAt + request.workload.deadlineSeconds;
+    this.finish(request, late ? 'deadline_exceeded' : 'timeout');
+  };
 
   private readonly externalDone = (request: Request): void => {
     const now = this.sim.now;

@@ -20,6 +20,7 @@ import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts, type Parts } from './wiring.js';
 import { toDistribution, type WorkloadSettings } from './workload.js';
+import { SnatRace } from './snat.js';
 
 export { networkSettings, type NetworkSettings };
 
@@ -130,6 +131,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     serverOnlyNode: parts.serverOnlyNode,
     dns: parts.dns,
     policy: policy === null ? NO_POLICY : policy.enforcement,
+    snat: parts.snat === null ? null : new SnatRace(parts.snat, streams.stream('snat')),
   });
 
   const clientPods = { all: 0, detailed: 0 };
