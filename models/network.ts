@@ -11,7 +11,8 @@ import type { Distribution } from '../engine/distributions.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
-import { ConnectionSetup, nextSynAt } from './connection-setup.js';
+import { ConnectionSetup } from './connection-setup.js';
+import { ExternalConnections } from './external-connections.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
@@ -75,7 +76,7 @@ export class Network {
   private readonly streams: NetworkStreams;
   private readonly serverOnlyNode: (index: number) => DetailedNode;
   private readonly policy: PolicyHook;
-  private readonly snat: SnatRace | null;
+  private readonly external: ExternalConnections;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -90,7 +91,6 @@ export class Network {
     this.serverOnlyNode = options.serverOnlyNode;
     this.dns = options.dns;
     this.policy = options.policy;
-    this.snat = options.snat;
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
@@ -106,6 +106,16 @@ export class Network {
       pods: cluster.totalPods,
       serverNode: (index) => this.serverNode(index),
       established: this.sendRequest,
+      finish: (request, outcome) => this.finish(request, outcome),
+    });
+    this.external = new ExternalConnections({
+      sim,
+      setup: this.setup,
+      tcp: options.tcp,
+      snat: options.snat,
+      services: cluster.services,
+      roundTrip: () => this.dns!.externalRoundTrip(),
+      requestDuration: this.metrics.requestDuration,
       finish: (request, outcome) => this.finish(request, outcome),
     });
   }
@@ -194,78 +204,11 @@ export class Network {
       return;
     }
     if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
-      this.externalRequest(request);
+      this.external.connect(request);
       return;
     }
     this.connectToService(request);
   }
-
-  /**
-   * A connection to a name outside the cluster: egress through the node (a conntrack entry for the
-   * masqueraded flow), a connect round trip and a request round trip to a server whose distance is
-   * the upstream resolver's (DNS upstream latency), with no Service dispatch.
-   */
-  private externalRequest(request: Request): void {
-    // Its own destination for the client's ports: past the Services' indices.
-    if (!this.setup.takePort(request, this.cluster.services + request.externalIndex)) return;
-    const flows = request.node.flows;
-    const admitted = request.reopenTuple ? flows.tcpReopen(this.sim.now) : flows.tcpOpen(this.sim.now);
-    request.reopenTuple = false;
-    if (!admitted) {
-      this.setup.releasePort(request, false);
-      this.finish(request, 'timeout');
-      return;
-    }
-    this.externalSyn(request);
-  }
-
-  /** The SYN leaves through the node's MASQUERADE: a lost port-allocation race drops it (snat.ts). */
-  private readonly externalSyn = (request: Request): void => {
-    const now = this.sim.now;
-    if (request.finished) {
-      // A closed-loop client gave up while its SYN waited for a retransmission.
-      request.node.flows.tcpAbandon(now, request.lastSynAt);
-      this.setup.releasePort(request, false);
-      return;
-    }
-    request.synAttempts++;
-    request.lastSynAt = now;
-    if (this.snat !== null && this.snat.collides(request.node.index, request.externalIndex, now)) {
-      request.node.flows.insertFailed.add();
-      const next = nextSynAt(request, this.tcp);
-      if (next === 'deadline') {
-        this.sim.at(Math.max(now, request.startedAt + request.workload.deadlineSeconds), this.externalGaveUp, request);
-      } else {
-        this.sim.at(next, request.synAttempts > this.tcp.synRetries ? this.externalGaveUp : this.externalSyn, request);
-      }
-      return;
-    }
-    this.sim.schedule(2 * this.dns!.externalRoundTrip(), this.externalDone, request);
-  };
-
-  /** The SYN retries are spent (timeout) or the client's deadline came first. */
-  private readonly externalGaveUp = (request: Request): void => {
-    request.node.flows.tcpAbandon(this.sim.now, request.lastSynAt);
-    this.setup.releasePort(request, false);
-    if (request.finished) return;
-    const late = !request.workload.closedLoop && this.sim.now >= request.startedAt + request.workload.deadlineSeconds;
-    this.finish(request, late ? 'deadline_exceeded' : 'timeout');
-  };
-
-  private readonly externalDone = (request: Request): void => {
-    const now = this.sim.now;
-    request.node.flows.tcpEstablished(now);
-    request.node.flows.tcpClose(now);
-    this.setup.releasePort(request, true);
-    if (request.finished) return;
-    const elapsed = now - request.startedAt;
-    if (elapsed > request.workload.deadlineSeconds) {
-      this.finish(request, 'deadline_exceeded');
-      return;
-    }
-    this.metrics.requestDuration.add(elapsed);
-    this.finish(request, 'ok');
-  };
 
   private connectToService(request: Request): void {
     const node = request.node;
