@@ -21,6 +21,7 @@ import { z } from 'zod';
 import type { RandomStream } from '../engine/random.js';
 import { hardwareProfileNames } from './hardware.js';
 import { duration, size } from './units.js';
+import { masqueradeSettings } from './snat.js';
 
 /**
  * Physical bounds: what no cluster can have. What is merely expensive is left to the cost
@@ -59,6 +60,8 @@ export const clusterSettings = z
      * rigs. `reference` keeps each constant on the rig it was fitted on.
      */
     nodeProfile: z.enum(hardwareProfileNames).prefault('reference'),
+    /** Masquerading of pods' traffic to addresses outside the cluster (models/snat.ts). */
+    masquerade: masqueradeSettings.prefault({}),
     cni: z.string().prefault('calico-bgp'),
     zones: z.number().int().min(1).prefault(1),
     /**

@@ -28,6 +28,15 @@ export interface ConnectionSetupOptions {
   finish: (request: Request, outcome: Outcome) => void;
 }
 
+/**
+ * When a dropped SYN goes again: the initial RTO doubling with each attempt (RFC 6298 §5.5), or
+ * 'deadline' when an open-loop client's deadline comes first.
+ */
+export function nextSynAt(request: Request, tcp: TcpConstants): number | 'deadline' {
+  const nextAt = request.lastSynAt + tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
+  return !request.workload.closedLoop && nextAt > request.startedAt + request.workload.deadlineSeconds ? 'deadline' : nextAt;
+}
+
 export class ConnectionSetup {
   private readonly ports: EphemeralPorts;
 
@@ -149,15 +158,13 @@ export class ConnectionSetup {
   /** The SYN was dropped: retransmit after the doubling RTO, or give up. */
   private retransmitLater(request: Request): void {
     const sim = this.o.sim;
-    const rto = this.o.tcp.initialRtoSeconds * 2 ** (request.synAttempts - 1);
-    // Next: another SYN, or, with the retries spent, connect() failing with ETIMEDOUT.
-    const nextAt = request.lastSynAt + rto;
-    const deadlineAt = request.startedAt + request.workload.deadlineSeconds;
-    if (!request.workload.closedLoop && nextAt > deadlineAt) {
+    const nextAt = nextSynAt(request, this.o.tcp);
+    if (nextAt === 'deadline') {
       // The client gives up first (a closed-loop client's own deadline event does this).
-      sim.at(Math.max(sim.now, deadlineAt), this.connectGaveUp, request);
+      sim.at(Math.max(sim.now, request.startedAt + request.workload.deadlineSeconds), this.connectGaveUp, request);
       return;
     }
+    // Next: another SYN, or, with the retries spent, connect() failing with ETIMEDOUT.
     sim.at(nextAt, request.synAttempts > this.o.tcp.synRetries ? this.connectTimedOut : this.sendSyn, request);
   }
 

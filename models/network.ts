@@ -12,10 +12,12 @@ import type { Simulator } from '../engine/simulator.js';
 import { Counter, Histogram } from '../engine/stats/index.js';
 import type { Cluster, NodeKind } from './cluster.js';
 import { ConnectionSetup } from './connection-setup.js';
+import { ExternalConnections } from './egress.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ExternalEntry } from './external.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
+import type { SnatRace } from './snat.js';
 import { WorkerPools } from './worker-pools.js';
 import { ServerCpuQuotas } from './server-cpu-limit.js';
 
@@ -40,6 +42,8 @@ export interface NetworkOptions {
   dns: DnsRuntime | null;
   policy: PolicyHook;
   cfsPeriodSeconds: number;
+  /** The masquerade port-allocation race for connections leaving the cluster, or null (eBPF masquerading). */
+  snat: SnatRace | null;
 }
 
 export class Network {
@@ -79,6 +83,8 @@ export class Network {
   private readonly policy: PolicyHook;
   /** The way in for clients outside the cluster (external.ts). */
   readonly external: ExternalEntry;
+  /** Connections from pods to addresses outside the cluster (egress.ts). */
+  private readonly egress: ExternalConnections;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -111,6 +117,16 @@ export class Network {
       arrivalSeconds: options.proxy.arrivalCost(cluster.services),
       serverNode: (index) => this.serverNode(index),
       established: this.sendRequest,
+      finish: (request, outcome) => this.finish(request, outcome),
+    });
+    this.egress = new ExternalConnections({
+      sim,
+      setup: this.setup,
+      tcp: options.tcp,
+      snat: options.snat,
+      services: cluster.services,
+      roundTrip: () => this.dns!.externalRoundTrip(),
+      requestDuration: this.metrics.requestDuration,
       finish: (request, outcome) => this.finish(request, outcome),
     });
   }
@@ -204,45 +220,11 @@ export class Network {
       return;
     }
     if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
-      this.externalRequest(request);
+      this.egress.connect(request);
       return;
     }
     this.connectToService(request);
   }
-
-  /**
-   * A connection to a name outside the cluster: egress through the node (a conntrack entry for the
-   * masqueraded flow), a connect round trip and a request round trip to a server whose distance is
-   * the upstream resolver's (DNS upstream latency), with no Service dispatch.
-   */
-  private externalRequest(request: Request): void {
-    // Its own destination for the client's ports: past the Services' indices.
-    if (!this.setup.takePort(request, this.cluster.services + request.externalIndex)) return;
-    const flows = request.node.flows;
-    const admitted = request.reopenTuple ? flows.tcpReopen(this.sim.now) : flows.tcpOpen(this.sim.now);
-    request.reopenTuple = false;
-    if (!admitted) {
-      this.setup.releasePort(request, false);
-      this.finish(request, 'timeout');
-      return;
-    }
-    this.sim.schedule(2 * this.dns!.externalRoundTrip(), this.externalDone, request);
-  }
-
-  private readonly externalDone = (request: Request): void => {
-    const now = this.sim.now;
-    request.node.flows.tcpEstablished(now);
-    request.node.flows.tcpClose(now);
-    this.setup.releasePort(request, true);
-    if (request.finished) return;
-    const elapsed = now - request.startedAt;
-    if (elapsed > request.workload.deadlineSeconds) {
-      this.finish(request, 'deadline_exceeded');
-      return;
-    }
-    this.metrics.requestDuration.add(elapsed);
-    this.finish(request, 'ok');
-  };
 
   private connectToService(request: Request): void {
     const node = request.node;

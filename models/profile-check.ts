@@ -11,6 +11,7 @@ import { loadMesh } from './mesh.js';
 import { loadPolicyProfile } from './policy/settings.js';
 import { loadProxyProfile } from './proxy/index.js';
 import type { NetworkSettings } from './settings.js';
+import { loadSnatProfile } from './snat.js';
 
 export interface ProfileProblem {
   /** The concern under spec.profiles whose overrides failed. */
@@ -29,6 +30,7 @@ export function profileProblems(settings: NetworkSettings): ProfileProblem[] {
     ['dns', () => loadDnsProfile(overrides.dns)],
     ['hardware', () => loadHardware(settings.cluster.nodeProfile, overrides.hardware)],
     ['policy', () => loadPolicyProfile(overrides.policy)],
+    ['snat', () => loadSnatProfile(overrides.snat)],
   ];
   const problems: ProfileProblem[] = [];
   for (const [concern, load] of loaders) {

@@ -24,7 +24,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown(), lb: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown(), lb: z.unknown(), snat: z.unknown() })
   .partial()
   .strict();
 

@@ -21,6 +21,7 @@ import type { ConstantRecord } from './profiles/load.js';
 import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts, type Parts } from './wiring.js';
 import { toDistribution, type WorkloadSettings } from './workload.js';
+import { SnatRace } from './snat.js';
 
 export { networkSettings, type NetworkSettings };
 
@@ -147,6 +148,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     dns: parts.dns,
     policy: policy === null ? NO_POLICY : policy.enforcement,
     cfsPeriodSeconds: parts.cfsPeriodSeconds,
+    snat: parts.snat === null ? null : new SnatRace(parts.snat, streams.stream('snat')),
   });
 
   const clientPods = { all: 0, detailed: 0 };

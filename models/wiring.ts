@@ -25,6 +25,7 @@ import type { DnsProfile } from './dns/settings.js';
 import { SharedLink } from './nic.js';
 import type { ConstantRecord } from './profiles/load.js';
 import { createProxyMode, defaultEbpfRoutingMode, effectiveProxySettings, loadProxyProfile, ProxySyncLoop } from './proxy/index.js';
+import { loadSnatProfile, snatConfig, type SnatConfig } from './snat.js';
 import { ipvsReuseDropSeconds, kubeProxyConnReuseMode, loadPortsProfile, type PortsProfile } from './ports.js';
 import type { NetworkSettings } from './settings.js';
 
@@ -36,6 +37,8 @@ export interface Parts {
   tcp: TcpConstants;
   /** What the client pods' port spaces take from the profiles (ports.ts). */
   ports: { profile: PortsProfile; conntrackTimeWaitSeconds: number; ipvsDropSeconds: number };
+  /** The masquerade port-allocation race (snat.ts); null when the data path masquerades in eBPF. */
+  snat: SnatConfig | null;
   constants: ConstantRecord[];
   netfilterBytesPerEntry: number;
   /** A node simulated as a server only, built at its first request and kept (cluster.ts). */
@@ -77,6 +80,7 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
   const kernel = loadKernel(overrides.kernel);
   const kernelValues = scaleKernelProfile(kernel.values, hardware.factors);
   const portsProfile = loadPortsProfile(overrides.ports);
+  const snatProfile = loadSnatProfile(overrides.snat);
   const kernelVersion = settings.cluster.kernel;
   const path = loadCni(settings.cluster.cni, overrides.cni);
   const mesh = settings.mesh === 'none' ? null : loadMesh(settings.mesh, overrides.mesh);
@@ -191,11 +195,13 @@ export function buildParts(sim: Simulator, settings: NetworkSettings, cluster: C
       conntrackTimeWaitSeconds: settings.conntrack.tcpTimeWait ?? conntrackProfile.values.netfilter.timeouts.tcpTimeWait,
       ipvsDropSeconds: settings.proxy.mode === 'ipvs' ? ipvsReuseDropSeconds(settings.proxy.ipvs.connReuseMode ?? kubeProxyConnReuseMode(kernelVersion), kernelVersion, portsProfile.values) : 0,
     },
+    snat: mode.usesNetfilterConntrack ? snatConfig(settings.cluster.masquerade, kernelVersion, snatProfile.values, cores) : null,
     constants: [
       ...prefixed('proxy', proxyProfile.constants),
       ...prefixed('conntrack', conntrackProfile.constants),
       ...prefixed('kernel', kernel.constants),
       ...prefixed('ports', portsProfile.constants),
+      ...prefixed('snat', snatProfile.constants),
       ...prefixed('cni', path.constants),
       ...(mesh === null ? [] : prefixed('mesh', mesh.constants)),
       ...(dns === null ? [] : prefixed('dns', dnsProfile.constants)),
