@@ -63,8 +63,7 @@ export class ConnectionSetup {
     request.synAttempts++;
     request.lastSynAt = now;
     if (!request.clientEntry) {
-      const flows = request.node.flows;
-      const admitted = request.reopenTuple ? flows.tcpReopen(now) : flows.tcpOpen(now);
+      const admitted = openFlow(request.node, request.reopenTuple, now);
       request.reopenTuple = false;
       if (!admitted) {
         this.retransmitLater(request);
@@ -90,9 +89,10 @@ export class ConnectionSetup {
       this.o.sim.schedule(this.oneWay(request), this.refusedArrives, request);
       return;
     }
+    let walk = 0;
     if (request.kind !== 'same-node' && !request.serverEntry) {
-      const flows = this.o.serverNode(request.servingNode).flows;
-      const admitted = request.reopenServerTuple ? flows.tcpReopen(now) : flows.tcpOpen(now);
+      const node = this.o.serverNode(request.servingNode);
+      const admitted = openFlow(node, request.reopenServerTuple, now);
       request.reopenServerTuple = false;
       if (!admitted) {
         this.retransmitLater(request);
@@ -101,16 +101,13 @@ export class ConnectionSetup {
       request.serverEntry = true;
       // A new flow there: the SYN walks the proxy's NAT rules in the server node's softirq before
       // the pod answers (an off-path job on its CPU, and the handshake waits for it).
-      const walk = this.o.arrivalSeconds;
+      walk = this.o.arrivalSeconds;
       if (walk > 0) {
-        const node = this.o.serverNode(request.servingNode);
         node.dispatchCpuSeconds += walk;
         node.cpu.serve(walk);
-        this.o.sim.schedule(this.oneWay(request) + walk, this.synAckArrives, request);
-        return;
       }
     }
-    this.o.sim.schedule(this.oneWay(request), this.synAckArrives, request);
+    this.o.sim.schedule(this.oneWay(request) + walk, this.synAckArrives, request);
   };
 
   private readonly refusedArrives = (request: Request): void => {
@@ -221,4 +218,9 @@ export class ConnectionSetup {
   private oneWay(request: Request): number {
     return this.o.path.oneWayLatency(request.kind).sample(this.o.streams.latency) + request.externalSeconds;
   }
+}
+
+/** A SYN's conntrack entry on `node`: a new one, or the reopened TIME_WAIT entry of a reused tuple; false when the table drops it. */
+function openFlow(node: DetailedNode, reopen: boolean, now: number): boolean {
+  return reopen ? node.flows.tcpReopen(now) : node.flows.tcpOpen(now);
 }
