@@ -7,7 +7,7 @@
 import type { Simulator } from '../engine/simulator.js';
 import type { EndpointPicker } from './endpoints.js';
 import type { Connection, DataPath, DetailedNode, NetworkMetrics, NetworkStreams, Outcome, Request, TcpConstants } from './parts.js';
-import { EphemeralPorts } from './ports.js';
+import { EphemeralPorts } from './port-pool.js';
 
 export interface ConnectionSetupOptions {
   sim: Simulator;
@@ -56,7 +56,7 @@ export class ConnectionSetup {
     if (request.synAttempts === 0) {
       if (!this.takePort(request, request.service)) return;
       // The server's node sees the tuple after DNAT: the same one only if the same pod serves it.
-      request.reopenServerTuple = request.reopenTuple && request.ports!.reusedPod === request.servingPod;
+      request.reopenServerTuple = request.reopenTuple && this.ports.reusedPod === request.servingPod;
       // connect_duration counts from the SYN's dispatch through the proxy's rules.
       request.connectStartedAt = now - request.dispatchSeconds;
     }
@@ -144,10 +144,10 @@ export class ConnectionSetup {
       requests: 0,
       idleHandle: -1,
       poolKey: request.clientPod * this.o.services + request.service,
-      ports: request.ports,
+      portRecord: request.portRecord,
       ingress: request.workload.external === null ? null : request.node,
     };
-    request.ports = null;
+    request.portRecord = -1;
     request.connection = connection;
     this.o.established(request);
   };
@@ -194,13 +194,12 @@ export class ConnectionSetup {
   takePort(request: Request, destination: number): boolean {
     const now = this.o.sim.now;
     const config = request.workload.ports;
-    const space = this.ports.space(config, request.workload.index, request.clientPod, destination, this.o.pods);
-    const closedAt = space.connect(now);
+    const closedAt = this.ports.connect(config, request.workload.index, request.clientPod, destination, this.o.pods, now);
     if (Number.isNaN(closedAt)) {
       this.o.finish(request, 'port_exhausted');
       return false;
     }
-    request.ports = space;
+    request.portRecord = this.ports.taken;
     // The tuple's previous connection may still have a conntrack entry and an IPVS entry.
     request.reopenTuple = now < closedAt + config.conntrackTimeWaitSeconds;
     request.ipvsReuseDrop = now < closedAt + config.ipvsDropSeconds;
@@ -209,9 +208,14 @@ export class ConnectionSetup {
 
   /** The connection ended without being handed on: its port goes back (closed: after a handshake). */
   releasePort(request: Request, closed: boolean): void {
-    if (request.ports === null) return;
-    request.ports.release(this.o.sim.now, closed, request.servingPod);
-    request.ports = null;
+    if (request.portRecord === -1) return;
+    this.ports.release(request.portRecord, this.o.sim.now, closed, request.servingPod);
+    request.portRecord = -1;
+  }
+
+  /** An established connection closed: its port goes into TIME_WAIT towards the pod that served it. */
+  closePort(connection: Connection): void {
+    if (connection.portRecord !== -1) this.ports.release(connection.portRecord, this.o.sim.now, true, connection.servingPod);
   }
 
   /** One way between the request's ends: the path between nodes, and an external client's distance to its node. */

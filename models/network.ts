@@ -393,7 +393,7 @@ export class Network {
     const now = this.sim.now;
     connection.clientFlows.tcpClose(now);
     if (connection.serverFlows !== null) connection.serverFlows.tcpClose(now);
-    if (connection.ports !== null) connection.ports.release(now, true, connection.servingPod);
+    this.setup.closePort(connection);
   }
 
   private bindEndpoint(request: Request, choice: EndpointChoice, clientNode: number): void {

@@ -11,7 +11,7 @@ import type { Endpoint, NodeKind } from './cluster.js';
 import type { FlowTable } from './conntrack/flow-table.js';
 import type { NameForm } from './dns/names.js';
 import type { SharedLink } from './nic.js';
-import type { PortConfig, PortSpace } from './ports.js';
+import type { PortConfig } from './ports.js';
 
 /** A node's connection-tracking table (netfilter conntrack or Cilium's BPF CT map): conntrack/. */
 type FlowTableLike = FlowTable;
@@ -162,8 +162,8 @@ export interface Connection {
   requests: number;
   idleHandle: number;
   poolKey: number;
-  /** The client's ports towards this destination, whose port the connection holds (ports.ts). */
-  ports: PortSpace | null;
+  /** The record of the client's port the connection holds (port-pool.ts; -1: none). */
+  portRecord: number;
   /** An external client's connection: the node it entered at (its requests go through it); null for a client pod's. */
   ingress: DetailedNode | null;
 }
@@ -179,8 +179,8 @@ export class Request {
   dispatchSeconds = 0;
   lastSynAt = 0;
   synAttempts = 0;
-  /** The ports the connection being set up took one of; null before connect() and once handed on. */
-  ports: PortSpace | null = null;
+  /** The record of the port the connection being set up took (port-pool.ts); -1 before connect() and once handed on. */
+  portRecord = -1;
   /** The port taken reuses a 4-tuple whose conntrack entry is still in TIME_WAIT. */
   reopenTuple = false;
   /** The same, on the server's node: the reused tuple's previous connection went to the same pod. */

@@ -91,9 +91,9 @@ export function portConfig(sysctls: PodSysctls, activeClose: 'client' | 'server'
 }
 
 /** connect() found no port: every one towards the destination is in use or in the client's TIME_WAIT. */
-const EXHAUSTED = Number.NaN;
+export const EXHAUSTED = Number.NaN;
 /** The port taken carries no trace of an earlier connection. */
-const FRESH = -Infinity;
+export const FRESH = -Infinity;
 
 /** The kernel from which IPVS no longer drops a SYN that reuses a TIME_WAIT connection (kube-proxy's connReuseFixedKernelVersion). */
 const IPVS_REUSE_FIXED_KERNEL = '5.9';
@@ -121,20 +121,32 @@ const COMPACT_AT = 1024;
 export class PortSpace {
   /** Ports free with no trace of a recent connection (never used, or released long enough ago). */
   private fresh: number;
-  private inUse = 0;
+  private inUse: number;
   /** Release times of the ports whose last connection closed recently, oldest first. */
-  private released: number[] = [];
+  private released: number[];
   /** The pod each of those connections was served by (its post-DNAT tuple), in the same order. */
-  private releasedPod: number[] = [];
+  private releasedPod: number[];
   private head = 0;
   /** The pod that served the previous connection on the port connect() last took (-1: none remembered). */
   reusedPod = -1;
   /** After this long a released port behaves as fresh: free, and its conntrack entry gone. */
   private readonly memorySeconds: number;
 
-  constructor(private readonly config: PortConfig) {
-    this.fresh = config.ports;
-    this.memorySeconds = Math.max(config.clientHoldSeconds, config.conntrackTimeWaitSeconds, config.ipvsDropSeconds);
+  /**
+   * `inUse` ports taken and `released` (close times, oldest first, with the pods that served
+   * them) still remembered: the state port-pool.ts hands over when a client needs it pair by pair.
+   */
+  constructor(
+    private readonly config: PortConfig,
+    inUse = 0,
+    released: number[] = [],
+    releasedPod: number[] = [],
+  ) {
+    this.memorySeconds = portMemorySeconds(config);
+    this.inUse = inUse;
+    this.released = released;
+    this.releasedPod = releasedPod;
+    this.fresh = config.ports - inUse - released.length;
   }
 
   /**
@@ -190,17 +202,7 @@ export class PortSpace {
   }
 }
 
-/** The port spaces of a network's client pods, by (workload, client pod) and destination, made on first use. */
-export class EphemeralPorts {
-  private readonly clients = new Map<number, Map<number, PortSpace>>();
-
-  /** `destination`: a Service's index, or any other number naming one IP:port (an external name). */
-  space(config: PortConfig, workload: number, clientPod: number, destination: number, pods: number): PortSpace {
-    const client = workload * pods + clientPod;
-    let spaces = this.clients.get(client);
-    if (spaces === undefined) this.clients.set(client, (spaces = new Map()));
-    let space = spaces.get(destination);
-    if (space === undefined) spaces.set(destination, (space = new PortSpace(config)));
-    return space;
-  }
+/** After this long a released port behaves as fresh: free, and its conntrack and IPVS entries gone. */
+export function portMemorySeconds(config: PortConfig): number {
+  return Math.max(config.clientHoldSeconds, config.conntrackTimeWaitSeconds, config.ipvsDropSeconds);
 }
