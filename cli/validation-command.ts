@@ -9,8 +9,7 @@
 // README's accuracy paragraph (between its markers) from the same rows.
 
 import { availableParallelism } from 'node:os';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../reports/atomic.js';
 import { accuracyParagraph, spliceAccuracy, validationJson, validationMarkdown, validationText, type ValidationExperiment } from '../reports/validation-table.js';
@@ -52,15 +51,12 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   const results: ValidationResult[] = [];
   // One pool for every experiment: starting workers costs more than most of these runs.
   const pool = await WorkerPool.start(workers);
-  const models = modelsFingerprint();
   try {
     for (const experiment of loaded) {
       const out = join(outRoot, experiment.name);
-      const stamp = join(out, MODELS_STAMP);
-      const sameModels = existsSync(stamp) && readFileSync(stamp, 'utf8') === models;
       const bar = quiet ? undefined : progressReporter(io.stderr, experiment.name);
-      const run = await runExperiment(experiment, { out, workers, resume: sameModels, force: true, signal: io.signal, pool, onProgress: bar?.update });
-      writeFileAtomic(stamp, models);
+      // Runs of the same spec by the same model code are reused; any others are replaced.
+      const run = await runExperiment(experiment, { out, workers, resume: true, force: true, signal: io.signal, pool, onProgress: bar?.update });
       bar?.done();
       say(`${experiment.name}: ${run.status}, ${count(run.ran, 'run')} (${count(run.skipped, 'reused run')}) in ${run.wallSeconds.toFixed(1)} s`);
       if (run.status === 'failed') {
@@ -90,21 +86,6 @@ export async function validationCommand(argv: string[], io: Io): Promise<number>
   }
   if (whole && values.doc === undefined) updateReadme(results, say);
   return EXIT.ok;
-}
-
-/** Beside each experiment's results: the fingerprint of the models that produced them. */
-const MODELS_STAMP = '.models-fingerprint';
-const SOURCE_ROOT = new URL('../', import.meta.url);
-
-/** A hash of the model code and constants (engine/ and models/, profiles included): what decides the values. */
-function modelsFingerprint(): string {
-  const hash = createHash('sha256');
-  for (const dir of ['engine', 'models']) {
-    const root = new URL(`${dir}/`, SOURCE_ROOT);
-    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.(ts|yaml)$/.test(f)).sort();
-    for (const file of files) hash.update(`${dir}/${file}\0`).update(readFileSync(new URL(file, root))).update('\0');
-  }
-  return hash.digest('hex');
 }
 
 /** The README's accuracy paragraph follows the published table (only a whole run writes either). */

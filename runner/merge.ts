@@ -29,14 +29,14 @@ export function mergeResults(dirs: readonly string[], out: string, force = false
   });
   const first = manifests[0];
   manifests.forEach((m, i) => {
-    const same = m.experiment === first.experiment && m.specHash === first.specHash && m.replications === first.replications;
+    const same = m.experiment === first.experiment && m.specHash === first.specHash && m.replications === first.replications && m.models === first.models;
     if (!same) {
       throw new InputError([
         {
           file: dirs[i],
           line: 0,
           column: 0,
-          message: `holds experiment '${m.experiment}' (spec hash ${m.specHash}, ${m.replications} replications), not '${first.experiment}' (spec hash ${first.specHash}, ${first.replications} replications) as ${dirs[0]} does`,
+          message: `holds experiment '${m.experiment}' (spec hash ${m.specHash}, ${m.replications} replications, models ${m.models?.slice(0, 12) ?? 'unknown'}), not '${first.experiment}' (spec hash ${first.specHash}, ${first.replications} replications, models ${first.models?.slice(0, 12) ?? 'unknown'}) as ${dirs[0]} does`,
         },
       ]);
     }

@@ -33,6 +33,8 @@ export interface Manifest {
   experiment: string;
   description: string;
   specHash: string;
+  /** The model code's fingerprint (runner/models-fingerprint.ts); absent in directories written before it was kept. */
+  models?: string;
   seed: number;
   replications: number;
   sweep: string[];
@@ -74,15 +76,22 @@ export function readManifest(dir: string): Manifest | undefined {
  * results) unless `force`, and one holding completed runs of this experiment unless `resume`
  * (keep them) or `force` (discard them). Writes nothing: a refusal leaves the disk as it was.
  */
-export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash'>, force: boolean, resume = false): 'absent' | 'same' | 'replace' {
+export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experiment' | 'specHash' | 'models'>, force: boolean, resume = false): 'absent' | 'same' | 'replace' {
   if (!existsSync(dir)) return 'absent';
   if (!statSync(dir).isDirectory()) throw new InputError([{ file: dir, line: 0, column: 0, message: 'the output path exists and is not a directory' }]);
   const existing = readManifest(dir);
   if (existing !== undefined && existing.experiment === manifest.experiment && existing.specHash === manifest.specHash) {
+    const completed = () => readPoints(dir, false).records.length;
+    if (existing.models !== manifest.models) {
+      // Same spec, other model code: its runs would not be this code's results.
+      if (force || completed() === 0) return 'replace';
+      const was = existing.models === undefined ? 'an earlier version without a models fingerprint' : `models ${existing.models.slice(0, 12)}`;
+      throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${count(completed(), 'completed run')} of this experiment made by other model code (${was}, now ${manifest.models?.slice(0, 12)}); resuming would mix their results: pass --force to discard them, or choose another --out` }]);
+    }
     if (resume || force) return 'same';
-    const completed = readPoints(dir, false).records.length;
-    if (completed === 0) return 'same';
-    throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${completed} completed run${completed === 1 ? '' : 's'} of this experiment; continue with --resume, or pass --force to discard them` }]);
+    const done = completed();
+    if (done === 0) return 'same';
+    throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${count(done, 'completed run')} of this experiment; continue with --resume, or pass --force to discard them` }]);
   }
   if (existing === undefined && readdirSync(dir).filter((name) => !name.startsWith(LOCK_FILE)).length === 0) return 'absent';
   if (force) return 'replace';
@@ -93,6 +102,10 @@ export function checkResultsDir(dir: string, manifest: Pick<Manifest, 'experimen
         ? `results of a different version of experiment '${existing.experiment}' (spec hash ${existing.specHash}, now ${manifest.specHash})`
         : `results of experiment '${existing.experiment}'`;
   throw new InputError([{ file: dir, line: 0, column: 0, message: `the directory holds ${what}; choose another --out, or pass --force to replace them` }]);
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** Empties the results files of `dir` (only ours: a forced run never deletes anything else). */

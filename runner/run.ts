@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConstantRecord } from '../models/profiles/load.js';
 import { contextOf } from './context.js';
+import { modelsFingerprint } from './models-fingerprint.js';
 import { API_VERSION } from './experiment.js';
 import { allJobs, shardJobs, streamsFor, type Job, type Shard } from './expand.js';
 import type { LoadedExperiment } from './load.js';
@@ -77,6 +78,7 @@ function manifestFor(loaded: LoadedExperiment, shard?: Shard): Manifest {
     experiment: loaded.name,
     description: loaded.experiment.metadata.description,
     specHash: loaded.specHash,
+    models: modelsFingerprint(),
     seed: loaded.spec.seed,
     replications: loaded.spec.replications,
     sweep: loaded.sweepKeys,

@@ -54,6 +54,26 @@ describe('run', () => {
     expect(readFileSync(join(other, 'points.jsonl'), 'utf8')).not.toMatch(/precious/);
   });
 
+  it('never resumes runs that other model code made: refuses with the fingerprints, and --force replaces them', async () => {
+    const out = join(scratch, 'other-models');
+    const first = await cli(['run', file, '--out', out, '--workers', '1', '--replications', '1', '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    const manifestPath = join(out, 'experiment.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    expect(manifest.models).toMatch(/^[0-9a-f]{64}$/);
+    // The same experiment, as a build with other engine or model code would have written it.
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, models: 'f'.repeat(64) }));
+    const points = readFileSync(join(out, 'points.jsonl'), 'utf8');
+    const refused = await cli(['run', file, '--out', out, '--workers', '1', '--replications', '1', '--resume']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/made by other model code \(models ffffffffffff, now [0-9a-f]{12}\); resuming would mix their results: pass --force/);
+    expect(readFileSync(join(out, 'points.jsonl'), 'utf8')).toBe(points);
+    const forced = await cli(['run', file, '--out', out, '--workers', '1', '--replications', '1', '--resume', '--force', '--quiet']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(manifestPath, 'utf8')).models).toBe(manifest.models);
+    expect(readFileSync(join(out, 'points.jsonl'), 'utf8')).toBe(points);
+  });
+
   it('exits 1 when a simulation fails, naming the point and the error', async () => {
     const out = join(scratch, 'failing');
     const { code, stderr } = await cli(['run', file, '--out', out, '--workers', '1', '--replications', '1', '--set', 'spec.conntrack={maxPerCore: 0}']);
