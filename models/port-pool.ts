@@ -15,12 +15,19 @@ import { EXHAUSTED, FRESH, portMemorySeconds, PortSpace, type PortConfig } from 
 
 /** Room for this many records and clients at first; the arrays double as needed. */
 const INITIAL_CAPACITY = 1024;
+/** Client keys below this are looked up in an array (4 MiB at most); others (external clients' ids) in a map. */
+const DIRECT_KEYS = 1 << 20;
 /** No record. */
 const NONE = -1;
 
 export class EphemeralPorts {
-  /** (workload, client pod) key → the client's index in the per-client arrays. */
-  private readonly clientIndex = new Map<number, number>();
+  /**
+   * (workload, client pod) key → the client's index + 1 in the per-client arrays (0: none yet):
+   * an array for the keys of client pods, a map for the sparse ids of external clients.
+   */
+  private clientByKey = new Int32Array(INITIAL_CAPACITY);
+  private readonly clientByLargeKey = new Map<number, number>();
+  private clients = 0;
   private readonly configs: PortConfig[] = [];
   private readonly memory: number[] = [];
   /** Per client: its taken ports (a doubly linked list of records) and how many. */
@@ -150,10 +157,17 @@ export class EphemeralPorts {
   }
 
   private clientOf(config: PortConfig, key: number): number {
-    let c = this.clientIndex.get(key);
-    if (c !== undefined) return c;
-    c = this.clientIndex.size;
-    this.clientIndex.set(key, c);
+    if (key < DIRECT_KEYS) {
+      if (key >= this.clientByKey.length) this.clientByKey = grown(this.clientByKey, new Int32Array(Math.min(DIRECT_KEYS, Math.max(key + 1, this.clientByKey.length * 2))));
+      const known = this.clientByKey[key];
+      if (known !== 0) return known - 1;
+      this.clientByKey[key] = this.clients + 1;
+    } else {
+      const known = this.clientByLargeKey.get(key);
+      if (known !== undefined) return known;
+      this.clientByLargeKey.set(key, this.clients);
+    }
+    const c = this.clients++;
     if (c === this.openHead.length) {
       const size = c * 2;
       this.openHead = grown(this.openHead, new Int32Array(size));

@@ -19,9 +19,10 @@ interface Open {
  * Drives both with the same random schedule: connects from `clients` pods of one workload to
  * `destinations` destinations, each taken port later released after a handshake, abandoned, or
  * kept open a while. Returns the number of connect() answers compared and how many were reuses and
- * exhaustions (so a test can require the schedule to reach them).
+ * exhaustions (so a test can require the schedule to reach them). `firstId`: the first client's id
+ * (external clients' ids lie far past every pod's).
  */
-function compare(config: PortConfig, clients: number, destinations: number, steps: number, seed: number) {
+function compare(config: PortConfig, clients: number, destinations: number, steps: number, seed: number, firstId = 0) {
   const rng = new RandomStreams(seed, 0).stream('port-pool-test');
   const pool = new EphemeralPorts();
   const reference = new Map<string, PortSpace>();
@@ -48,7 +49,7 @@ function compare(config: PortConfig, clients: number, destinations: number, step
     let space = reference.get(key);
     if (space === undefined) reference.set(key, (space = new PortSpace(config)));
     const expected = space.connect(now);
-    const got = pool.connect(config, 0, client, destination, clients, now);
+    const got = pool.connect(config, 0, firstId + client, destination, clients, now);
     expect(got).toEqual(expected);
     expect(pool.reusedPod).toBe(space.reusedPod);
     if (Number.isNaN(expected)) {
@@ -71,8 +72,8 @@ describe('pooled ephemeral ports', () => {
 
   it('answer the same once clients reach their range and are split by destination: reuses, conntrack reopens, exhaustion', () => {
     const config: PortConfig = { ports: 6, clientHoldSeconds: 2, conntrackTimeWaitSeconds: 5, ipvsDropSeconds: 0 };
-    for (const [clients, destinations, seed] of [[3, 2, 2], [2, 1, 4]]) {
-      const { reuses, exhausted } = compare(config, clients, destinations, 20000, seed);
+    for (const [clients, destinations, seed, firstId] of [[3, 2, 2, 0], [2, 1, 4, 0], [3, 2, 5, 6_000_000]]) {
+      const { reuses, exhausted } = compare(config, clients, destinations, 20000, seed, firstId);
       expect(reuses).toBeGreaterThan(100);
       expect(exhausted).toBeGreaterThan(100);
     }
