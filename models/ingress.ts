@@ -27,8 +27,8 @@ const GATEWAY_CONTROLLERS = ['envoy-gateway', 'istio'] as const;
 /** The `ingress` key of a point's settings. */
 export const ingressSettings = z
   .object({
-    /** Which API routes to the backends: Ingress objects, or a Gateway with HTTPRoutes. */
-    api: z.enum(['Ingress', 'Gateway']).prefault('Ingress'),
+    /** Which API routes to the backends: Ingress objects, or a Gateway with HTTPRoutes; unset: the controller's (Gateway for envoy-gateway and istio). */
+    api: z.enum(['Ingress', 'Gateway']).optional(),
     /** nginx (ingress-nginx), envoy (Contour) for Ingress; envoy-gateway, istio for Gateway. */
     controller: z.enum([...INGRESS_CONTROLLERS, ...GATEWAY_CONTROLLERS]),
     /** Controller pods, placed one per node from the last node down. */
@@ -47,11 +47,16 @@ export const ingressSettings = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    const gateway = (GATEWAY_CONTROLLERS as readonly string[]).includes(s.controller);
+    const gateway = isGateway(s.controller);
     if (s.api === 'Ingress' && gateway) ctx.addIssue({ code: 'custom', path: ['controller'], message: `${s.controller} implements the Gateway API: set api: Gateway (Ingress controllers: ${INGRESS_CONTROLLERS.join(', ')})` });
     if (s.api === 'Gateway' && !gateway) ctx.addIssue({ code: 'custom', path: ['controller'], message: `${s.controller} is an Ingress controller: set api: Ingress (Gateway implementations: ${GATEWAY_CONTROLLERS.join(', ')})` });
-  });
+  })
+  .transform((s) => ({ ...s, api: s.api ?? (isGateway(s.controller) ? ('Gateway' as const) : ('Ingress' as const)) }));
 export type IngressSettings = z.output<typeof ingressSettings>;
+
+function isGateway(controller: string): boolean {
+  return (GATEWAY_CONTROLLERS as readonly string[]).includes(controller);
+}
 
 const requestsLimit = z.union([z.number().int().min(1), z.literal('unlimited')]);
 const dataPlane = z.object({ upstream: z.enum(['endpoints', 'service']), keepAliveConnections: z.number().int().min(0), keepAliveRequests: requestsLimit, keepAliveIdle: positiveDuration() }).strict();
