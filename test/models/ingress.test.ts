@@ -128,6 +128,23 @@ describe('TLS termination', () => {
   });
 });
 
+describe('closed-loop clients', () => {
+  it('send their next request as themselves, over their own connection to the controller', () => {
+    const clients = 50;
+    const input = {
+      warmup: 0,
+      duration: 3,
+      cluster: { nodes: 4, coresPerNode: 16, podsPerNode: 8, services: 1, endpointsPerService: 4, kernel: '6.1', detailedNodes: 'all' },
+      ingress: { controller: 'nginx', replicas: 2, cpu: 2 },
+      workload: [{ name: 'internet', from: 'external', clients, closedLoop: { concurrency: 1, thinkTime: '10ms' }, target: 'svc-0', connection: { keepAlive: { maxRequests: 1000000, idle: '60s' } } }],
+    } as NetworkSettingsInput;
+    const m = simulate(networkSettings.parse(input), SEED, 0).metrics;
+    expect(m['ingress_requests_total.total']).toBeGreaterThan(clients * 100);
+    // One connection per client machine, opened once: none under the controller pods' ids.
+    expect(m['ingress_client_connections_opened_total.total']).toBe(clients);
+  });
+});
+
 describe('settings', () => {
   it('takes the API from the controller, rejects a mismatch, and an ingress with no external clients', () => {
     const base = { cluster: { nodes: 2, services: 1, endpointsPerService: 1, detailedNodes: 'all' }, workload: [{ name: 'w', from: 'external', clients: 1, ratePerClient: 1, target: 'svc-0' }] };
