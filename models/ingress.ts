@@ -21,7 +21,7 @@ import type { DetailedNode, Request } from './parts.js';
 import { loadProfile, type ConstantRecord } from './profiles/load.js';
 import { duration, positiveDuration, share } from './units.js';
 
-const INGRESS_CONTROLLERS = ['nginx', 'envoy'] as const;
+const INGRESS_CONTROLLERS = ['nginx', 'haproxy', 'envoy'] as const;
 const GATEWAY_CONTROLLERS = ['envoy-gateway', 'istio'] as const;
 
 /** The `ingress` key of a point's settings. */
@@ -29,7 +29,7 @@ export const ingressSettings = z
   .object({
     /** Which API routes to the backends: Ingress objects, or a Gateway with HTTPRoutes; unset: the controller's (Gateway for envoy-gateway and istio). */
     api: z.enum(['Ingress', 'Gateway']).optional(),
-    /** nginx (ingress-nginx), envoy (Contour) for Ingress; envoy-gateway, istio for Gateway. */
+    /** nginx (ingress-nginx), haproxy (OpenShift's router, HAProxy ingress controllers), envoy (Contour) for Ingress; envoy-gateway, istio for Gateway. */
     controller: z.enum([...INGRESS_CONTROLLERS, ...GATEWAY_CONTROLLERS]),
     /** Controller pods, placed one per node from the last node down. */
     replicas: z.number().int().min(1).prefault(2),
@@ -58,11 +58,12 @@ function isGateway(controller: string): boolean {
   return (GATEWAY_CONTROLLERS as readonly string[]).includes(controller);
 }
 
-const requestsLimit = z.union([z.number().int().min(1), z.literal('unlimited')]);
-const dataPlane = z.object({ upstream: z.enum(['endpoints', 'service']), keepAliveConnections: z.number().int().min(0), keepAliveRequests: requestsLimit, keepAliveIdle: positiveDuration() }).strict();
+const limit = (min: number) => z.union([z.number().int().min(min), z.literal('unlimited')]);
+const dataPlane = z.object({ upstream: z.enum(['endpoints', 'service']), keepAliveConnections: limit(0), keepAliveRequests: limit(1), keepAliveIdle: positiveDuration() }).strict();
 const ingressProfileSchema = z
   .object({
     nginx: dataPlane.extend({ cpuPerRequest: duration() }).strict(),
+    haproxy: dataPlane.extend({ cpuPerRequest: duration() }).strict(),
     envoy: dataPlane,
     tls: z.object({ fullHandshake: duration(), resumedHandshake: duration() }).strict(),
   })
@@ -74,6 +75,8 @@ export interface IngressConfig {
   cores: number;
   /** Proxy CPU seconds per request (both directions). */
   cpuPerRequestSeconds: number;
+  /** The kernel's CPU per new connection (kernel.yaml tcp.connectionSetup), on the pod's cores for each client connection it accepts. */
+  acceptSeconds: number;
   /** Connect to a Pod IP (true) or to the ClusterIP (false). */
   direct: boolean;
   keepAlive: { connections: number; maxRequests: number; idleSeconds: number };
@@ -81,27 +84,32 @@ export interface IngressConfig {
   constants: ConstantRecord[];
 }
 
-/** The ingress hop of `settings`, with `overrides` of ingress.yaml and mesh.yaml (Envoy's CPU). */
-export function ingressConfig(settings: IngressSettings, overrides: { ingress?: unknown; mesh?: unknown }): IngressConfig {
+/**
+ * The ingress hop of `settings`, with `overrides` of ingress.yaml and mesh.yaml (Envoy's CPU);
+ * `connectionSetupSeconds` is the kernel's per-connection CPU (the node's, hardware-scaled).
+ */
+export function ingressConfig(settings: IngressSettings, overrides: { ingress?: unknown; mesh?: unknown }, connectionSetupSeconds: number): IngressConfig {
   const loaded = loadProfile('ingress', ingressProfileSchema, overrides.ingress);
-  const plane = settings.controller === 'nginx' ? 'nginx' : 'envoy';
+  const plane = settings.controller === 'nginx' || settings.controller === 'haproxy' ? settings.controller : 'envoy';
   const profile = loaded.values[plane];
   const constants = loaded.constants.filter((c) => c.path.startsWith(`${plane}.`) || (settings.tls.enabled && c.path.startsWith('tls.'))).map((c) => ({ ...c, path: `ingress.${c.path}` }));
   let cpu: number;
-  if (plane === 'nginx') cpu = loaded.values.nginx.cpuPerRequest;
+  if (plane !== 'envoy') cpu = loaded.values[plane].cpuPerRequest;
   else {
     const envoy = loadMesh('istio', overrides.mesh);
     cpu = envoy.cpuPerRequestSeconds;
     constants.push(...envoy.constants.filter((c) => c.path === 'istio.cpuPerRequest').map((c) => ({ ...c, path: `mesh.${c.path}` })));
   }
   const requests = settings.keepAlive?.requests ?? profile.keepAliveRequests;
+  const connections = settings.keepAlive?.connections ?? profile.keepAliveConnections;
   return {
     replicas: settings.replicas,
     cores: settings.cpu,
     cpuPerRequestSeconds: cpu,
+    acceptSeconds: connectionSetupSeconds,
     direct: (settings.upstream ?? profile.upstream) === 'endpoints',
     keepAlive: {
-      connections: settings.keepAlive?.connections ?? profile.keepAliveConnections,
+      connections: connections === 'unlimited' ? Infinity : connections,
       maxRequests: requests === 'unlimited' ? Infinity : requests,
       idleSeconds: settings.keepAlive?.idle ?? profile.keepAliveIdle,
     },
@@ -173,6 +181,8 @@ export class IngressRuntime {
     let cpu = this.config.cpuPerRequestSeconds;
     let wait = oneWay;
     if (fresh) {
+      // The pod's own threads accept the connection and, in the end, close it.
+      cpu += this.config.acceptSeconds;
       client = { replica: Math.floor(this.rng.next() * this.replicas.length), requests: 0, lastAt: now };
       if (keepAlive !== null) this.clients.set(request.clientPod, client);
       this.stats.clientConnections.add();

@@ -135,7 +135,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   if (policy !== null) parts.constants.push(...policy.constants);
   const lb = external ? loadLbProfile(settings.profiles.lb) : null;
   if (lb !== null) parts.constants.push(...lb.constants.map((c) => ({ ...c, path: `lb.${c.path}` })));
-  const ingress = settings.ingress === undefined ? null : ingressConfig(settings.ingress, settings.profiles);
+  const ingress = settings.ingress === undefined ? null : ingressConfig(settings.ingress, settings.profiles, parts.tcp.connectionSetupSeconds);
   if (ingress !== null) parts.constants.push(...ingress.constants);
   const network = new Network({
     sim,

@@ -1,6 +1,7 @@
 // The ingress hop (models/ingress.ts) against its own arithmetic: a controller pod's cores are
 // busy rate × cost / (replicas × cores) of the time; near and past that capacity its queue grows
-// (an M/D/c queue's wait); kept-alive upstream connections leave far fewer new connections (and
+// (an M/D/c queue's wait); each accepted client connection adds the kernel's per-connection
+// CPU; kept-alive upstream connections leave far fewer new connections (and
 // conntrack entries) than requests; sending to Pod IPs skips the Service's endpoint dispatch; and
 // TLS adds handshake CPU once per new client connection.
 
@@ -14,6 +15,8 @@ const SEED = 23;
 const NGINX_CPU = 200e-6;
 const FULL_HANDSHAKE = 1e-3;
 const RESUMED_HANDSHAKE = 100e-6;
+/** kernel.yaml tcp.connectionSetup on the reference hardware. */
+const CONNECTION_SETUP = 116e-6;
 
 interface Options {
   rate: number;
@@ -47,6 +50,17 @@ describe('ingress controller CPU', () => {
       expect(Math.abs(m['ingress_cpu_cores.mean'] - rate * NGINX_CPU) / (rate * NGINX_CPU)).toBeLessThan(0.05);
       expect(m['ingress_requests_total.rate']).toBeGreaterThan(rate * 0.95);
     }
+  });
+
+  it('charges the kernel’s per-connection CPU to the pod for each client connection it accepts', () => {
+    const rate = 2000;
+    const kept = run({ rate });
+    const perRequest = run({ rate, connection: 'new' });
+    const accepted = perRequest['ingress_client_connections_opened_total.total'];
+    // (counted on arrival and after the handshakes: the window's edges differ by a few)
+    expect(Math.abs(accepted / perRequest['ingress_requests_total.total'] - 1)).toBeLessThan(1e-3);
+    const extra = perRequest['ingress_cpu_cores.mean'] - kept['ingress_cpu_cores.mean'];
+    expect(Math.abs(extra - rate * CONNECTION_SETUP) / (rate * CONNECTION_SETUP)).toBeLessThan(0.05);
   });
 
   it('follows a profile override of the CPU per request', () => {
