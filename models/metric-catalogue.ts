@@ -41,6 +41,13 @@ export const METRICS: readonly MetricInfo[] = [
   ...OUTCOME_NAMES.map((outcome) =>
     m(`request_outcomes_total{outcome=${outcome}}`, 'counter', 'count', 'cluster', outcome === 'ok' ? 'higher' : 'lower', `requests that ended ${outcome === 'ok' ? 'with a response' : `as ${outcome}`}`),
   ),
+  m('ingress_requests_total', 'counter', 'count', 'cluster', 'neutral', 'requests that reached an ingress controller pod (ingress)'),
+  m('ingress_request_duration_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'a request’s time in an ingress controller pod before it is forwarded: waiting for a core, then its processing (TLS handshake included on a new client connection)'),
+  m('ingress_client_connections_opened_total', 'counter', 'count', 'cluster', 'neutral', 'new external client connections the ingress controller accepted (each a TLS handshake when tls is on)'),
+  m('ingress_upstream_connections_opened_total', 'counter', 'count', 'cluster', 'lower', 'new connections the ingress controller opened to backends (the others went over kept-alive ones)'),
+  m('ingress_upstream_connection_reuse_share', 'average', 'ratio', 'cluster', 'higher', 'share of forwarded requests that went over a kept-alive upstream connection'),
+  m('ingress_cpu_utilization', 'gauge', 'ratio', 'replica', 'lower', 'share of an ingress controller pod’s cores busy (.max: the busiest pod)'),
+  m('ingress_cpu_cores', 'gauge', 'cores', 'cluster', 'neutral', 'cores busy in all the ingress controller pods together (.max: the busiest pod’s)'),
   m('requests_per_second', 'average', 'count', 'cluster', 'higher', 'requests answered per second'),
   m('requests_cross_zone_share', 'average', 'ratio', 'cluster', 'lower', 'share of the answered requests whose client and server pods sit in different zones (cluster.zones)'),
   m('ipvs_conn_reuse_syn_dropped_total', 'counter', 'count', 'cluster', 'lower', 'SYNs IPVS dropped because their 4-tuple’s previous connection was still in TIME_WAIT (conn_reuse_mode 1 or 2 before Linux 5.9); each costs its client a 1 s retransmission'),

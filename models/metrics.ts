@@ -28,6 +28,7 @@ import { BpfConntrack } from './conntrack/index.js';
 import type { ControlPlane } from './control-plane/propagation.js';
 import type { PolicyStats } from './policy/enforcement.js';
 import type { ExternalStats } from './external.js';
+import type { IngressStats } from './ingress.js';
 
 export type Metrics = Record<string, number>;
 
@@ -87,6 +88,8 @@ export interface MetricsSources {
   policy: PolicyStats | null;
   /** External clients' way in; null when no workload is external. */
   external: ExternalStats | null;
+  /** The ingress controller's pods; null without an ingress. */
+  ingress: IngressStats | null;
 }
 
 /** What the DNS metrics are read from. */
@@ -184,7 +187,22 @@ export function collectMetrics(sources: MetricsSources): Metrics {
     putGauge(metrics, 'policy_cpu_cores', nodeMean((n) => policy.cpuSeconds(n.index)) / window, nodeMax((n) => policy.cpuSeconds(n.index)) / window);
   }
   if (sources.external !== null) putExternalMetrics(metrics, sources.external, window);
+  if (sources.ingress !== null) putIngressMetrics(metrics, sources.ingress, window);
   return metrics;
+}
+
+/** The ingress controller's pods: every node is in detail, so nothing is scaled. */
+function putIngressMetrics(metrics: Metrics, stats: IngressStats, window: number): void {
+  putCounter(metrics, 'ingress_requests_total', stats.requests.total, window);
+  putDistribution(metrics, 'ingress_request_duration_seconds', stats.duration);
+  putCounter(metrics, 'ingress_client_connections_opened_total', stats.clientConnections.total, window);
+  putCounter(metrics, 'ingress_upstream_connections_opened_total', stats.upstreamOpened.total, window);
+  const forwarded = stats.upstreamOpened.total + stats.upstreamReused.total;
+  metrics['ingress_upstream_connection_reuse_share.mean'] = forwarded > 0 ? stats.upstreamReused.total / forwarded : NaN;
+  const busy = stats.replicas.map((r) => r.cpu.utilisation() * r.cpu.servers);
+  const utilisation = stats.replicas.map((r) => r.cpu.utilisation());
+  putGauge(metrics, 'ingress_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  putGauge(metrics, 'ingress_cpu_cores', busy.reduce((a, b) => a + b, 0), Math.max(...busy));
 }
 
 /** The way in for external clients: every node is in detail, so nothing is scaled. */

@@ -16,7 +16,9 @@ import { ExternalConnections } from './egress.js';
 import type { DnsRuntime } from './dns/runtime.js';
 import { EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ExternalEntry } from './external.js';
+import { IngressRuntime, type IngressConfig } from './ingress.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
+import type { RandomStream } from '../engine/random.js';
 import type { SnatRace } from './snat.js';
 import { WorkerPools } from './worker-pools.js';
 import { ServerCpuQuotas } from './server-cpu-limit.js';
@@ -44,6 +46,8 @@ export interface NetworkOptions {
   cfsPeriodSeconds: number;
   /** The masquerade port-allocation race for connections leaving the cluster, or null (eBPF masquerading). */
   snat: SnatRace | null;
+  /** An ingress controller in front of the external workloads (ingress.ts), with its stream; null: none. */
+  ingress: { config: IngressConfig; rng: RandomStream } | null;
 }
 
 export class Network {
@@ -85,6 +89,8 @@ export class Network {
   readonly external: ExternalEntry;
   /** Connections from pods to addresses outside the cluster (egress.ts). */
   private readonly egress: ExternalConnections;
+  /** The ingress controller's pods external clients go through (ingress.ts), or null. */
+  readonly ingress: IngressRuntime | null;
 
   constructor(options: NetworkOptions) {
     const { sim, cluster, mesh } = options;
@@ -129,6 +135,7 @@ export class Network {
       requestDuration: this.metrics.requestDuration,
       finish: (request, outcome) => this.finish(request, outcome),
     });
+    this.ingress = options.ingress === null ? null : new IngressRuntime(sim, options.ingress.config, cluster, options.nodes, options.ingress.rng, this.fromIngress);
   }
 
   // ---- starting requests ------------------------------------------------------------------
@@ -140,9 +147,24 @@ export class Network {
     if (request.workload.closedLoop) {
       request.deadlineHandle = this.sim.schedule(request.workload.deadlineSeconds, this.onDeadline, request);
     }
+    if (this.ingress !== null && request.workload.external !== null) {
+      this.ingress.arrive(request);
+      return;
+    }
     if (request.workload.keepAlive !== null && this.reuseConnection(request)) return;
     this.openConnection(request);
   }
+
+  /** The ingress controller forwards a request: over one of its pod's kept-alive connections to the Service, or a new one. */
+  private readonly fromIngress = (request: Request): void => {
+    const stats = this.ingress!.stats;
+    if (this.reuseConnection(request)) {
+      stats.upstreamReused.add();
+      return;
+    }
+    stats.upstreamOpened.add();
+    this.connectToService(request);
+  };
 
   /** A request from a client on a non-detailed node reaches a detailed node's pod (server side only). */
   startBackground(request: Request): void {
@@ -228,7 +250,9 @@ export class Network {
 
   private connectToService(request: Request): void {
     const node = request.node;
-    const choice = this.endpoints.pickProgrammedEndpoint(node, request.service);
+    // An ingress controller sending to Pod IPs picks among the endpoints it watches itself.
+    const direct = request.viaIngress && this.ingress!.config.direct;
+    const choice = direct ? this.endpoints.pickReadyEndpoint(request.service) : this.endpoints.pickProgrammedEndpoint(node, request.service);
     if (choice === null) {
       // No endpoints in this node's rules: kube-proxy's REJECT rule answers at once.
       this.finish(request, 'refused');
@@ -236,8 +260,10 @@ export class Network {
     }
     this.bindEndpoint(request, choice, node.index);
     if (choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
-    const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
-    const dispatch = this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
+    // To a Pod IP: no Service matches, so no endpoint choice; the SYN still walks the NAT rules
+    // without a match (iptables: all of KUBE-SERVICES, as on arrival from another node).
+    const position = direct ? 0 : this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
+    const dispatch = direct ? this.proxy.arrivalCost(this.cluster.services) : this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
     node.dispatchCpuSeconds += dispatch;
     request.dispatchSeconds = dispatch + this.policy.egress(request, node);
     // Handshake (3), the first segment of the request and of the response (2), and close (4).
@@ -304,7 +330,7 @@ export class Network {
     const node = this.serverNode(request.servingNode);
     // The server node's own per-connection work (accept, teardown) on a connection's first
     // request, when the client is on another node or outside; on one node, the client's charge covers it.
-    const newHere = (request.kind !== 'same-node' || request.workload.external !== null) && (request.background || request.connection!.requests === 0);
+    const newHere = (request.kind !== 'same-node' || (request.workload.external !== null && !request.viaIngress)) && (request.background || request.connection!.requests === 0);
     const cpu = request.workload.serverCpuSeconds + (newHere ? this.tcp.connectionSetupSeconds + this.policy.ingress(request, node) : 0) + this.packetCpu(node, 2, request.kind);
     node.cpu.serve(cpu, this.serverCpuDone, request);
     this.offPathCpu(node, request.workload, request.kind);
@@ -330,16 +356,27 @@ export class Network {
   private readonly responseArrives = (request: Request): void => {
     const connection = request.connection!;
     connection.requests++;
-    const keepAlive = request.workload.keepAlive;
-    if (keepAlive === null || connection.requests >= keepAlive.maxRequests) {
+    // Past an ingress controller, the connection is the controller pod's, kept by its upstream keep-alive.
+    const keepAlive = request.viaIngress ? this.ingress!.config.keepAlive : request.workload.keepAlive;
+    const pool = keepAlive === null ? undefined : this.pools.get(connection.poolKey);
+    if (keepAlive === null || connection.requests >= keepAlive.maxRequests || (request.viaIngress && (pool?.length ?? 0) >= this.ingress!.config.keepAlive.connections)) {
       this.closeConnection(connection);
     } else {
       connection.idleHandle = this.sim.schedule(keepAlive.idleSeconds, this.idleExpired, connection);
-      let pool = this.pools.get(connection.poolKey);
-      if (pool === undefined) this.pools.set(connection.poolKey, (pool = []));
-      pool.push(connection);
+      if (pool === undefined) this.pools.set(connection.poolKey, [connection]);
+      else pool.push(connection);
     }
     if (request.finished) return; // a closed-loop client already gave up at its deadline
+    if (request.viaIngress) {
+      // The controller relays the response: its last leg to the client outside.
+      this.sim.schedule(request.ingressReturnSeconds, this.clientReceives, request);
+      return;
+    }
+    this.clientReceives(request);
+  };
+
+  private readonly clientReceives = (request: Request): void => {
+    if (request.finished) return;
     const elapsed = this.sim.now - request.startedAt;
     if (elapsed > request.workload.deadlineSeconds) {
       this.finish(request, 'deadline_exceeded');
@@ -384,6 +421,8 @@ export class Network {
     if (request.finished) return;
     request.finished = true;
     if (request.deadlineHandle >= 0) this.sim.cancel(request.deadlineHandle);
+    // The external client, not the controller pod, sends its next request (closed loop).
+    if (request.viaIngress) request.clientPod = request.ingressClient;
     this.metrics.outcomes[outcome].add();
     if (outcome === 'ok' && !request.background) this.metrics.zoneRequests.count(request.kind);
     if (request.onDone !== null) request.onDone(request);
@@ -444,6 +483,7 @@ export class Network {
     m.ipvsReuseDrops.reset();
     this.dns?.resetStatistics();
     this.external.resetStatistics();
+    this.ingress?.resetStatistics();
     this.workers.resetStatistics();
     this.serverCpuQuotas.resetStatistics(this.sim.now);
   }

@@ -215,6 +215,15 @@ export class Request {
   policyDenied = false;
   /** An external client: its one-way distance to the node it enters at, on every packet's trip (external.ts). */
   externalSeconds = 0;
+  /** Through an ingress controller (ingress.ts): past the controller, the request is the controller pod's. */
+  viaIngress = false;
+  /** The external client's id while the controller pod stands in as the upstream connection's client. */
+  ingressClient = 0;
+  ingressReplica = 0;
+  ingressCpuSeconds = 0;
+  ingressArrivedAt = 0;
+  /** The client's one-way distance, for the response's last leg from the controller. */
+  ingressReturnSeconds = 0;
 }
 
 

@@ -9,6 +9,7 @@ import { dnsSettings } from './dns/settings.js';
 import { conntrackSettings } from './conntrack/index.js';
 import { controlPlaneSettings } from './control-plane/settings.js';
 import { compareKernel } from './kernel.js';
+import { ingressSettings } from './ingress.js';
 import { meshName } from './mesh.js';
 import { networkPolicySettings } from './policy/settings.js';
 import { loadProxyProfile, proxySettings, releaseHasNftables } from './proxy/index.js';
@@ -24,7 +25,7 @@ const CLOCK_LIMIT = 'at most 1,000,000 s (11.6 days): beyond that the simulated 
 
 /** Overrides of profile constants, as partial trees of each profile file's values. */
 const profileOverrides = z
-  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown(), lb: z.unknown(), snat: z.unknown() })
+  .object({ proxy: z.unknown(), conntrack: z.unknown(), cni: z.unknown(), mesh: z.unknown(), kernel: z.unknown(), dns: z.unknown(), hardware: z.unknown(), ports: z.unknown(), policy: z.unknown(), lb: z.unknown(), snat: z.unknown(), ingress: z.unknown() })
   .partial()
   .strict();
 
@@ -42,6 +43,8 @@ export const networkSettings = z
     controlPlane: controlPlaneSettings.prefault({}),
     dns: dnsSettings.prefault({}),
     networkPolicy: networkPolicySettings.prefault({}),
+    /** An ingress controller (or Gateway) in front of the external workloads (models/ingress.ts); unset: none. */
+    ingress: ingressSettings.optional(),
     workload: workloadsSettings,
     profiles: profileOverrides.prefault({}),
   })
@@ -63,6 +66,9 @@ export const networkSettings = z
     const range = spec.cluster.endpointsPerService;
     if (typeof range !== 'number' && range.uniform[0] > range.uniform[1]) {
       ctx.addIssue({ code: 'custom', path: ['cluster', 'endpointsPerService', 'uniform'], message: 'the range is [min, max] with min ≤ max' });
+    }
+    if (spec.ingress !== undefined && !spec.workload.some((w) => w.from === 'external')) {
+      ctx.addIssue({ code: 'custom', path: ['ingress'], message: 'the ingress carries external clients: add a workload with from: external (pod clients call Services directly)' });
     }
     spec.workload.forEach((w, i) => {
       if (typeof w.target === 'string' && w.target !== 'uniform') {

@@ -8,6 +8,7 @@ import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { offeredRates, startBackgroundLoad, startClients, startExternalClients } from './clients.js';
 import { externalRoute, loadLbProfile } from './external.js';
+import { ingressConfig } from './ingress.js';
 import { startChurn } from './churn.js';
 import { externalPicker, newDnsClientStats, resetDnsClientStats, startDnsClients, type DnsClientStats } from './dns-clients.js';
 import { clientsOnNode, Cluster } from './cluster.js';
@@ -134,6 +135,8 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
   if (policy !== null) parts.constants.push(...policy.constants);
   const lb = external ? loadLbProfile(settings.profiles.lb) : null;
   if (lb !== null) parts.constants.push(...lb.constants.map((c) => ({ ...c, path: `lb.${c.path}` })));
+  const ingress = settings.ingress === undefined ? null : ingressConfig(settings.ingress, settings.profiles, parts.tcp.connectionSetupSeconds);
+  if (ingress !== null) parts.constants.push(...ingress.constants);
   const network = new Network({
     sim,
     cluster,
@@ -149,6 +152,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     policy: policy === null ? NO_POLICY : policy.enforcement,
     cfsPeriodSeconds: parts.cfsPeriodSeconds,
     snat: parts.snat === null ? null : new SnatRace(parts.snat, streams.stream('snat')),
+    ingress: ingress === null ? null : { config: ingress, rng: streams.stream('ingress') },
   });
 
   const clientPods = { all: 0, detailed: 0 };
@@ -219,6 +223,7 @@ function collect(point: BuiltPoint, settings: NetworkSettings): Metrics {
     dnsClients: point.dnsClients,
     controlPlane: parts.controlPlane,
     policy: point.policy === null ? null : point.policy.enforcement,
-    external: settings.workload.some((w) => w.from === 'external') ? network.external.stats : null,
+    external: settings.workload.some((w) => w.from === 'external') && network.ingress === null ? network.external.stats : null,
+    ingress: network.ingress === null ? null : network.ingress.stats,
   });
 }

@@ -194,6 +194,7 @@ export function pointFindings(point: ResultPoint): Finding[] {
     busyFinding(point, 'nodelocal', 'NodeLocal DNSCache', 'busiest node’s cache', 'nodelocal_cpu_utilization'),
     busyFinding(point, 'node-cpu', 'Node CPU', 'busiest node', 'node_cpu_utilization'),
     busyFinding(point, 'nic', 'NIC', 'busiest node’s link', 'nic_utilization'),
+    busyFinding(point, 'ingress-cpu', 'Ingress controller', 'busiest controller pod', 'ingress_cpu_utilization'),
     ...conntrackFindings(point),
   ].filter((f): f is Finding => f !== null);
   const dns = dnsFindings(point);
