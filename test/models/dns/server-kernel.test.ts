@@ -105,3 +105,32 @@ describe('a saturated replica', () => {
     expect(served).toBeGreaterThan((0.5 / (HIT + kernel)) * 1.01);
   });
 });
+
+describe('resolver lookups from other nodes', () => {
+  /** Pods resolving a Service's name (a new socket per lookup), 2 of 4 nodes detailed, the others' queries as copies. */
+  const kernelPerQuery = (mode: 'iptables' | 'ebpf', services: number) => {
+    const m = run({
+      warmup: '1s',
+      duration: '3s',
+      cluster: { nodes: 4, podsPerNode: 6, services, detailedNodes: 2 },
+      proxy: { mode },
+      dns: { coredns: { replicas: 1, cpu: 2 } },
+      workload: [{ clients: '50%', ratePerClient: 20, target: 'svc-0', dnsName: 'fqdn' }],
+    });
+    return m['coredns_node_kernel_cpu_seconds_total.rate'] / m['coredns_dns_requests_total.rate'];
+  };
+
+  it('cost the replica’s node a walk of KUBE-SERVICES per lookup under iptables, growing with the Services; nothing more under eBPF', () => {
+    const few = kernelPerQuery('iptables', 50);
+    const many = kernelPerQuery('iptables', 5000);
+    const path = loadCni('calico-bgp');
+    const walk = serverKernelCost(path, iptables, 5000).newFlowCrossNode - serverKernelCost(path, iptables, 50).newFlowCrossNode;
+    // An A/AAAA pair per lookup: half a walk per query from another node. The replica sits on node 0;
+    // node 1's queries and the copies standing for nodes 2 and 3 come from other nodes: 3/4 of them
+    // (up to the Poisson counts of ~700 lookups).
+    const share = (many - few) / (walk / 2);
+    expect(share).toBeGreaterThan(0.65);
+    expect(share).toBeLessThan(0.85);
+    expect(kernelPerQuery('ebpf', 5000)).toBeCloseTo(kernelPerQuery('ebpf', 50), 12);
+  });
+});
