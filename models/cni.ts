@@ -82,6 +82,8 @@ const commonSchema = z.object({
   ethernetFramingBytes: size(),
   oneWayP99OverMedian: z.number().gt(1),
   netperfTransactionOverhead: duration(),
+  /** CPU per cross-node packet of an encapsulating CNI (outer headers added or stripped). */
+  tunnelPacketCpu: duration(),
   zoneOneWay: zoneHop,
 });
 
@@ -124,6 +126,8 @@ export interface CniPath {
   transferSeconds(bytes: number, kind: PathKind, rng: RandomStream): number;
   /** CPU seconds per packet on each node that handles it (derived: MSS bits ÷ single-stream CPU bound). */
   readonly cpuPerPacketSeconds: number;
+  /** CPU seconds an encapsulating CNI adds to each cross-node packet on each node (0 without encapsulation). */
+  readonly tunnelPacketCpuSeconds: number;
   /** Bytes the overlay or encryption adds to each packet. */
   readonly encapBytes: number;
   /** Pod MTU: underlay MTU − encapBytes. */
@@ -164,6 +168,7 @@ class SumOfTwo implements Distribution {
 
 class Cni implements CniPath {
   readonly cpuPerPacketSeconds: number;
+  readonly tunnelPacketCpuSeconds: number;
   readonly encapBytes: number;
   readonly mtu: number;
   readonly mssBytes: number;
@@ -197,6 +202,7 @@ class Cni implements CniPath {
     this.nodeBps = Math.min(profile.nodeCpuBound, linkGoodputBps);
     // A single stream is CPU-bound on its busiest core: a full segment's bits at that rate.
     this.cpuPerPacketSeconds = (this.mssBytes * 8) / profile.singleStreamCpuBound;
+    this.tunnelPacketCpuSeconds = profile.encapBytes > 0 ? common.tunnelPacketCpu : 0;
     this.netperfOverheadSeconds = common.netperfTransactionOverhead;
 
     const ratio = profile.oneWayP99OverMedian ?? common.oneWayP99OverMedian;

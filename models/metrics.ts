@@ -277,6 +277,8 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   const replicas = dns.runtime.replicas;
   const utilisation = replicas.map((r) => r.cpu.utilisation());
   putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));
+  // The packets' kernel work on the replicas' nodes (server-kernel.ts): CPU seconds, outside the quotas.
+  putCounter(metrics, 'coredns_node_kernel_cpu_seconds_total', replicas.reduce((sum, r) => sum + r.cpu.kernelAdmitted, 0), window);
   // Per replica, as a dashboard's panel by pod shows them: the mean over replicas and the busiest.
   const requests = replicas.map((r) => r.requests.total);
   const drops = replicas.map((r) => r.drops.total);

@@ -55,6 +55,8 @@ export interface DataPath {
   transferSeconds(bytes: number, kind: NodeKind, rng: RandomStream): number;
   packetsFor(bytes: number): number;
   readonly cpuPerPacketSeconds: number;
+  /** CPU seconds an encapsulating CNI adds to each cross-node packet on each node (0 without encapsulation). */
+  readonly tunnelPacketCpuSeconds: number;
   /** TCP payload per full segment: a message of at most this many bytes is one segment. */
   readonly mssBytes: number;
   /** One TCP stream's payload rate, bits/s. */

@@ -12,6 +12,7 @@ import { corednsReplicas } from './dns/autoscaler.js';
 import { corednsMemoryMiB } from './dns/coredns-costs.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { DnsRuntime } from './dns/runtime.js';
+import { serverKernelCost } from './dns/server-kernel.js';
 import { corednsCacheConfig, corednsQueueLimit, loadDnsProfile, nodeLocalCacheConfigs, upstreamPacketLimit } from './dns/settings.js';
 import { toDistribution } from './workload.js';
 import { loadCni } from './cni.js';
@@ -248,6 +249,7 @@ function buildDns(
     upstream: { latency: toDistribution(dns.upstream.latency), ttl: toDistribution(dns.upstream.ttl), denialTtl: toDistribution(dns.upstream.denialTTL) },
     cfsPeriodSeconds,
     udpStreamTimeoutSeconds,
+    serverKernel: serverKernelCost(path, mode, cluster.services),
   });
 }
 

@@ -50,10 +50,12 @@ const HISTORY_LIMIT = 1 << 18;
 export class QueryHistory {
   private templates: (QueryTemplate | undefined)[] = new Array(1024).fill(undefined);
   private times = new Float64Array(1024);
+  /** 1 where the query was its flow's first (a new socket): its copies make new flows too. */
+  private newFlows = new Uint8Array(1024);
   private head = 0;
   size = 0;
 
-  add(at: number, template: QueryTemplate): void {
+  add(at: number, template: QueryTemplate, newFlow = false): void {
     let mask = this.templates.length - 1;
     while (this.size > 0 && this.times[this.head] <= at - HISTORY_SECONDS) this.dropOldest(mask);
     if (this.size === this.templates.length) {
@@ -63,12 +65,28 @@ export class QueryHistory {
     const slot = (this.head + this.size) & mask;
     this.templates[slot] = template;
     this.times[slot] = at;
+    this.newFlows[slot] = newFlow ? 1 : 0;
     this.size++;
+  }
+
+  /** The position of the query at uniform u ∈ [0, 1) of the history (not empty), for at() and newFlowAt(). */
+  slot(u: number): number {
+    return (this.head + Math.floor(u * this.size)) & (this.templates.length - 1);
   }
 
   /** The query at uniform position u ∈ [0, 1) of the history (not empty). */
   at(u: number): QueryTemplate {
-    return this.templates[(this.head + Math.floor(u * this.size)) & (this.templates.length - 1)]!;
+    return this.templates[this.slot(u)]!;
+  }
+
+  /** The query at `slot` (from slot()). */
+  atSlot(slot: number): QueryTemplate {
+    return this.templates[slot]!;
+  }
+
+  /** Whether the query at `slot` was its flow's first. */
+  newFlowAt(slot: number): boolean {
+    return this.newFlows[slot] === 1;
   }
 
   private dropOldest(mask: number): void {
@@ -81,12 +99,15 @@ export class QueryHistory {
     const old = this.templates.length;
     const templates: (QueryTemplate | undefined)[] = new Array(old * 2).fill(undefined);
     const times = new Float64Array(old * 2);
+    const newFlows = new Uint8Array(old * 2);
     for (let i = 0; i < this.size; i++) {
       templates[i] = this.templates[(this.head + i) & (old - 1)];
       times[i] = this.times[(this.head + i) & (old - 1)];
+      newFlows[i] = this.newFlows[(this.head + i) & (old - 1)];
     }
     this.templates = templates;
     this.times = times;
+    this.newFlows = newFlows;
     this.head = 0;
     return old * 2 - 1;
   }
@@ -119,7 +140,7 @@ export class BackgroundQueries {
    * Records a detailed query sent at `sentAt` (the caller has caught up to then) from source
    * `stratum` (any value compared by identity: the runtime passes the workload's name form).
    */
-  add(sentAt: number, template: QueryTemplate, stratum: unknown = undefined): void {
+  add(sentAt: number, template: QueryTemplate, stratum: unknown = undefined, newFlow = false): void {
     let history = this.lastHistory;
     if (history === undefined || stratum !== this.lastStratum) {
       history = this.histories.get(stratum);
@@ -130,7 +151,7 @@ export class BackgroundQueries {
       this.lastStratum = stratum;
       this.lastHistory = history;
     }
-    history.add(sentAt, template);
+    history.add(sentAt, template, newFlow);
     if (this.active === this.sentAt.length) this.grow();
     const slot = (this.head + this.active) & (this.sentAt.length - 1);
     this.sentAt[slot] = sentAt;
@@ -138,8 +159,8 @@ export class BackgroundQueries {
     this.active++;
   }
 
-  /** Generates the background queries in (upTo, now] in time order, calling arrive(at, template). */
-  catchUp(now: number, arrive: (at: number, template: QueryTemplate) => void): void {
+  /** Generates the background queries in (upTo, now] in time order, calling arrive(at, template, newFlow). */
+  catchUp(now: number, arrive: (at: number, template: QueryTemplate, newFlow: boolean) => void): void {
     let t = this.upTo;
     if (!(now > t)) return;
     const mask = this.sentAt.length - 1;
@@ -163,7 +184,8 @@ export class BackgroundQueries {
       t = next;
       // One source: its history. Several: the source of a uniform query of the last second.
       const history = single ?? this.sources[(this.head + Math.floor(this.rng.next() * this.active)) & mask]!;
-      arrive(t, history.at(this.rng.next()));
+      const slot = history.slot(this.rng.next());
+      arrive(t, history.atSlot(slot), history.newFlowAt(slot));
     }
     this.upTo = now;
   }

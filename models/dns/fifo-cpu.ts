@@ -11,6 +11,8 @@
 // With a CFS quota (engine/cfs-quota.ts, a container's CPU limit) a job holds its server from its
 // start until the quota's ledger says it ends, pauses included: starts stay nondecreasing and a
 // job's end is still known at arrival, so detailed and background queries share one quota.
+// A job may also carry kernel work (its packets' softirq on the replica's node, server-kernel.ts):
+// it holds the job's server after the quota's work, and draws nothing from the quota.
 
 import type { CfsQuota } from '../../engine/cfs-quota.js';
 
@@ -26,6 +28,8 @@ export class FifoCpu {
   private workAdmitted = 0;
   private pendingAtReset = 0;
   private resetAt: number;
+  /** Kernel seconds admitted since the statistics were reset (part of workAdmitted, outside any quota). */
+  kernelAdmitted = 0;
 
   constructor(
     servers: number,
@@ -47,8 +51,11 @@ export class FifoCpu {
     return this.waiting < this.queueLimit;
   }
 
-  /** Admits a job of `seconds` arriving at `at`: returns when it ends, or -1 when it is dropped. */
-  admit(at: number, seconds: number): number {
+  /**
+   * Admits a job of `seconds` (the container's CPU, under the quota if any) and `kernelSeconds`
+   * (outside it) arriving at `at`: returns when it ends, or -1 when it is dropped.
+   */
+  admit(at: number, seconds: number, kernelSeconds = 0): number {
     const freeAt = this.freeAt;
     let k = 0;
     for (let i = 1; i < freeAt.length; i++) if (freeAt[i] < freeAt[k]) k = i;
@@ -58,9 +65,10 @@ export class FifoCpu {
       if (this.waiting >= this.queueLimit) return -1;
       this.pushStart(start);
     }
-    const end = this.quota === null ? start + seconds : this.quota.run(start, seconds, at);
+    const end = (this.quota === null ? start + seconds : this.quota.run(start, seconds, at)) + kernelSeconds;
     freeAt[k] = end;
-    this.workAdmitted += seconds;
+    this.workAdmitted += seconds + kernelSeconds;
+    this.kernelAdmitted += kernelSeconds;
     return end;
   }
 
@@ -70,7 +78,10 @@ export class FifoCpu {
     return this.waiting;
   }
 
-  /** Mean fraction of the servers busy from the last reset until now (under a quota, of the quota). */
+  /**
+   * Mean fraction of the servers busy from the last reset until now, kernel work included (under a
+   * quota, the container's CPU as a share of the quota, kernel work excluded).
+   */
   utilisation(): number {
     const now = this.clock.now;
     const elapsed = now - this.resetAt;
@@ -86,6 +97,7 @@ export class FifoCpu {
     const now = this.clock.now;
     this.pendingAtReset = this.pendingWork(now);
     this.workAdmitted = 0;
+    this.kernelAdmitted = 0;
     this.resetAt = now;
     this.quota?.resetStatistics(now);
   }

@@ -145,6 +145,8 @@ export class Lookup {
   form!: NameForm;
   /** Sequential modes: 0 while the A query is out, 1 for AAAA. */
   phase = 0;
+  /** The round trip's first packet makes a new flow (conntrack entry) on its way: a new socket, or a long-lived one's first query. */
+  newFlow = false;
   node!: DetailedNode;
   agent: Agent | null = null;
   candidate = 0;

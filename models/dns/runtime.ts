@@ -10,7 +10,8 @@
 //
 // Simplifications, stated: a parallel A/AAAA pair is one CPU job of both queries' cost on one
 // replica (the pair shares a socket, hence a conntrack entry, hence an endpoint); DNS dispatch and
-// packet CPU on the client node are counted but not queued; NodeLocal reaches CoreDNS over
+// packet CPU on the client node are counted but not queued; on the replica's node the packets'
+// kernel work (server-kernel.ts) is queued with the query's job, outside the replica's quota; NodeLocal reaches CoreDNS over
 // force_tcp connections (no per-query conntrack or dispatch, a replica per query) or, without
 // force_tcp, one pooled UDP socket pinned to a replica, as dnsperf's sockets are (sticky-sockets.ts). The other nodes' queries
 // (background.ts) cost no event: the runtime catches them up to now before a detailed query
@@ -31,6 +32,7 @@ import { LookupPlanner, type RawQuery } from './planner.js';
 import { ASK_A, ASK_AAAA, ASK_BOTH, QUESTION_TYPES, typeCount } from './questions.js';
 import { QueryTemplates, ReplicaAnswers } from './replica-answers.js';
 import { isClusterZone, raceExposed, retrySchedule, type CandidateOutcome, type LibraryBehaviour } from './resolver.js';
+import { serverKernelSeconds, type ServerKernelCost } from './server-kernel.js';
 import type { DnsProfile, DnsSettings } from './settings.js';
 import { StickySockets } from './sticky-sockets.js';
 
@@ -58,6 +60,8 @@ export interface DnsRuntimeOptions {
   cfsPeriodSeconds: number;
   /** How long an idle UDP socket's conntrack entry (and so its replica) lives: the proxy's UDP stream timeout. */
   udpStreamTimeoutSeconds: number;
+  /** Kernel CPU per query on the answering replica's node (server-kernel.ts), outside its quota. */
+  serverKernel: ServerKernelCost;
 }
 
 export class DnsRuntime {
@@ -94,6 +98,7 @@ export class DnsRuntime {
   private readonly nodeLocalCaches: { cluster: DnsCacheConfig; other: DnsCacheConfig };
   private readonly upstreamLimit: number;
   private readonly cfsPeriodSeconds: number;
+  private readonly serverKernel: ServerKernelCost;
 
   constructor(options: DnsRuntimeOptions) {
     const { sim, cluster, settings, profile, streams, caches, queueLimit } = options;
@@ -121,6 +126,7 @@ export class DnsRuntime {
     this.nodeLocalCaches = { cluster: caches.nodeLocalCluster, other: caches.nodeLocalOther };
     this.upstreamLimit = upstreamLimit;
     this.cfsPeriodSeconds = options.cfsPeriodSeconds;
+    this.serverKernel = options.serverKernel;
     this.answers = new ReplicaAnswers(this.counters, profile, settings.coredns.kubernetesTTL);
     this.templates = new QueryTemplates(this.keys, this.clusterDomain);
     this.sticky = new StickySockets(options.udpStreamTimeoutSeconds);
@@ -193,6 +199,7 @@ export class DnsRuntime {
       return;
     }
     // Through kube-dns: the proxy picks a replica; the socket's UDP flow gets a conntrack entry.
+    lookup.newFlow = true;
     const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
     lookup.replica = replica;
     const dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, replica.index, false, this.streams.dns);
@@ -220,7 +227,9 @@ export class DnsRuntime {
    */
   private sendOnSocket(lookup: Lookup, sockets: StickySockets, key: number): void {
     let dispatch = 0;
+    lookup.newFlow = false;
     const index = sockets.route(key, this.sim.now, lookup.node.flows, () => {
+      lookup.newFlow = true;
       const r = Math.floor(this.streams.dns.next() * this.replicas.length);
       dispatch = this.proxy.dispatchCost(Math.floor(this.streams.dns.next() * this.cluster.services), this.cluster.services, r, false, this.streams.dns);
       lookup.node.dispatchCpuSeconds += dispatch;
@@ -277,6 +286,7 @@ export class DnsRuntime {
       const replica = this.replicas[Math.floor(this.streams.dns.next() * this.replicas.length)];
       lookup.replica = replica;
       lookup.asked = lookup.missed;
+      lookup.newFlow = false;
       this.sim.schedule(this.oneWay(lookup.node.index, replica.node), this.atReplica, lookup);
       return;
     }
@@ -300,8 +310,9 @@ export class DnsRuntime {
     this.catchUp();
     const replica = lookup.replica!;
     const query = this.templates.of(lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.asked, lookup.perType);
-    if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form);
-    if (!this.answers.received(replica, typeCount(lookup.asked) * lookup.perType, now)) {
+    if (this.copiesPerQuery > 0) this.background.add(now, query, lookup.form, lookup.newFlow);
+    const queries = typeCount(lookup.asked) * lookup.perType;
+    if (!this.answers.received(replica, queries, now)) {
       this.lost(lookup);
       return;
     }
@@ -309,7 +320,9 @@ export class DnsRuntime {
     const walk = Math.max(1, lookup.plan.autopathWalk);
     const cost = walk * replica.costScale * this.answers.answer(replica, query, lookup.plan.autopathWalk, now);
     lookup.missed = this.answers.forwarded;
-    const end = replica.cpu.admit(now, cost);
+    // The packets' kernel work on the replica's node: outside its quota, on the same core (server-kernel.ts).
+    const kernel = serverKernelSeconds(this.serverKernel, queries, replica.node !== lookup.node.index, lookup.newFlow);
+    const end = replica.cpu.admit(now, cost, kernel);
     // Answers from the cache or the kubernetes plugin leave when the job ends; forwards when the upstream answers.
     countResponses(this.counters, query.outcome, typeCount(lookup.asked & ~lookup.missed) * lookup.perType, end - now);
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
@@ -380,13 +393,15 @@ export class DnsRuntime {
   }
 
   /** One of the other nodes' queries reaches a replica at `at` (≤ now): answered, queued or dropped, with no event. */
-  private readonly backgroundArrives = (at: number, template: QueryTemplate): void => {
+  private readonly backgroundArrives = (at: number, template: QueryTemplate, newFlow: boolean): void => {
     this.applyAnswersBy(at);
     const replica = this.replicas[Math.floor(this.streams.background.next() * this.replicas.length)];
-    if (!this.answers.received(replica, typeCount(template.asked) * template.perType, at)) return;
+    const queries = typeCount(template.asked) * template.perType;
+    if (!this.answers.received(replica, queries, at)) return;
     const cost = replica.costScale * this.answers.answer(replica, template, 0, at);
     const missed = this.answers.forwarded;
-    const end = replica.cpu.admit(at, cost);
+    // From another node, on a new flow when the detailed query it copies was on one.
+    const end = replica.cpu.admit(at, cost, serverKernelSeconds(this.serverKernel, queries, true, newFlow));
     // The other nodes' queries' server-side times are known here: FIFO fixes the end at admission.
     countResponses(this.counters, template.outcome, typeCount(template.asked & ~missed) * template.perType, end - at);
     // The forward leaves when its CPU job ends; its packets are counted against the limit now

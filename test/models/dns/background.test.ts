@@ -46,6 +46,22 @@ describe('BackgroundQueries', () => {
     expect(Math.abs(offsetMean - 0.5)).toBeLessThan(4 * Math.sqrt(1 / 12 / offsets.length));
   });
 
+  it('gives each copy the new-flow mark of the detailed query it copies (its kernel cost on the server’s node)', () => {
+    const background = new BackgroundQueries(5, new RandomStreams(2026, 3).stream('test/dns/background'), 0);
+    // Odd queries came on a new socket, even ones on a long-lived socket's established flow.
+    // 2,000 of them: the history grows past its first 1,024 slots.
+    for (let i = 0; i < 2000; i++) background.add(i / 2000, template(`q${i}`), undefined, i % 2 === 1);
+    let marked = 0;
+    let copies = 0;
+    background.catchUp(2, (_at, copy, newFlow) => {
+      copies++;
+      expect(newFlow).toBe(Number(copy.name.slice(1)) % 2 === 1);
+      if (newFlow) marked++;
+    });
+    expect(copies).toBeGreaterThan(5000);
+    expect(Math.abs(marked / copies - 0.5)).toBeLessThan(4 * Math.sqrt(0.25 / copies));
+  });
+
   it('keeps m per detailed query over overlapping windows however the catch-up is cut', () => {
     const m = 61.5; // (1000 − 16)/16
     const rng = new RandomStreams(2026, 1).stream('test/dns/background');
