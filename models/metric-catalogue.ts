@@ -44,7 +44,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('requests_per_second', 'average', 'count', 'cluster', 'higher', 'requests answered per second'),
   m('requests_cross_zone_share', 'average', 'ratio', 'cluster', 'lower', 'share of the answered requests whose client and server pods sit in different zones (cluster.zones)'),
   m('ipvs_conn_reuse_syn_dropped_total', 'counter', 'count', 'cluster', 'lower', 'SYNs IPVS dropped because their 4-tuple’s previous connection was still in TIME_WAIT (conn_reuse_mode 1 or 2 before Linux 5.9); each costs its client a 1 s retransmission'),
-  m('requests_to_removed_endpoints_total', 'counter', 'count', 'cluster', 'lower', 'requests sent to an endpoint the node had not yet unprogrammed'),
+  m('requests_to_removed_endpoints_total', 'counter', 'count', 'cluster', 'lower', 'requests sent to an endpoint already removed from its Service: the node had not yet unprogrammed it (ClusterIP), or the client’s DNS answer still listed it (Headless)'),
   m('node_nf_conntrack_entries', 'gauge', 'count', 'node', 'neutral', 'netfilter conntrack entries on a node'),
   m('node_nf_conntrack_entries_limit', 'gauge', 'count', 'node', 'neutral', 'nf_conntrack_max'),
   m('conntrack_drops_total', 'counter', 'count', 'node', 'lower', 'new flows dropped by a full conntrack table, per node'),

@@ -135,6 +135,13 @@ const workloadSettings = z
      * Service of its own namespace.
      */
     dnsName: z.union([z.literal('clusterIP'), nameForm]).prefault('short'),
+    /**
+     * The kind of the target Services (docs/architecture.md, "Headless Services"): ClusterIP,
+     * the default (a virtual IP the proxy dispatches), or Headless (no ClusterIP: the lookup
+     * answers the ready endpoints' pod IPs and the client connects to one of them, with no
+     * proxy dispatch). Unset: ClusterIP.
+     */
+    service: z.enum(['ClusterIP', 'Headless']).optional(),
     connection: connection.prefault('new'),
     /**
      * Which end closes a connection first, and so holds its port in TIME_WAIT: the server, as
@@ -169,6 +176,15 @@ const workloadSettings = z
   })
   .strict()
   .superRefine((w, ctx) => {
+    if (w.service === 'Headless') {
+      const why =
+        w.from === 'external' ? 'external clients enter through a node port, which a headless Service has none of'
+        : w.dns !== undefined ? 'a DNS-only workload connects to nothing'
+        : w.dnsName === 'clusterIP' ? 'a headless Service has no ClusterIP: its clients must resolve its name (dnsName)'
+        : typeof w.dnsName !== 'string' ? 'an external dnsName calls no Service'
+        : null;
+      if (why !== null) ctx.addIssue({ code: 'custom', path: ['service'], message: `service Headless does not fit this workload: ${why}` });
+    }
     if (w.from !== 'external') {
       for (const key of ['serviceType', 'externalTrafficPolicy', 'loadBalancer'] as const) {
         if (w[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to external clients only (from: external)` });
@@ -181,4 +197,25 @@ const workloadSettings = z
   });
 export type WorkloadSettings = z.output<typeof workloadSettings>;
 
-export const workloadsSettings = z.array(workloadSettings).min(1).prefault([{}]);
+/** The Services a workload calls: one (`svc-N`), or all of them (uniform, zipf). */
+function targetIndex(w: WorkloadSettings): number | 'all' {
+  return typeof w.target === 'string' && w.target !== 'uniform' ? Number(w.target.slice('svc-'.length)) : 'all';
+}
+
+export const workloadsSettings = z
+  .array(workloadSettings)
+  .min(1)
+  .prefault([{}])
+  .superRefine((workloads, ctx) => {
+    // A Service has one kind: workloads that disagree on it must call different Services.
+    for (let i = 0; i < workloads.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [workloads[i], workloads[j]];
+        if ((a.service ?? 'ClusterIP') === (b.service ?? 'ClusterIP')) continue;
+        const [ta, tb] = [targetIndex(a), targetIndex(b)];
+        if (ta === 'all' || tb === 'all' || ta === tb) {
+          ctx.addIssue({ code: 'custom', path: [i, 'service'], message: `workloads ${b.name} and ${a.name} give their target Services different kinds (${b.service ?? 'ClusterIP'}, ${a.service ?? 'ClusterIP'}): each must call its own Service (target: svc-N)` });
+        }
+      }
+    }
+  });
