@@ -108,6 +108,7 @@ export const METRICS: readonly MetricInfo[] = [
   m('nodelocal_cache_entries', 'gauge', 'count', 'node', 'neutral', 'entries in a node’s NodeLocal DNSCache at the end of the window (both caches, expired ones included)'),
   m('nodelocal_cpu_throttled_periods_total', 'counter', 'count', 'node', 'lower', 'CFS periods in which a node’s NodeLocal DNSCache CPU limit throttled it'),
   m('nodelocal_cpu_throttled_seconds_total', 'counter', 'seconds', 'node', 'lower', 'time a node’s NodeLocal DNSCache queries were paused by its CPU limit’s quota'),
+  m('dns_cname_chased_total', 'counter', 'count', 'cluster', 'neutral', 'ExternalName answers whose CNAME target a CoreDNS replica resolved itself, from its cache or by a forward upstream (per question type); only when a workload calls ExternalName Services'),
   m('upstream_queries_total', 'counter', 'count', 'cluster', 'neutral', 'queries sent to the upstream resolver'),
   m('upstream_drops_total', 'counter', 'count', 'cluster', 'lower', 'queries the upstream dropped (its packet rate limit)'),
   m('policy_evaluation_seconds', 'distribution', 'seconds', 'cluster', 'lower', 'CPU of one side’s NetworkPolicy evaluation (egress on the client’s node, ingress on the server’s) of a new connection’s first packet'),

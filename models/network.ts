@@ -221,7 +221,8 @@ export class Network {
       this.connectFromOutside(request);
       return;
     }
-    if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
+    if ((request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') || request.workload.externalName !== null) {
+      // An external name, or an ExternalName Service's CNAME target (its one host: externalIndex 0).
       this.egress.connect(request);
       return;
     }

@@ -139,6 +139,8 @@ export interface WorkloadModel {
    * client (CoreDNS's cache of the kubernetes plugin's answer); null for ClusterIP Services.
    */
   readonly headless: { answerMaxAgeSeconds: number } | null;
+  /** ExternalName target Services: the external host the client connects to (egress.ts); null otherwise. */
+  readonly externalName: string | null;
   /** The client pods' ephemeral ports: range, TIME_WAIT hold, conntrack TIME_WAIT (ports.ts). */
   readonly ports: PortConfig;
   /** Clients outside the cluster: how they enter (external.ts); null for client pods. */

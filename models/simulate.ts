@@ -70,6 +70,7 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     clientCacheTtlSeconds:
       dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
     headless: settings.service === 'Headless' ? { answerMaxAgeSeconds: headlessAnswerMaxAge(dns) } : null,
+    externalName: typeof settings.service === 'object' ? settings.service.externalName : null,
     ports,
     external,
   };

@@ -139,3 +139,52 @@ describe('headless Services: settings', () => {
     expect(() => networkSettings.parse({ workload: [{ name: 'a', target: 'svc-0' }, { name: 'b', service: 'Headless', target: 'svc-1' }] })).not.toThrow();
   });
 });
+
+describe('ExternalName Services: the CNAME and its target', () => {
+  const latency = 0.02;
+  const calls = (service: 'ClusterIP' | { externalName: string }, ttls: { kubernetes: string; upstream: string }): NetworkSettingsInput => ({
+    warmup: '2s',
+    duration: '20s',
+    cluster: { nodes: 4, podsPerNode: 10, services: 20, endpointsPerService: 3, detailedNodes: 'all' },
+    dns: { coredns: { kubernetesTTL: ttls.kubernetes, cache: { minTTL: '0s' } }, upstream: { latency: `${latency * 1000}ms`, ttl: ttls.upstream } },
+    workload: [{ clients: '50%', ratePerClient: 2, service, dnsName: 'fqdn' }],
+  });
+  const external = { externalName: 'db.example.com' };
+
+  it('adds one upstream round trip to a lookup when CoreDNS has the target in no cache', () => {
+    const fresh = { kubernetes: '1ms', upstream: '1ms' };
+    const clusterIp = run(calls('ClusterIP', fresh));
+    const cname = run(calls(external, fresh));
+    const added = cname['dns_lookup_duration_seconds.mean'] - clusterIp['dns_lookup_duration_seconds.mean'];
+    expect(cname['dns_cname_chased_total.total']).toBeGreaterThan(1000);
+    expect(clusterIp['dns_cname_chased_total.total']).toBeUndefined();
+    // Every chase forwards (the caches keep nothing for longer than 1 ms at this rate, nearly).
+    expect(cname['coredns_forward_requests_total.total']).toBeGreaterThan(0.98 * cname['dns_cname_chased_total.total']);
+    expect(added).toBeGreaterThan(0.97 * latency);
+    expect(added).toBeLessThan(latency + 1e-4);
+  });
+
+  it('adds none once the target is cached: the Service name expires every 5 s, its target every 30 s', () => {
+    const cached = { kubernetes: '5s', upstream: '300s' };
+    const clusterIp = run(calls('ClusterIP', cached));
+    const cname = run(calls(external, cached));
+    // Each replica forwards each type at most once per 30 s (cache 30 caps the upstream's 300 s).
+    expect(cname['coredns_forward_requests_total.total']).toBeLessThanOrEqual(2 * 2 * 1);
+    expect(cname['dns_cname_chased_total.total']).toBeGreaterThan(cname['coredns_forward_requests_total.total']);
+    const added = cname['dns_lookup_duration_seconds.mean'] - clusterIp['dns_lookup_duration_seconds.mean'];
+    expect(Math.abs(added)).toBeLessThan(0.02 * latency);
+  });
+
+  it('connects outside the cluster: no endpoint, no proxy dispatch, the host’s round trips', () => {
+    const m = run(calls(external, { kubernetes: '5s', upstream: '300s' }));
+    expect(outcome(m, 'ok')).toBeGreaterThan(500);
+    // A connect round trip and a request round trip at the upstream's distance.
+    expect(m['request_duration_seconds.p50']).toBeGreaterThan(2 * latency);
+    expect(m['requests_to_removed_endpoints_total.total']).toBe(0);
+  });
+
+  it('rejects an ExternalName workload that resolves nothing, and two hosts for one Service', () => {
+    expect(() => networkSettings.parse({ workload: [{ service: external, dnsName: 'clusterIP' }] })).toThrow(/ExternalName Service has no ClusterIP/);
+    expect(() => networkSettings.parse({ workload: [{ name: 'a', service: external }, { name: 'b', service: { externalName: 'other.example.com' } }] })).toThrow(/different kinds/);
+  });
+});
