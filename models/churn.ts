@@ -10,7 +10,11 @@ import type { ChurnSettings, Cluster } from './cluster.js';
 import type { ControlPlane } from './control-plane/propagation.js';
 import type { DetailedNode } from './parts.js';
 
-export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream, controlPlane: ControlPlane): void {
+/**
+ * `answersKeptSeconds`: how long a DNS answer listing endpoints (a headless Service's) may be
+ * read after it was made, so that removed endpoints are remembered that long; 0 when none is.
+ */
+export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode[], settings: ChurnSettings, rng: RandomStream, controlPlane: ControlPlane, answersKeptSeconds = 0): void {
   if (!(settings.endpointChangesPerSecond > 0)) return;
   const gap = exponential(settings.endpointChangesPerSecond);
   const notify = (service: number) => controlPlane.change(service);
@@ -30,7 +34,8 @@ export function startChurn(sim: Simulator, cluster: Cluster, nodes: DetailedNode
       notify(service);
       sim.schedule(settings.podStartDelay, add, service);
       // Endpoints every node has unprogrammed, and whose pods have stopped, can be forgotten.
-      let horizon = sim.now - settings.terminationGrace;
+      // Nor can a headless Service's DNS answers, made up to answersKeptSeconds ago, still list them.
+      let horizon = sim.now - Math.max(settings.terminationGrace, answersKeptSeconds);
       for (const node of nodes) horizon = Math.min(horizon, node.proxy.programmedAsOf);
       cluster.forgetRemovedBefore(service, horizon);
     }

@@ -39,9 +39,12 @@ export function nextSynAt(request: Request, tcp: TcpConstants): number | 'deadli
 
 export class ConnectionSetup {
   private readonly ports: EphemeralPorts;
+  /** CPU seconds a new flow addressed to a pod spends in a node's NAT rules (options.arrivalSeconds). */
+  readonly arrivalSeconds: number;
 
   constructor(private readonly o: ConnectionSetupOptions) {
     this.ports = new EphemeralPorts();
+    this.arrivalSeconds = o.arrivalSeconds;
   }
 
   /** The client's CPU work is done: connect() takes a port and the SYN leaves (or is resent). */

@@ -40,6 +40,15 @@ export class EndpointPicker {
     return endpoint.removedAt + this.terminationGraceSeconds <= now;
   }
 
+  /** Whether an endpoint (as Request.endpoint holds it) had been removed from its Service by `now`. */
+  removedBy(endpoint: Endpoint | null, slot: number, service: number, now: number): boolean {
+    if (endpoint === null) {
+      if (this.cluster.churned[service] === 0) return false;
+      endpoint = this.cluster.initialEndpoints[slot];
+    }
+    return endpoint.removedAt <= now;
+  }
+
   /** An endpoint as node's rules have it (as of its last sync), chosen by the proxy's policy. */
   pickProgrammedEndpoint(node: DetailedNode, service: number): EndpointChoice | null {
     if (this.cluster.preferClose) {
@@ -127,6 +136,27 @@ export class EndpointPicker {
     const k = Math.floor(this.rng.next() * ready);
     for (let i = 0, seen = 0; i < list.length; i++) if (list[i].removedAt === Infinity && seen++ === k) return this.chooseObject(list[i], k);
     return null;
+  }
+
+  /**
+   * A headless Service's endpoint as a DNS answer made at `asOf` lists it: uniform among the
+   * endpoints ready then (the kubernetes plugin lists them, `loadbalance` shuffles the list, the
+   * client takes the first), drawn from `rng`; null when none was ready (an answer with no address).
+   */
+  pickAnsweredEndpoint(service: number, asOf: number, rng: RandomStream): EndpointChoice | null {
+    if (this.cluster.churned[service] === 0) {
+      const count = this.cluster.firstSlot[service + 1] - this.cluster.firstSlot[service];
+      return this.chooseInitial(service, Math.floor(rng.next() * count));
+    }
+    const list = this.cluster.endpoints[service];
+    let listed = 0;
+    for (let i = 0; i < list.length; i++) if (list[i].addedAt <= asOf && list[i].removedAt > asOf) listed++;
+    if (listed === 0) return null;
+    const k = Math.floor(rng.next() * listed);
+    for (let i = 0, seen = 0; i < list.length; i++) {
+      if (list[i].addedAt <= asOf && list[i].removedAt > asOf && seen++ === k) return this.chooseObject(list[i], k);
+    }
+    throw new Error('unreachable: endpoint index out of range');
   }
 
   /** Sets `choice` to initial endpoint `k` of `service`, which has not churned (no object read). */

@@ -274,6 +274,7 @@ function putDnsMetrics(metrics: Metrics, dns: DnsMetricsSources, scope: NodeScop
   putDistribution(metrics, 'coredns_dns_request_duration_seconds', m.corednsDuration);
   putCounter(metrics, 'upstream_queries_total', m.upstreamQueries.total, window);
   putCounter(metrics, 'upstream_drops_total', m.upstreamDrops.total, window);
+  if (dns.runtime.hasCnames) putCounter(metrics, 'dns_cname_chased_total', m.cnameChased.total, window);
   const replicas = dns.runtime.replicas;
   const utilisation = replicas.map((r) => r.cpu.utilisation());
   putGauge(metrics, 'coredns_cpu_utilization', mean(utilisation), Math.max(...utilisation));

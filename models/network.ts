@@ -69,6 +69,8 @@ export class Network {
   private readonly nodePort: boolean;
   /** Client-side DNS caches: expiry time by (client pod, name). */
   private readonly clientDnsCache = new Map<string, number>();
+  /** Headless Services: the endpoint a TTL-respecting client took from its cached answer, by (client pod, Service). */
+  private readonly headlessPicks = new Map<string, EndpointChoice & { until: number }>();
   /** Cluster DNS (null when no workload resolves names). */
   readonly dns: DnsRuntime | null;
   private readonly endpoints: EndpointPicker;
@@ -241,7 +243,8 @@ export class Network {
       this.connectFromOutside(request);
       return;
     }
-    if (request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') {
+    if ((request.workload.dnsName !== null && typeof request.workload.dnsName !== 'string') || request.workload.externalName !== null) {
+      // An external name, or an ExternalName Service's CNAME target (its one host: externalIndex 0).
       this.egress.connect(request);
       return;
     }
@@ -249,6 +252,10 @@ export class Network {
   }
 
   private connectToService(request: Request): void {
+    if (request.workload.headless !== null) {
+      this.connectToPod(request);
+      return;
+    }
     const node = request.node;
     // An ingress controller sending to Pod IPs picks among the endpoints it watches itself.
     const direct = request.viaIngress && this.ingress!.config.direct;
@@ -272,6 +279,43 @@ export class Network {
     const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + request.dispatchSeconds;
     node.cpu.serve(cpu, this.setup.sendSyn, request);
     this.offPathCpu(node, request.workload, request.kind);
+  }
+
+  /**
+   * A headless Service's client connects to the pod IP its lookup answered: the answer lists the
+   * endpoints ready when CoreDNS made it, up to its cache's TTL ago (uniform: a name asked often
+   * enough to be cached again as soon as it expires), and the client takes one of them at random
+   * (loadbalance shuffles the list; the client connects to the first). A TTL-respecting client
+   * keeps that pick while its cache holds the answer. No proxy dispatch: the SYN's destination is
+   * already a pod, and only walks the NAT rules without a match (proxy-mode.ts arrivalCost). A pod
+   * gone since the answer fails the connection as one to a stopped pod does (connection-setup.ts).
+   */
+  private connectToPod(request: Request): void {
+    const node = request.node;
+    const now = this.sim.now;
+    const workload = request.workload;
+    const key = `${request.clientPod}/${request.service}`;
+    let pin = workload.clientCacheTtlSeconds > 0 ? this.headlessPicks.get(key) : undefined;
+    if (pin === undefined || pin.until <= now) {
+      const asOf = now - this.streams.headless.next() * workload.headless!.answerMaxAgeSeconds;
+      const choice = this.endpoints.pickAnsweredEndpoint(request.service, asOf, this.streams.headless);
+      if (choice === null) {
+        // An answer with no address: getaddrinfo fails.
+        this.finish(request, 'dns_failed');
+        return;
+      }
+      pin = { until: this.clientDnsCache.get(key) ?? now, endpoint: choice.endpoint, slot: choice.slot, pod: choice.pod, index: choice.index };
+      if (workload.clientCacheTtlSeconds > 0) this.headlessPicks.set(key, pin);
+    }
+    this.bindEndpoint(request, pin, node.index);
+    if (this.endpoints.removedBy(pin.endpoint, pin.slot, request.service, now)) this.metrics.removedEndpointRequests.add();
+    // The SYN walks the node's NAT rules and matches none: what a pod-addressed flow costs (arrivalCost).
+    const walk = this.setup.arrivalSeconds;
+    node.dispatchCpuSeconds += walk;
+    request.dispatchSeconds = walk + this.policy.egress(request, node);
+    const cpu = workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, 3 + 2 + 4, request.kind) + request.dispatchSeconds;
+    node.cpu.serve(cpu, this.setup.sendSyn, request);
+    this.offPathCpu(node, workload, request.kind);
   }
 
   /**

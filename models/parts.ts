@@ -136,6 +136,13 @@ export interface WorkloadModel {
   pickExternal(rng: RandomStream): number;
   /** Client-side DNS cache (TTL-respecting resolver library), or none (glibc). */
   readonly clientCacheTtlSeconds: number;
+  /**
+   * Headless target Services: the oldest a DNS answer's endpoint list can be when it reaches the
+   * client (CoreDNS's cache of the kubernetes plugin's answer); null for ClusterIP Services.
+   */
+  readonly headless: { answerMaxAgeSeconds: number } | null;
+  /** ExternalName target Services: the external host the client connects to (egress.ts); null otherwise. */
+  readonly externalName: string | null;
   /** The client pods' ephemeral ports: range, TIME_WAIT hold, conntrack TIME_WAIT (ports.ts). */
   readonly ports: PortConfig;
   /** Clients outside the cluster: how they enter (external.ts); null for client pods. */
@@ -235,6 +242,8 @@ export interface NetworkStreams {
   service: RandomStream;
   /** External clients' load balancer: node choice and health-check phases (external.ts). */
   lb: RandomStream;
+  /** Headless Services' answers: their age and the endpoint the client takes (a stream of its own). */
+  headless: RandomStream;
 }
 
 /** What the network counts of the requests (models/metrics.ts turns them into metric keys). */

@@ -23,6 +23,7 @@ import { networkSettings, type NetworkSettings } from './settings.js';
 import { buildParts, type Parts } from './wiring.js';
 import { toDistribution, type WorkloadSettings } from './workload.js';
 import { SnatRace } from './snat.js';
+import { clampTtl } from './dns/cache.js';
 
 export { networkSettings, type NetworkSettings };
 
@@ -69,9 +70,21 @@ function workloadModel(settings: WorkloadSettings, index: number, services: numb
     // the upstream's (mean) for external names.
     clientCacheTtlSeconds:
       dns.resolver.cache === 'none' ? 0 : typeof settings.dnsName === 'string' ? dns.coredns.kubernetesTTL : toDistribution(dns.upstream.ttl).mean,
+    headless: settings.service === 'Headless' ? { answerMaxAgeSeconds: headlessAnswerMaxAge(dns) } : null,
+    externalName: typeof settings.service === 'object' ? settings.service.externalName : null,
     ports,
     external,
   };
+}
+
+/**
+ * The oldest a headless Service's answer can be: CoreDNS caches the kubernetes plugin's answer for
+ * its TTL within the cache's bounds (cache.ts clampTtl); the plugin learns of endpoint changes
+ * from its watch at once (kubernetes/dns#332). A TTL-respecting client's own cache comes on top
+ * (network.ts keeps its pick).
+ */
+function headlessAnswerMaxAge(dns: NetworkSettings['dns']): number {
+  return clampTtl(dns.coredns.kubernetesTTL, dns.coredns.cache.minTTL, dns.coredns.cache.successTTL);
 }
 
 /** Client pods of all workloads on each node. */
@@ -146,7 +159,7 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
     mesh: parts.mesh,
     tcp: parts.tcp,
     terminationGraceSeconds: settings.churn.terminationGrace,
-    streams: { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service'), lb: streams.stream('lb') },
+    streams: { dispatch: streams.stream('dispatch'), latency: streams.stream('latency'), service: streams.stream('service'), lb: streams.stream('lb'), headless: streams.stream('headless') },
     serverOnlyNode: parts.serverOnlyNode,
     dns: parts.dns,
     policy: policy === null ? NO_POLICY : policy.enforcement,
@@ -187,7 +200,8 @@ function build(settings: NetworkSettings, seed: number, replication: number): Bu
       if (n < cluster.detailedNodes) clientPods.detailed += c;
     }
   });
-  startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'), parts.controlPlane);
+  const answersKept = settings.workload.some((w) => w.service === 'Headless') ? headlessAnswerMaxAge(settings.dns) : 0;
+  startChurn(sim, cluster, parts.nodes, settings.churn, streams.stream('churn'), parts.controlPlane, answersKept);
   return { sim, cluster, parts, network, clientPods, dnsClients, policy };
 }
 

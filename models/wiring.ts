@@ -10,6 +10,7 @@ import { Histogram } from '../engine/stats/index.js';
 import type { Cluster } from './cluster.js';
 import { corednsReplicas } from './dns/autoscaler.js';
 import { corednsMemoryMiB } from './dns/coredns-costs.js';
+import { serviceFqdn, stripTrailingDot } from './dns/names.js';
 import { dnsRaceProbability } from './dns/race.js';
 import { DnsRuntime } from './dns/runtime.js';
 import { serverKernelCost } from './dns/server-kernel.js';
@@ -250,7 +251,30 @@ function buildDns(
     cfsPeriodSeconds,
     udpStreamTimeoutSeconds,
     serverKernel: serverKernelCost(path, mode, cluster.services),
+    cnameTarget: externalNameTargets(settings, cluster, profile.pod.clusterDomain),
   });
+}
+
+/**
+ * The ExternalName Services' hosts, by the name the kubernetes plugin answers for them
+ * (`svc-N.ns-M.svc.<domain>`), from the workloads that call them; undefined when none does.
+ */
+function externalNameTargets(settings: NetworkSettings, cluster: Cluster, clusterDomain: string): ((name: string) => string | null) | undefined {
+  const hosts = new Map<number | 'all', string>();
+  for (const w of settings.workload) {
+    if (typeof w.service !== 'object') continue;
+    const fixed = typeof w.target === 'string' && w.target !== 'uniform';
+    hosts.set(fixed ? Number((w.target as string).slice('svc-'.length)) : 'all', stripTrailingDot(w.service.externalName));
+  }
+  if (hosts.size === 0) return undefined;
+  return (name) => {
+    // Only the Service's own name (planner.ts: svc-N in namespace ns-(N mod namespaces)), not the search path's expansions of it.
+    const fqdn = stripTrailingDot(name);
+    const service = Number(fqdn.slice('svc-'.length, fqdn.indexOf('.')));
+    if (!fqdn.startsWith('svc-') || !Number.isInteger(service) || service >= cluster.services) return null;
+    if (fqdn !== serviceFqdn(cluster.serviceName(service), `ns-${service % cluster.settings.namespaces}`, clusterDomain)) return null;
+    return hosts.get('all') ?? hosts.get(service) ?? null;
+  };
 }
 
 function prefixed(profile: string, records: ConstantRecord[]): ConstantRecord[] {

@@ -11,7 +11,7 @@ import {
   uniform,
   type Distribution,
 } from '../engine/distributions.js';
-import { nameForm } from './dns/names.js';
+import { hostname, nameForm } from './dns/names.js';
 import { duration, positiveDuration, share, size } from './units.js';
 
 /** A duration distribution as users write it: a duration, or { exponential | lognormal | uniform }. */
@@ -135,6 +135,15 @@ const workloadSettings = z
      * Service of its own namespace.
      */
     dnsName: z.union([z.literal('clusterIP'), nameForm]).prefault('short'),
+    /**
+     * The kind of the target Services (docs/architecture.md, "Headless and ExternalName
+     * Services"): ClusterIP, the default (a virtual IP the proxy dispatches); Headless (no
+     * ClusterIP: the lookup answers the ready endpoints' pod IPs and the client connects to one
+     * of them, with no proxy dispatch); or { externalName: host } (the lookup answers a CNAME to
+     * the host, which CoreDNS resolves itself, and the client connects to that host outside the
+     * cluster). Unset: ClusterIP.
+     */
+    service: z.union([z.enum(['ClusterIP', 'Headless']), z.object({ externalName: hostname }).strict()]).optional(),
     connection: connection.prefault('new'),
     /**
      * Which end closes a connection first, and so holds its port in TIME_WAIT: the server, as
@@ -169,6 +178,16 @@ const workloadSettings = z
   })
   .strict()
   .superRefine((w, ctx) => {
+    if (w.service !== undefined && w.service !== 'ClusterIP') {
+      const kind = serviceKind(w.service);
+      const why =
+        w.from === 'external' ? `external clients enter through a node port, which a${kind === 'Headless' ? ' headless' : 'n ExternalName'} Service has none of`
+        : w.dns !== undefined ? 'a DNS-only workload connects to nothing'
+        : w.dnsName === 'clusterIP' ? `a${kind === 'Headless' ? ' headless' : 'n ExternalName'} Service has no ClusterIP: its clients must resolve its name (dnsName)`
+        : typeof w.dnsName !== 'string' ? 'an external dnsName calls no Service'
+        : null;
+      if (why !== null) ctx.addIssue({ code: 'custom', path: ['service'], message: `service ${kind} does not fit this workload: ${why}` });
+    }
     if (w.from !== 'external') {
       for (const key of ['serviceType', 'externalTrafficPolicy', 'loadBalancer'] as const) {
         if (w[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to external clients only (from: external)` });
@@ -181,4 +200,31 @@ const workloadSettings = z
   });
 export type WorkloadSettings = z.output<typeof workloadSettings>;
 
-export const workloadsSettings = z.array(workloadSettings).min(1).prefault([{}]);
+/** A Service kind as the checks name it: ExternalName with its host (two hosts are two kinds). */
+function serviceKind(service: WorkloadSettings['service']): string {
+  if (service === undefined) return 'ClusterIP';
+  return typeof service === 'string' ? service : `ExternalName ${service.externalName}`;
+}
+
+/** The Services a workload calls: one (`svc-N`), or all of them (uniform, zipf). */
+function targetIndex(w: WorkloadSettings): number | 'all' {
+  return typeof w.target === 'string' && w.target !== 'uniform' ? Number(w.target.slice('svc-'.length)) : 'all';
+}
+
+export const workloadsSettings = z
+  .array(workloadSettings)
+  .min(1)
+  .prefault([{}])
+  .superRefine((workloads, ctx) => {
+    // A Service has one kind: workloads that disagree on it must call different Services.
+    for (let i = 0; i < workloads.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [workloads[i], workloads[j]];
+        if (serviceKind(a.service) === serviceKind(b.service)) continue;
+        const [ta, tb] = [targetIndex(a), targetIndex(b)];
+        if (ta === 'all' || tb === 'all' || ta === tb) {
+          ctx.addIssue({ code: 'custom', path: [i, 'service'], message: `workloads ${b.name} and ${a.name} give their target Services different kinds (${serviceKind(b.service)}, ${serviceKind(a.service)}): each must call its own Service (target: svc-N)` });
+        }
+      }
+    }
+  });

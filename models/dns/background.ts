@@ -27,6 +27,8 @@ export interface QueryTemplate {
   /** Cache keys by question type (QUESTION_TYPES order): made once, so that each copy's lookups reuse them. */
   readonly keys: readonly number[];
   readonly clusterZone: boolean;
+  /** An ExternalName Service's name: the CNAME's target, which CoreDNS resolves itself, and its cache keys by type; null otherwise. */
+  readonly cname: { readonly name: string; readonly keys: readonly number[] } | null;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface DnsMetrics {
   readonly upstreamDrops: Counter;
   readonly corednsDrops: Counter;
   readonly raceDrops: Counter;
+  /** ExternalName answers whose CNAME target a replica resolved itself (replica-answers.ts), per type. */
+  readonly cnameChased: Counter;
   /**
    * Responses the replicas sent, by rcode, as CoreDNS's coredns_dns_responses_total counts them:
    * one per query answered; NODATA (no record of the type) is NOERROR. The model sends no
@@ -98,6 +100,7 @@ export function newDnsMetrics(): DnsMetrics {
     upstreamDrops: new Counter(),
     corednsDrops: new Counter(),
     raceDrops: new Counter(),
+    cnameChased: new Counter(),
     corednsResponses: { NOERROR: new Counter(), NXDOMAIN: new Counter(), SERVFAIL: new Counter() },
     corednsDuration: new Histogram(),
     nodeLocalDuration: new Histogram(),
@@ -108,7 +111,7 @@ export function newDnsMetrics(): DnsMetrics {
 export function resetDnsMetrics(m: DnsMetrics): void {
   for (const h of [m.lookupDuration, m.corednsDuration, m.nodeLocalDuration]) h.reset();
   for (const t of [m.queriesPerLookup, m.nxdomainPerLookup, m.roundTripsPerLookup]) t.reset();
-  for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops]) c.reset();
+  for (const c of [m.failedLookups, m.timeouts, m.corednsRequests, m.corednsCacheHits, m.corednsCacheMisses, m.corednsForwards, m.nodeLocalHits, m.nodeLocalQueries, m.upstreamQueries, m.upstreamDrops, m.corednsDrops, m.raceDrops, m.cnameChased]) c.reset();
   for (const c of Object.values(m.corednsResponses)) c.reset();
 }
 

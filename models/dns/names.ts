@@ -1,6 +1,7 @@
 // How a workload writes the name it looks up, and which names exist. A Service's only name is
 // `<svc>.<ns>.svc.<cluster domain>` (the kubernetes plugin answers nothing else with an address);
-// an external name exists only as itself. Leaves out headless Services, pod records and ExternalName.
+// an external name exists only as itself. A headless Service's name answers pod IPs and an
+// ExternalName Service's a CNAME (workload.ts `service`); the name forms are the same. Leaves out pod records.
 
 import { z } from 'zod';
 
@@ -13,7 +14,7 @@ const externalPopulation = z
   })
   .strict();
 
-const hostname = z
+export const hostname = z
   .string()
   .regex(/^(?=.{1,253}\.?$)([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}\.?$/, 'an external name is a hostname such as "api.example.com"');
 

@@ -62,6 +62,8 @@ export interface DnsRuntimeOptions {
   udpStreamTimeoutSeconds: number;
   /** Kernel CPU per query on the answering replica's node (server-kernel.ts), outside its quota. */
   serverKernel: ServerKernelCost;
+  /** An ExternalName Service's external host by its name, or null (replica-answers.ts); unset: none is. */
+  cnameTarget?: (name: string) => string | null;
 }
 
 export class DnsRuntime {
@@ -99,6 +101,8 @@ export class DnsRuntime {
   private readonly upstreamLimit: number;
   private readonly cfsPeriodSeconds: number;
   private readonly serverKernel: ServerKernelCost;
+  /** Whether any Service is an ExternalName (its metric is reported then only). */
+  readonly hasCnames: boolean;
 
   constructor(options: DnsRuntimeOptions) {
     const { sim, cluster, settings, profile, streams, caches, queueLimit } = options;
@@ -128,7 +132,8 @@ export class DnsRuntime {
     this.cfsPeriodSeconds = options.cfsPeriodSeconds;
     this.serverKernel = options.serverKernel;
     this.answers = new ReplicaAnswers(this.counters, profile, settings.coredns.kubernetesTTL);
-    this.templates = new QueryTemplates(this.keys, this.clusterDomain);
+    this.templates = new QueryTemplates(this.keys, this.clusterDomain, options.cnameTarget ?? (() => null));
+    this.hasCnames = options.cnameTarget !== undefined;
     this.sticky = new StickySockets(options.udpStreamTimeoutSeconds);
     const forceTcp = settings.nodeLocal.forceTcp ?? profile.nodeLocal.forceTcpToCoreDns;
     this.agentSockets = forceTcp ? null : new StickySockets(Math.min(profile.coredns.forward.expire, options.udpStreamTimeoutSeconds));
@@ -328,6 +333,9 @@ export class DnsRuntime {
     this.sim.schedule(end - now, lookup.missed !== 0 ? this.replicaForwards : this.replicaAnswers, lookup);
   };
 
+  /** The TTL of an upstream answer with records or of a denial, a draw each. */
+  private readonly upstreamTtls = (records: boolean): number => (records ? this.upstreamTtl : this.upstreamDenialTtl).sample(this.streams.latency);
+
   /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
   private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {
     cacheAnswers(cache, this.keys, name, outcome, mask, now, (records) => (records ? this.upstreamTtl : this.upstreamDenialTtl).sample(this.streams.latency));
@@ -357,7 +365,8 @@ export class DnsRuntime {
   private readonly replicaUpstreamAnswered = (lookup: Lookup): void => {
     this.catchUp();
     const outcome = lookup.plan.outcomes[lookup.candidate];
-    this.insertUpstreamAnswers(lookup.replica!.cache, lookup.plan.candidates[lookup.candidate], outcome, lookup.missed);
+    const query = this.templates.of(lookup.plan.candidates[lookup.candidate], outcome, lookup.asked, lookup.perType);
+    this.answers.upstreamAnswered(lookup.replica!.cache, this.keys, query, lookup.missed, this.sim.now, this.upstreamTtls);
     countResponses(this.counters, outcome, typeCount(lookup.missed) * lookup.perType, this.sim.now - lookup.replicaArrivedAt);
     this.replicaAnswers(lookup);
   };
@@ -387,7 +396,7 @@ export class DnsRuntime {
     const pending = this.pendingAnswers;
     while (pending.nextAt() <= at) {
       const answer = pending.pop();
-      this.insertUpstreamAnswers(this.replicas[answer.replica].cache, answer.template.name, answer.template.outcome, answer.mask, answer.at);
+      this.answers.upstreamAnswered(this.replicas[answer.replica].cache, this.keys, answer.template, answer.mask, answer.at, this.upstreamTtls);
       countResponses(this.counters, answer.template.outcome, typeCount(answer.mask) * answer.template.perType, answer.at - answer.arrivedAt);
     }
   }

@@ -10,7 +10,7 @@ import { BackgroundQueries, HISTORY_SECONDS, PendingAnswers, QueryHistory, type 
 const keys = new CacheKeys();
 
 function template(name: string): QueryTemplate {
-  return { name, outcome: 'a-and-aaaa', asked: 3, perType: 1, keys: [keys.id(name, 'A'), keys.id(name, 'AAAA')], clusterZone: true };
+  return { name, outcome: 'a-and-aaaa', asked: 3, perType: 1, keys: [keys.id(name, 'A'), keys.id(name, 'AAAA')], clusterZone: true, cname: null };
 }
 
 describe('BackgroundQueries', () => {
