@@ -8,7 +8,7 @@
 
 import type { RandomStream } from '../engine/random.js';
 import type { Cluster, Endpoint } from './cluster.js';
-import type { DetailedNode, ProxyDataPlane } from './parts.js';
+import type { DetailedNode, ProxyDataPlane, Request } from './parts.js';
 
 /** An endpoint as a request holds it (see Request.endpoint), its pod, and its index among those the node's rules have. */
 export interface EndpointChoice {
@@ -177,4 +177,14 @@ export class EndpointPicker {
     this.choice.index = k;
     return this.choice;
   }
+}
+
+/** Points `request` at `choice`'s pod, and its path kind from the client's node (−1: not simulated, kind kept). */
+export function bindEndpoint(cluster: Cluster, request: Request, choice: EndpointChoice, clientNode: number): void {
+  const pod = choice.pod;
+  request.endpoint = choice.endpoint;
+  request.slot = choice.slot;
+  request.servingPod = cluster.servingPod(pod);
+  request.servingNode = cluster.servingNode(pod);
+  if (clientNode >= 0) request.kind = cluster.pathKind(clientNode, cluster.nodeOf(pod));
 }

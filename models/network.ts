@@ -14,8 +14,9 @@ import type { Cluster, NodeKind } from './cluster.js';
 import { ConnectionSetup } from './connection-setup.js';
 import { ExternalConnections } from './egress.js';
 import type { DnsRuntime } from './dns/runtime.js';
-import { EndpointPicker, type EndpointChoice } from './endpoints.js';
+import { bindEndpoint, EndpointPicker, type EndpointChoice } from './endpoints.js';
 import { ExternalEntry } from './external.js';
+import { HeadlessAnswers } from './headless.js';
 import { IngressRuntime, type IngressConfig } from './ingress.js';
 import { ZoneRequests, type Connection, type DataPath, type DetailedNode, type MeshHop, type NetworkMetrics, type NetworkStreams, type Outcome, type PolicyHook, type ProxyDataPlane, type Request, type TcpConstants, type WorkloadModel } from './parts.js';
 import type { RandomStream } from '../engine/random.js';
@@ -69,8 +70,8 @@ export class Network {
   private readonly nodePort: boolean;
   /** Client-side DNS caches: expiry time by (client pod, name). */
   private readonly clientDnsCache = new Map<string, number>();
-  /** Headless Services: the endpoint a TTL-respecting client took from its cached answer, by (client pod, Service). */
-  private readonly headlessPicks = new Map<string, EndpointChoice & { until: number }>();
+  /** Headless Services' answers and clients' picks (headless.ts). */
+  private readonly headless: HeadlessAnswers;
   /** Cluster DNS (null when no workload resolves names). */
   readonly dns: DnsRuntime | null;
   private readonly endpoints: EndpointPicker;
@@ -110,6 +111,7 @@ export class Network {
     this.nodePort = cluster.settings.serviceType === 'NodePort';
     this.meshLatency = mesh === null ? null : mesh.addedLatency();
     this.endpoints = new EndpointPicker(cluster, options.proxy.endpointPolicy, options.terminationGraceSeconds, options.streams.dispatch);
+    this.headless = new HeadlessAnswers(this.endpoints, options.streams.headless);
     this.serverCpuQuotas = new ServerCpuQuotas(options.cfsPeriodSeconds, cluster.settings.coresPerNode);
     this.workers = new WorkerPools(sim, this.workDone, (request, seconds, now) => this.serverCpuQuotas.serviceSeconds(request, seconds, now));
     this.external = new ExternalEntry(sim, cluster, options.nodes, this.endpoints, options.streams.lb);
@@ -176,7 +178,7 @@ export class Network {
     const choice = this.endpoints.pickReadyEndpoint(request.service);
     if (choice === null) return;
     this.metrics.backgroundRequests.add();
-    this.bindEndpoint(request, choice, -1);
+    bindEndpoint(this.cluster, request, choice, -1);
     request.kind = 'cross-node';
     const serverFlows = this.serverNode(request.servingNode).flows;
     if (!serverFlows.tcpOpen(now)) return; // its client retransmits on its own node, out of view
@@ -252,11 +254,15 @@ export class Network {
   }
 
   private connectToService(request: Request): void {
+    const node = request.node;
     if (request.workload.headless !== null) {
-      this.connectToPod(request);
+      const choice = this.headless.pick(request, this.sim.now, this.clientDnsCache.get(`${request.clientPod}/${request.service}`));
+      // An answer with no address: getaddrinfo fails.
+      if (choice === null) return this.finish(request, 'dns_failed');
+      // The SYN's destination is already a pod: it walks the node's NAT rules and matches none (arrivalCost).
+      this.dial(request, choice, this.endpoints.removedBy(choice.endpoint, choice.slot, request.service, this.sim.now), this.setup.arrivalSeconds);
       return;
     }
-    const node = request.node;
     // An ingress controller sending to Pod IPs picks among the endpoints it watches itself.
     const direct = request.viaIngress && this.ingress!.config.direct;
     const choice = direct ? this.endpoints.pickReadyEndpoint(request.service) : this.endpoints.pickProgrammedEndpoint(node, request.service);
@@ -265,12 +271,19 @@ export class Network {
       this.finish(request, 'refused');
       return;
     }
-    this.bindEndpoint(request, choice, node.index);
-    if (choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
+    const removed = choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now;
     // To a Pod IP: no Service matches, so no endpoint choice; the SYN still walks the NAT rules
     // without a match (iptables: all of KUBE-SERVICES, as on arrival from another node).
-    const position = direct ? 0 : this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
-    const dispatch = direct ? this.proxy.arrivalCost(this.cluster.services) : this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch);
+    if (direct) return this.dial(request, choice, removed, this.setup.arrivalSeconds);
+    const position = this.nodePort ? this.cluster.services : Math.floor(this.streams.dispatch.next() * this.cluster.services);
+    this.dial(request, choice, removed, this.proxy.dispatchCost(position, this.cluster.services, choice.index, this.nodePort, this.streams.dispatch));
+  }
+
+  /** Binds a pod's new connection to `choice` and sends its SYN after the client node's CPU work, `dispatch` (the NAT rules' walk) its last part. */
+  private dial(request: Request, choice: EndpointChoice, removed: boolean, dispatch: number): void {
+    const node = request.node;
+    bindEndpoint(this.cluster, request, choice, node.index);
+    if (removed) this.metrics.removedEndpointRequests.add();
     node.dispatchCpuSeconds += dispatch;
     request.dispatchSeconds = dispatch + this.policy.egress(request, node);
     // Handshake (3), the first segment of the request and of the response (2), and close (4).
@@ -279,43 +292,6 @@ export class Network {
     const cpu = request.workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, packets, request.kind) + request.dispatchSeconds;
     node.cpu.serve(cpu, this.setup.sendSyn, request);
     this.offPathCpu(node, request.workload, request.kind);
-  }
-
-  /**
-   * A headless Service's client connects to the pod IP its lookup answered: the answer lists the
-   * endpoints ready when CoreDNS made it, up to its cache's TTL ago (uniform: a name asked often
-   * enough to be cached again as soon as it expires), and the client takes one of them at random
-   * (loadbalance shuffles the list; the client connects to the first). A TTL-respecting client
-   * keeps that pick while its cache holds the answer. No proxy dispatch: the SYN's destination is
-   * already a pod, and only walks the NAT rules without a match (proxy-mode.ts arrivalCost). A pod
-   * gone since the answer fails the connection as one to a stopped pod does (connection-setup.ts).
-   */
-  private connectToPod(request: Request): void {
-    const node = request.node;
-    const now = this.sim.now;
-    const workload = request.workload;
-    const key = `${request.clientPod}/${request.service}`;
-    let pin = workload.clientCacheTtlSeconds > 0 ? this.headlessPicks.get(key) : undefined;
-    if (pin === undefined || pin.until <= now) {
-      const asOf = now - this.streams.headless.next() * workload.headless!.answerMaxAgeSeconds;
-      const choice = this.endpoints.pickAnsweredEndpoint(request.service, asOf, this.streams.headless);
-      if (choice === null) {
-        // An answer with no address: getaddrinfo fails.
-        this.finish(request, 'dns_failed');
-        return;
-      }
-      pin = { until: this.clientDnsCache.get(key) ?? now, endpoint: choice.endpoint, slot: choice.slot, pod: choice.pod, index: choice.index };
-      if (workload.clientCacheTtlSeconds > 0) this.headlessPicks.set(key, pin);
-    }
-    this.bindEndpoint(request, pin, node.index);
-    if (this.endpoints.removedBy(pin.endpoint, pin.slot, request.service, now)) this.metrics.removedEndpointRequests.add();
-    // The SYN walks the node's NAT rules and matches none: what a pod-addressed flow costs (arrivalCost).
-    const walk = this.setup.arrivalSeconds;
-    node.dispatchCpuSeconds += walk;
-    request.dispatchSeconds = walk + this.policy.egress(request, node);
-    const cpu = workload.clientCpuSeconds + this.tcp.connectionSetupSeconds + this.packetCpu(node, 3 + 2 + 4, request.kind) + request.dispatchSeconds;
-    node.cpu.serve(cpu, this.setup.sendSyn, request);
-    this.offPathCpu(node, workload, request.kind);
   }
 
   /**
@@ -336,7 +312,7 @@ export class Network {
       }
       return;
     }
-    this.bindEndpoint(request, choice, node.index);
+    bindEndpoint(this.cluster, request, choice, node.index);
     if (choice.endpoint !== null && choice.endpoint.removedAt <= this.sim.now) this.metrics.removedEndpointRequests.add();
     const services = this.cluster.services;
     const dispatch = this.proxy.dispatchCost(services, services, choice.index, true, this.streams.dispatch);
@@ -479,15 +455,6 @@ export class Network {
     this.setup.closePort(connection);
   }
 
-  private bindEndpoint(request: Request, choice: EndpointChoice, clientNode: number): void {
-    const pod = choice.pod;
-    request.endpoint = choice.endpoint;
-    request.slot = choice.slot;
-    request.servingPod = this.cluster.servingPod(pod);
-    request.servingNode = this.cluster.servingNode(pod);
-    if (clientNode >= 0) request.kind = this.cluster.pathKind(clientNode, this.cluster.nodeOf(pod));
-  }
-
   /**
    * CPU a node spends on a request off its path: the segments of each message after its first,
    * and the sidecar's work. A job of its own (no event at all when there is none, as for
@@ -518,13 +485,8 @@ export class Network {
 
   resetStatistics(): void {
     const m = this.metrics;
-    m.requestDuration.reset();
-    m.connectDuration.reset();
     for (const counter of Object.values(m.outcomes)) counter.reset();
-    m.removedEndpointRequests.reset();
-    m.backgroundRequests.reset();
-    m.zoneRequests.reset();
-    m.ipvsReuseDrops.reset();
+    for (const stat of [m.requestDuration, m.connectDuration, m.removedEndpointRequests, m.backgroundRequests, m.zoneRequests, m.ipvsReuseDrops]) stat.reset();
     this.dns?.resetStatistics();
     this.external.resetStatistics();
     this.ingress?.resetStatistics();

@@ -303,7 +303,7 @@ export class DnsRuntime {
   };
 
   private readonly agentUpstreamAnswered = (lookup: Lookup): void => {
-    this.insertUpstreamAnswers(lookup.agent!.otherCache, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed);
+    cacheAnswers(lookup.agent!.otherCache, this.keys, lookup.plan.candidates[lookup.candidate], lookup.plan.outcomes[lookup.candidate], lookup.missed, this.sim.now, this.upstreamTtls);
     this.agentResponds(lookup, lookup.missed);
     this.sim.schedule(this.oneWay(lookup.node.index, lookup.node.index) * 0.5, this.answered, lookup);
   };
@@ -335,11 +335,6 @@ export class DnsRuntime {
 
   /** The TTL of an upstream answer with records or of a denial, a draw each. */
   private readonly upstreamTtls = (records: boolean): number => (records ? this.upstreamTtl : this.upstreamDenialTtl).sample(this.streams.latency);
-
-  /** Caches what the upstream answered for the types in `mask`, for its TTLs. */
-  private insertUpstreamAnswers(cache: DnsCache, name: string, outcome: CandidateOutcome, mask: number, now = this.sim.now): void {
-    cacheAnswers(cache, this.keys, name, outcome, mask, now, (records) => (records ? this.upstreamTtl : this.upstreamDenialTtl).sample(this.streams.latency));
-  }
 
   private readonly replicaAnswers = (lookup: Lookup): void => {
     const back = this.oneWay(lookup.replica!.node, lookup.node.index);
